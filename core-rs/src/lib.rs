@@ -1,0 +1,6 @@
+//! Quantum HFT core: the compiled hot path shared by backtest, replay, paper and live trading.
+//!
+//! Domain modules have no Python in them; the PyO3 layer lives in `python/` behind the `python`
+//! feature, so `cargo test` builds and runs without a Python interpreter.
+
+pub mod types;

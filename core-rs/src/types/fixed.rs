@@ -1,0 +1,223 @@
+//! Fixed-point decimals at 10⁻⁸, the scale of the database's DECIMAL(20,8) columns, so the core,
+//! the store and the API agree to the last unit. Floats appear only in signal math.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// Units per whole: every fixed-point value is an integer count of 10⁻⁸.
+pub const SCALE: i64 = 100_000_000;
+/// Decimal places of [`SCALE`].
+pub const DECIMALS: u32 = 8;
+
+/// A float could not become a fixed-point value.
+#[derive(Debug, Clone, Copy, PartialEq, Error)]
+pub enum FixedError {
+    /// NaN or ±infinity.
+    #[error("value is not finite: {0}")]
+    NotFinite(f64),
+    /// Outside what an `i64` of 10⁻⁸ units can hold (about ±9.2·10¹⁰).
+    #[error("value out of range for 1e-8 fixed point: {0}")]
+    OutOfRange(f64),
+}
+
+/// Converts a float to 10⁻⁸ units, rounding half away from zero; checked.
+#[inline]
+pub fn units_from_f64(x: f64) -> Result<i64, FixedError> {
+    if !x.is_finite() {
+        return Err(FixedError::NotFinite(x));
+    }
+    let scaled = (x * SCALE as f64).round();
+    // i64::MAX as f64 rounds up to 2^63, so compare with a strict bound.
+    if scaled >= 9.223_372_036_854_775e18 || scaled < -9.223_372_036_854_775e18 {
+        return Err(FixedError::OutOfRange(x));
+    }
+    Ok(scaled as i64)
+}
+
+/// Rounds an `i128` product at 10⁻¹⁶ back to 10⁻⁸, half away from zero.
+#[inline]
+pub fn round_product(raw: i128) -> i64 {
+    let s = SCALE as i128;
+    let half = s / 2;
+    let q = if raw >= 0 { (raw + half) / s } else { (raw - half) / s };
+    q as i64
+}
+
+macro_rules! fixed_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// Zero.
+            pub const ZERO: Self = Self(0);
+
+            /// From raw 10⁻⁸ units.
+            #[inline]
+            pub const fn from_units(units: i64) -> Self {
+                Self(units)
+            }
+
+            /// Raw 10⁻⁸ units.
+            #[inline]
+            pub const fn units(self) -> i64 {
+                self.0
+            }
+
+            /// From a float, rounded to 10⁻⁸; fails on NaN, infinity or overflow.
+            #[inline]
+            pub fn from_f64(x: f64) -> Result<Self, FixedError> {
+                units_from_f64(x).map(Self)
+            }
+
+            /// Nearest float (for signal math and display only).
+            #[inline]
+            pub fn to_f64(self) -> f64 {
+                self.0 as f64 / SCALE as f64
+            }
+
+            /// True when exactly zero.
+            #[inline]
+            pub const fn is_zero(self) -> bool {
+                self.0 == 0
+            }
+
+            /// Absolute value.
+            #[inline]
+            pub const fn abs(self) -> Self {
+                Self(self.0.abs())
+            }
+        }
+
+        impl std::ops::Add for $name {
+            type Output = Self;
+            #[inline]
+            fn add(self, rhs: Self) -> Self {
+                Self(self.0 + rhs.0)
+            }
+        }
+
+        impl std::ops::Sub for $name {
+            type Output = Self;
+            #[inline]
+            fn sub(self, rhs: Self) -> Self {
+                Self(self.0 - rhs.0)
+            }
+        }
+
+        impl std::ops::Neg for $name {
+            type Output = Self;
+            #[inline]
+            fn neg(self) -> Self {
+                Self(-self.0)
+            }
+        }
+
+        impl std::ops::AddAssign for $name {
+            #[inline]
+            fn add_assign(&mut self, rhs: Self) {
+                self.0 += rhs.0;
+            }
+        }
+
+        impl std::ops::SubAssign for $name {
+            #[inline]
+            fn sub_assign(&mut self, rhs: Self) {
+                self.0 -= rhs.0;
+            }
+        }
+
+        impl fmt::Display for $name {
+            /// Exact decimal text, e.g. `-12.50000000`.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let sign = if self.0 < 0 { "-" } else { "" };
+                let abs = self.0.unsigned_abs();
+                let s = SCALE as u64;
+                write!(f, "{sign}{}.{:08}", abs / s, abs % s)
+            }
+        }
+    };
+}
+
+fixed_type!(
+    /// A price in quote currency per unit of base, in 10⁻⁸ units.
+    Price
+);
+fixed_type!(
+    /// A quantity of the base asset, in 10⁻⁸ units. Signed where it is a position.
+    Qty
+);
+fixed_type!(
+    /// An amount of quote currency (P&L, fees, equity), in 10⁻⁸ units.
+    Money
+);
+
+impl Qty {
+    /// Notional `qty × price`, rounded once to 10⁻⁸ (sign follows the quantity).
+    #[inline]
+    pub fn notional(self, price: Price) -> Money {
+        Money(round_product(self.0 as i128 * price.0 as i128))
+    }
+}
+
+impl Money {
+    /// `self × bps / 10_000`, rounded once to 10⁻⁸ (fees, slippage).
+    #[inline]
+    pub fn mul_bps(self, bps: f64) -> Money {
+        // bps are configuration with at most 4 decimals; keep them exact as 10⁻⁸ units of a bp.
+        let bps_units = (bps * SCALE as f64).round() as i128;
+        let raw = self.0 as i128 * bps_units / 10_000;
+        Money(round_product(raw))
+    }
+
+    /// `self × rate` for a float rate (funding), rounded once to 10⁻⁸.
+    #[inline]
+    pub fn mul_rate(self, rate: f64) -> Money {
+        let rate_units = (rate * SCALE as f64).round() as i128;
+        Money(round_product(self.0 as i128 * rate_units))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_round_trip_is_exact_at_1e8() {
+        let p = Price::from_f64(64_123.456_789_01).unwrap();
+        assert_eq!(p.units(), 6_412_345_678_901);
+        assert_eq!(p.to_string(), "64123.45678901");
+    }
+
+    #[test]
+    fn non_finite_and_overflow_are_errors() {
+        assert!(matches!(Price::from_f64(f64::NAN), Err(FixedError::NotFinite(_))));
+        assert!(matches!(Price::from_f64(f64::INFINITY), Err(FixedError::NotFinite(_))));
+        assert!(matches!(Price::from_f64(1e12), Err(FixedError::OutOfRange(_))));
+    }
+
+    #[test]
+    fn notional_rounds_half_away_from_zero() {
+        // 0.00000001 BTC × 0.5 = 0.000000005 → rounds to 0.00000001
+        let q = Qty(1);
+        assert_eq!(q.notional(Price(50_000_000)).units(), 1);
+        assert_eq!(Qty(-1).notional(Price(50_000_000)).units(), -1);
+        assert_eq!(Qty::from_f64(0.01).unwrap().notional(Price::from_f64(65_000.0).unwrap()).to_string(), "650.00000000");
+    }
+
+    #[test]
+    fn fee_in_bps_is_exact() {
+        let notional = Money::from_f64(650.0).unwrap();
+        assert_eq!(notional.mul_bps(5.0).to_string(), "0.32500000");
+        assert_eq!(notional.mul_rate(0.0001).to_string(), "0.06500000");
+    }
+
+    #[test]
+    fn display_of_negative_values() {
+        assert_eq!(Money(-150_000_000).to_string(), "-1.50000000");
+        assert_eq!(Money(-5).to_string(), "-0.00000005");
+    }
+}
