@@ -4,3 +4,6 @@
 //! feature, so `cargo test` builds and runs without a Python interpreter.
 
 pub mod types;
+
+#[cfg(feature = "python")]
+mod python;
