@@ -3,6 +3,13 @@
 //! Domain modules have no Python in them; the PyO3 layer lives in `python/` behind the `python`
 //! feature, so `cargo test` builds and runs without a Python interpreter.
 
+pub mod engine;
+pub mod metrics;
+pub mod portfolio;
+pub mod risk;
+pub mod sanitizer;
+pub mod strategy;
+pub mod tick;
 pub mod types;
 
 #[cfg(feature = "python")]

@@ -29,7 +29,7 @@ pub fn units_from_f64(x: f64) -> Result<i64, FixedError> {
     }
     let scaled = (x * SCALE as f64).round();
     // i64::MAX as f64 rounds up to 2^63, so compare with a strict bound.
-    if scaled >= 9.223_372_036_854_775e18 || scaled < -9.223_372_036_854_775e18 {
+    if !(-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&scaled) {
         return Err(FixedError::OutOfRange(x));
     }
     Ok(scaled as i64)

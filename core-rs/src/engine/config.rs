@@ -1,0 +1,53 @@
+//! Engine configuration: every component's settings in one tree, with the SPEC defaults.
+
+use serde::Deserialize;
+
+use crate::portfolio::ExecutionConfig;
+use crate::risk::RiskConfig;
+use crate::sanitizer::SanitizerConfig;
+use crate::strategy::{FeatureConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+use crate::types::{UnixNanos, NANOS_PER_SECOND};
+
+/// Everything the engine needs to know; unknown fields are an error.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// Starting capital in quote currency. Default 10,000.
+    pub initial_capital: f64,
+    /// Act on strategy signals automatically. When false, signals are only emitted (the service
+    /// shows them as pending) and positions open through manual orders. Default true.
+    pub auto_execute: bool,
+    /// Equity curve sampling interval of event time, ns. Default 60 s.
+    pub equity_sample_ns: UnixNanos,
+    /// L0 sanitizer limits.
+    pub sanitizer: SanitizerConfig,
+    /// Feature windows.
+    pub features: FeatureConfig,
+    /// Liquidation Hunter.
+    pub liquidation_hunter: LiquidationHunterConfig,
+    /// Order Flow.
+    pub order_flow: OrderFlowConfig,
+    /// Volatility Spike Fader.
+    pub volatility_fader: VolatilityFaderConfig,
+    /// DRB-Guard.
+    pub risk: RiskConfig,
+    /// Fill model, fees, exits, leverage, funding.
+    pub execution: ExecutionConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            initial_capital: 10_000.0,
+            auto_execute: true,
+            equity_sample_ns: 60 * NANOS_PER_SECOND,
+            sanitizer: SanitizerConfig::default(),
+            features: FeatureConfig::default(),
+            liquidation_hunter: LiquidationHunterConfig::default(),
+            order_flow: OrderFlowConfig::default(),
+            volatility_fader: VolatilityFaderConfig::default(),
+            risk: RiskConfig::default(),
+            execution: ExecutionConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The engine: one tick pipeline for backtest, replay, paper and live trading.
+
+mod config;
+mod event;
+mod pipeline;
+mod state;
+mod stats;
+
+pub use config::EngineConfig;
+pub use event::{Event, EventSink, NullSink};
+pub use pipeline::{Engine, EngineError, MAX_SYMBOLS};
+pub use state::{EngineState, PositionState};
+pub use stats::{EngineStats, EquityTracker};

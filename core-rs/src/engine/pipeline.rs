@@ -1,0 +1,679 @@
+//! The tick pipeline: sanitizer → features → pending fills → marks, funding, exits → DRB-Guard
+//! drawdown → strategies → decisions. `on_tick` (live) and `run` (backtest) both call
+//! [`Engine::process`], so the same ticks give the same trades bit for bit on either path.
+
+use std::borrow::Cow;
+
+use thiserror::Error;
+
+use super::config::EngineConfig;
+use super::event::{Event, EventSink};
+use super::stats::{EngineStats, EquityTracker};
+use crate::portfolio::{
+    Account, ConstantFees, ConstantLatency, ExitReason, FeeModel, LatencyModel, OpenParams, Position,
+    PriceModel, QuoteOrSlippage, Trade,
+};
+use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
+use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard};
+use crate::strategy::{
+    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures,
+};
+use crate::tick::{Tick, TickColumns};
+use crate::types::{utc_day, Money, OrderSide, Qty, Side, SymbolId, UnixNanos};
+
+/// Most symbols one engine tracks (ids are dense small integers).
+pub const MAX_SYMBOLS: u32 = 65_536;
+
+/// Errors that stop the engine or refuse an order.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The configuration is invalid.
+    #[error("invalid config: {0}")]
+    Config(String),
+    /// A tick batch's columns do not fit together.
+    #[error(transparent)]
+    Columns(#[from] crate::tick::columns::ColumnsError),
+    /// A symbol id is beyond [`MAX_SYMBOLS`].
+    #[error("symbol id {0} is out of range (max {MAX_SYMBOLS})")]
+    SymbolOutOfRange(SymbolId),
+    /// A custom strategy failed.
+    #[error(transparent)]
+    Strategy(#[from] StrategyError),
+    /// DRB-Guard refused an order.
+    #[error("order rejected by DRB-Guard: {0}")]
+    Risk(#[from] RiskReject),
+    /// An order conflicts with the symbol's position or pending order.
+    #[error("order refused: {0}")]
+    Order(&'static str),
+}
+
+/// An entry waiting for its fill tick.
+#[derive(Debug, Clone)]
+struct PendingEntry {
+    side: Side,
+    qty: Qty,
+    leverage: f64,
+    confidence: f64,
+    strategy: Cow<'static, str>,
+}
+
+/// Orders decided for a symbol, filled together on its next eligible tick (exit first).
+#[derive(Debug, Clone)]
+struct PendingOrder {
+    decided_at: UnixNanos,
+    decided_seq: u64,
+    exit: Option<ExitReason>,
+    entry: Option<PendingEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct SymbolState {
+    guard: SymbolGuard,
+    features: SymbolFeatures,
+    pending: Option<PendingOrder>,
+    funding_rate: f64,
+    funding_period: i64,
+    last_price: f64,
+}
+
+/// The trading engine of one account.
+pub struct Engine {
+    config: EngineConfig,
+    sanitizer: Sanitizer,
+    guard: DrbGuard,
+    risk: RiskState,
+    account: Account,
+    symbols: Vec<SymbolState>,
+    customs: Vec<Box<dyn CustomStrategy>>,
+    latency: ConstantLatency,
+    prices: QuoteOrSlippage,
+    fees: ConstantFees,
+    open_params: OpenParams,
+    seq: u64,
+    stats: EngineStats,
+    rejects: RejectCounts,
+    equity: EquityTracker,
+    trades: Vec<Trade>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("stats", &self.stats).finish_non_exhaustive()
+    }
+}
+
+fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
+    let bad = |m: &str| Err(EngineError::Config(m.to_string()));
+    let e = &c.execution;
+    if !(c.initial_capital > 0.0) {
+        return bad("initial_capital must be > 0");
+    }
+    if !(e.leverage >= 1.0) {
+        return bad("execution.leverage must be >= 1");
+    }
+    if !(e.take_profit > 0.0 && e.stop_loss > 0.0 && e.stop_loss < 1.0) {
+        return bad("execution.take_profit and stop_loss must be positive fractions");
+    }
+    if !(e.qty_step > 0.0) || e.latency_ns < 0 || e.funding_interval_ns <= 0 {
+        return bad("execution.qty_step and funding_interval_ns must be > 0, latency_ns >= 0");
+    }
+    if c.equity_sample_ns <= 0 {
+        return bad("equity_sample_ns must be > 0");
+    }
+    let f = &c.features;
+    if f.rsi_period == 0 || f.tr_window == 0 || f.liquidity_window == 0 {
+        return bad("feature windows must be > 0");
+    }
+    if f.tr_window > crate::strategy::MAX_WINDOW || f.liquidity_window > crate::strategy::MAX_WINDOW {
+        return bad("feature windows must be <= 256");
+    }
+    let r = &c.risk;
+    if !(r.max_drawdown > 0.0 && r.max_drawdown <= 1.0 && r.max_position_notional > 0.0) {
+        return bad("risk.max_drawdown must be in (0, 1] and max_position_notional > 0");
+    }
+    Money::from_f64(c.initial_capital).map_err(|e| EngineError::Config(e.to_string()))
+}
+
+impl Engine {
+    /// A flat engine with `config`.
+    pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        let capital = check_config(&config)?;
+        let e = &config.execution;
+        Ok(Engine {
+            sanitizer: Sanitizer::new(config.sanitizer.clone()),
+            guard: DrbGuard::new(config.risk.clone()),
+            risk: RiskState::new(capital),
+            account: Account::new(capital),
+            symbols: Vec::new(),
+            customs: Vec::new(),
+            latency: ConstantLatency(e.latency_ns),
+            prices: QuoteOrSlippage { slippage_bps: e.slippage_bps },
+            fees: ConstantFees { taker_bps: e.taker_fee_bps, maker_bps: e.maker_fee_bps },
+            open_params: OpenParams {
+                leverage: e.leverage,
+                take_profit: e.take_profit,
+                stop_loss: e.stop_loss,
+                maintenance_margin: e.maintenance_margin,
+            },
+            seq: 0,
+            stats: EngineStats::default(),
+            rejects: RejectCounts::default(),
+            equity: EquityTracker::new(capital, config.equity_sample_ns),
+            trades: Vec::new(),
+            config,
+        })
+    }
+
+    /// Adds a custom strategy (evaluated after the built-ins, in insertion order).
+    pub fn add_strategy(&mut self, s: Box<dyn CustomStrategy>) {
+        self.customs.push(s);
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    /// Tick rejections by reason.
+    pub fn tick_rejections(&self) -> &RejectCounts {
+        &self.rejects
+    }
+
+    /// The account ledger.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// DRB-Guard's state.
+    pub fn risk_state(&self) -> &RiskState {
+        &self.risk
+    }
+
+    /// Closed trades, in closing order.
+    pub fn trades(&self) -> &[Trade] {
+        &self.trades
+    }
+
+    /// Equity curve and drawdown statistics.
+    pub fn equity_tracker(&self) -> &EquityTracker {
+        &self.equity
+    }
+
+    fn state(&mut self, symbol: SymbolId) -> Result<&mut SymbolState, EngineError> {
+        if symbol >= MAX_SYMBOLS {
+            return Err(EngineError::SymbolOutOfRange(symbol));
+        }
+        let idx = symbol as usize;
+        if self.symbols.len() <= idx {
+            let features = SymbolFeatures::new(&self.config.features);
+            self.symbols.resize(
+                idx + 1,
+                SymbolState {
+                    guard: SymbolGuard::default(),
+                    features,
+                    pending: None,
+                    funding_rate: f64::NAN,
+                    funding_period: i64::MIN,
+                    last_price: f64::NAN,
+                },
+            );
+        }
+        Ok(&mut self.symbols[idx])
+    }
+
+    /// Runs a whole batch through [`process`](Self::process), in order.
+    pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
+        cols.validate()?;
+        for i in 0..cols.len() {
+            self.process(&cols.tick(i), sink)?;
+        }
+        Ok(())
+    }
+
+    /// Processes one tick through the whole pipeline.
+    #[inline]
+    pub fn process<S: EventSink>(&mut self, t: &Tick, sink: &mut S) -> Result<(), EngineError> {
+        self.seq += 1;
+        self.stats.ticks_processed += 1;
+        self.state(t.symbol)?;
+        let verdict = self.sanitizer.check(t, &mut self.symbols[t.symbol as usize].guard);
+        if let Err(reason) = verdict {
+            self.reject_tick(t, reason, sink);
+            return Ok(());
+        }
+        self.stats.ticks_accepted += 1;
+        let symbol = t.symbol;
+        let idx = symbol as usize;
+        let price = t.reference_price();
+        let snap = {
+            let st = &mut self.symbols[idx];
+            if t.funding_rate.is_finite() {
+                st.funding_rate = t.funding_rate;
+            }
+            st.last_price = price;
+            st.features.observe(t)
+        };
+        self.equity.on_time(t.ts_event, self.account.open_count() > 0);
+
+        self.fill_pending(t, sink);
+        if self.account.position(symbol).is_some() {
+            self.account.mark(symbol, price);
+            self.charge_funding(t, sink);
+            self.check_exits(t, sink);
+        }
+        let equity = self.account.equity();
+        if self.guard.on_equity(&mut self.risk, equity) {
+            self.trip_kill_switch(t, equity, sink);
+        }
+        self.equity.on_equity(t.ts_event, equity);
+
+        let best = self.evaluate_strategies(t, &snap)?;
+        self.symbols[idx].features.commit(price);
+        if let Some(draft) = best {
+            self.on_signal(t, price, draft, sink);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn reject_tick<S: EventSink>(&mut self, t: &Tick, reason: RejectReason, sink: &mut S) {
+        self.rejects.add(reason);
+        self.stats.ticks_rejected += 1;
+        if sink.wants_tick_rejections() {
+            sink.emit(Event::TickRejected { ts_event: t.ts_event, symbol: t.symbol, reason });
+        }
+    }
+
+    /// Built-ins first, then custom strategies; the highest confidence wins, ties keep the first.
+    #[inline]
+    fn evaluate_strategies(
+        &mut self,
+        t: &Tick,
+        snap: &FeatureSnapshot,
+    ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
+        let c = &self.config;
+        let feats = &self.symbols[t.symbol as usize].features;
+        let mut best: Option<(SignalDraft, Cow<'static, str>)> = None;
+        let mut consider = |d: Option<SignalDraft>, name: Cow<'static, str>| {
+            if let Some(d) = d {
+                if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
+                    best = Some((d, name));
+                }
+            }
+        };
+        if c.liquidation_hunter.enabled {
+            consider(c.liquidation_hunter.evaluate(t, snap), Cow::Borrowed("liquidation_hunter"));
+        }
+        if c.order_flow.enabled {
+            consider(c.order_flow.evaluate(snap, feats), Cow::Borrowed("order_flow"));
+        }
+        if c.volatility_fader.enabled {
+            consider(c.volatility_fader.evaluate(snap), Cow::Borrowed("volatility_fader"));
+        }
+        if !self.customs.is_empty() {
+            let full = FeatureSnapshot { liquidity: feats.liquidity(), ..*snap };
+            for s in &mut self.customs {
+                let d = s.on_tick(t, &full)?;
+                let name = Cow::Owned(s.name().to_string());
+                consider(d, name);
+            }
+        }
+        Ok(best)
+    }
+
+    fn on_signal<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        price: f64,
+        (draft, strategy): (SignalDraft, Cow<'static, str>),
+        sink: &mut S,
+    ) {
+        self.stats.signals += 1;
+        let side = draft.side;
+        sink.emit(Event::Signal(Signal {
+            ts_event: t.ts_event,
+            ts_recv: t.ts_recv,
+            symbol: t.symbol,
+            side,
+            price,
+            confidence: draft.confidence,
+            strategy: strategy.clone(),
+            reason: draft.reason,
+        }));
+        let symbol = t.symbol;
+        let held = self.account.position(symbol).map(|p| p.side);
+        if !self.config.auto_execute
+            || self.symbols[symbol as usize].pending.is_some()
+            || held == Some(side)
+        {
+            self.stats.signals_ignored += 1;
+            return;
+        }
+        let reverse = held.is_some();
+        let entry = match self.size_entry(symbol, side, price, None, self.open_params.leverage, t) {
+            Ok(qty) => Some(PendingEntry {
+                side,
+                qty,
+                leverage: self.open_params.leverage,
+                confidence: draft.confidence,
+                strategy,
+            }),
+            Err(reason) => {
+                self.stats.orders_rejected[reason as usize] += 1;
+                sink.emit(Event::OrderRejected { ts_recv: t.ts_recv, symbol, side, reason });
+                None
+            }
+        };
+        if reverse || entry.is_some() {
+            self.symbols[symbol as usize].pending = Some(PendingOrder {
+                decided_at: t.ts_recv,
+                decided_seq: self.seq,
+                exit: reverse.then_some(ExitReason::Reverse),
+                entry,
+            });
+        }
+    }
+
+    /// Sizes an entry and runs DRB-Guard on it; returns the quantity to buy or sell.
+    fn size_entry(
+        &mut self,
+        symbol: SymbolId,
+        side: Side,
+        price: f64,
+        qty: Option<f64>,
+        leverage: f64,
+        t: &Tick,
+    ) -> Result<Qty, RiskReject> {
+        let _ = side;
+        let equity = self.account.equity();
+        let step = self.config.execution.qty_step;
+        let raw = match qty {
+            Some(q) => q,
+            None => self.guard.size_fraction(&self.risk) * equity.to_f64() / price,
+        };
+        let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
+        let reversing = self.account.position(symbol).is_some();
+        let pending_entries =
+            self.symbols.iter().filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.is_some())).count();
+        let open = self.account.open_count() - u32::from(reversing) + pending_entries as u32;
+        let price_fx = crate::types::Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
+        let req = EntryRequest {
+            notional: q.notional(price_fx),
+            leverage,
+            equity,
+            open_positions: open,
+            day: utc_day(t.ts_event),
+        };
+        self.guard.check_entry(&mut self.risk, &req)?;
+        Ok(q)
+    }
+
+    fn fill_pending<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
+        let idx = t.symbol as usize;
+        let due = match &self.symbols[idx].pending {
+            Some(p) => self.seq > p.decided_seq && t.ts_recv >= self.latency.fill_after(p.decided_at),
+            None => false,
+        };
+        if !due {
+            return;
+        }
+        let Some(order) = self.symbols[idx].pending.take() else { return };
+        if let Some(reason) = order.exit {
+            if let Some(pos) = self.account.position(t.symbol) {
+                let px = self.prices.market_price(OrderSide::opening(pos.side.opposite()), t);
+                self.close(t, px, reason, false, Some(order.decided_at), sink);
+            }
+        }
+        if let Some(e) = order.entry {
+            // A halt between decision and fill cancels the entry: the kill switch wins.
+            if self.risk.halted.is_some() {
+                self.stats.orders_rejected[RiskReject::Halted as usize] += 1;
+                sink.emit(Event::OrderRejected {
+                    ts_recv: t.ts_recv,
+                    symbol: t.symbol,
+                    side: e.side,
+                    reason: RiskReject::Halted,
+                });
+                return;
+            }
+            let px = self.prices.market_price(OrderSide::opening(e.side), t);
+            let params = OpenParams { leverage: e.leverage, ..self.open_params };
+            let mut fill = self.account.open(
+                t.symbol,
+                e.side,
+                e.qty,
+                px,
+                t.ts_recv,
+                t.ts_event,
+                self.fees.fee_bps(false),
+                params,
+                e.confidence,
+                e.strategy,
+            );
+            fill.decided_at = order.decided_at;
+            self.stats.fills += 1;
+            sink.emit(Event::Fill(fill));
+            // Mark at the tick's reference price so equity reflects the spread paid at once.
+            self.account.mark(t.symbol, t.reference_price());
+        }
+    }
+
+    fn close<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        price: f64,
+        reason: ExitReason,
+        maker: bool,
+        decided_at: Option<UnixNanos>,
+        sink: &mut S,
+    ) {
+        let fee_bps = self.fees.fee_bps(maker);
+        if let Some((mut fill, trade)) =
+            self.account.close(t.symbol, price, t.ts_recv, t.ts_event, fee_bps, reason)
+        {
+            fill.decided_at = decided_at.unwrap_or(t.ts_recv);
+            self.risk.record_trade(trade.pnl);
+            self.stats.fills += 1;
+            self.stats.trades += 1;
+            sink.emit(Event::Fill(fill));
+            sink.emit(Event::TradeClosed(trade.clone()));
+            self.trades.push(trade);
+        }
+    }
+
+    fn charge_funding<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
+        let interval = self.config.execution.funding_interval_ns;
+        let period = t.ts_event.div_euclid(interval);
+        let st = &mut self.symbols[t.symbol as usize];
+        let crossed = st.funding_period != i64::MIN && period > st.funding_period;
+        st.funding_period = period;
+        let rate = st.funding_rate;
+        if crossed && rate.is_finite() {
+            if let Some(amount) = self.account.charge_funding(t.symbol, rate) {
+                sink.emit(Event::Funding { ts_event: t.ts_event, symbol: t.symbol, rate, amount });
+            }
+        }
+    }
+
+    /// Liquidation, stop loss, take profit — in that order of precedence. On a bar that touches
+    /// both stop and target the stop is assumed first; a gap through a level fills at the open.
+    fn check_exits<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
+        let Some(pos) = self.account.position(t.symbol) else { return };
+        let long = pos.side == Side::Long;
+        let beyond_adverse = |level: f64, x: f64| if long { x <= level } else { x >= level };
+        let beyond_favourable = |level: f64, x: f64| if long { x >= level } else { x <= level };
+        let exit_side = OrderSide::opening(pos.side.opposite());
+        let (worst, best, open) = if t.is_bar() {
+            let (w, b) = if long { (t.low, t.high) } else { (t.high, t.low) };
+            (w, b, t.open)
+        } else {
+            let p = self.prices.market_price(exit_side, t);
+            (p, p, f64::NAN)
+        };
+        let gap_or = |level: f64, beyond: &dyn Fn(f64, f64) -> bool| {
+            if !t.is_bar() {
+                worst
+            } else if open.is_finite() && beyond(level, open) {
+                open
+            } else {
+                level
+            }
+        };
+        let liq = pos.liquidation_price.to_f64();
+        let sl = pos.stop_loss.to_f64();
+        let tp = pos.take_profit.to_f64();
+        let exit = if beyond_adverse(liq, worst) {
+            Some((ExitReason::Liquidation, gap_or(liq, &beyond_adverse), false))
+        } else if beyond_adverse(sl, worst) {
+            Some((ExitReason::StopLoss, gap_or(sl, &beyond_adverse), false))
+        } else if beyond_favourable(tp, best) {
+            let px = if t.is_bar() {
+                if open.is_finite() && beyond_favourable(tp, open) { open } else { tp }
+            } else {
+                best
+            };
+            Some((ExitReason::TakeProfit, px, t.is_bar()))
+        } else {
+            None
+        };
+        if let Some((reason, px, maker)) = exit {
+            // A pending reverse for this symbol is moot once the position is gone.
+            if let Some(p) = &mut self.symbols[t.symbol as usize].pending {
+                p.exit = None;
+            }
+            self.close(t, px, reason, maker, None, sink);
+        }
+    }
+
+    #[cold]
+    fn trip_kill_switch<S: EventSink>(&mut self, t: &Tick, equity: Money, sink: &mut S) {
+        let drawdown = self.risk.drawdown(equity);
+        sink.emit(Event::Halted { ts_event: t.ts_event, reason: HaltReason::Drawdown, equity, drawdown });
+        self.flatten_all(t.ts_recv, ExitReason::KillSwitch);
+    }
+
+    /// Schedules an exit for every open position and cancels pending entries.
+    pub fn flatten_all(&mut self, ts_recv: UnixNanos, reason: ExitReason) {
+        let open: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
+        for st in &mut self.symbols {
+            if let Some(p) = &mut st.pending {
+                p.entry = None;
+            }
+        }
+        for symbol in open {
+            let seq = self.seq;
+            if let Ok(st) = self.state(symbol) {
+                st.pending = Some(PendingOrder { decided_at: ts_recv, decided_seq: seq, exit: Some(reason), entry: None });
+            }
+        }
+        for st in &mut self.symbols {
+            if st.pending.as_ref().is_some_and(|p| p.exit.is_none() && p.entry.is_none()) {
+                st.pending = None;
+            }
+        }
+    }
+
+    /// A manual entry (an executed signal or a user's order): DRB-Guard checks it now, and it
+    /// fills on the symbol's next tick. `qty` None sizes it like an automated entry.
+    pub fn submit_entry(
+        &mut self,
+        symbol: SymbolId,
+        side: Side,
+        qty: Option<f64>,
+        leverage: Option<f64>,
+        ts_recv: UnixNanos,
+        ts_event: UnixNanos,
+    ) -> Result<Qty, EngineError> {
+        let st = self.state(symbol)?;
+        if st.pending.is_some() {
+            return Err(EngineError::Order("an order for this symbol is already pending"));
+        }
+        let price = st.last_price;
+        if !price.is_finite() {
+            return Err(EngineError::Order("no price seen yet for this symbol"));
+        }
+        if let Some(q) = qty {
+            if !(q > 0.0) || !q.is_finite() {
+                return Err(EngineError::Order("quantity must be a positive number"));
+            }
+        }
+        let held = self.account.position(symbol).map(|p| p.side);
+        if held == Some(side) {
+            return Err(EngineError::Order("a position on this side is already open"));
+        }
+        let leverage = leverage.unwrap_or(self.open_params.leverage);
+        let t = Tick::empty(ts_event, ts_recv, symbol);
+        let q = match self.size_entry(symbol, side, price, qty, leverage, &t) {
+            Ok(q) => q,
+            Err(reason) => {
+                self.stats.orders_rejected[reason as usize] += 1;
+                return Err(reason.into());
+            }
+        };
+        self.symbols[symbol as usize].pending = Some(PendingOrder {
+            decided_at: ts_recv,
+            decided_seq: self.seq,
+            exit: held.map(|_| ExitReason::Reverse),
+            entry: Some(PendingEntry {
+                side,
+                qty: q,
+                leverage,
+                confidence: 1.0,
+                strategy: Cow::Borrowed("manual"),
+            }),
+        });
+        Ok(q)
+    }
+
+    /// Closes `symbol`'s position on its next tick (a manual close).
+    pub fn submit_close(&mut self, symbol: SymbolId, ts_recv: UnixNanos) -> Result<(), EngineError> {
+        if self.account.position(symbol).is_none() {
+            return Err(EngineError::Order("no open position for this symbol"));
+        }
+        let seq = self.seq;
+        let st = self.state(symbol)?;
+        match &mut st.pending {
+            Some(p) => p.exit = Some(ExitReason::Manual),
+            None => {
+                st.pending = Some(PendingOrder { decided_at: ts_recv, decided_seq: seq, exit: Some(ExitReason::Manual), entry: None })
+            }
+        }
+        Ok(())
+    }
+
+    /// Halts trading now (an operator's kill switch) and flattens every position.
+    pub fn halt(&mut self, ts_recv: UnixNanos) {
+        self.risk.halted = Some(HaltReason::Manual);
+        self.flatten_all(ts_recv, ExitReason::KillSwitch);
+    }
+
+    /// Lifts the kill switch (an admin action); the drawdown peak restarts at current equity.
+    pub fn reset_halt(&mut self) {
+        self.risk.halted = None;
+        self.risk.peak_equity = self.account.equity();
+    }
+
+    /// Mutable parts for state restoration.
+    pub(crate) fn restore_parts(&mut self) -> (&mut Account, &mut RiskState) {
+        (&mut self.account, &mut self.risk)
+    }
+
+    /// Restores an open position and prepares its symbol's state.
+    pub(crate) fn restore_position(&mut self, pos: Position) -> Result<(), EngineError> {
+        let st = self.state(pos.symbol)?;
+        st.last_price = pos.mark.to_f64();
+        self.account.restore_position(pos);
+        Ok(())
+    }
+
+    /// Closes the final equity sample (call after the last tick of a backtest).
+    pub fn finish(&mut self) {
+        let equity = self.account.equity();
+        self.equity.finish(equity);
+    }
+}

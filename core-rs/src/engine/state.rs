@@ -1,0 +1,158 @@
+//! The engine's persistent state: what a restart must not forget (open positions, cash and the
+//! P&L ledger, the equity peak, the day's trade count, the kill switch, Kelly statistics).
+
+use std::borrow::Cow;
+
+use super::pipeline::{Engine, EngineError};
+use crate::portfolio::{Account, Position};
+use crate::risk::HaltReason;
+use crate::types::{Money, Price, Qty, Side, SymbolId, UnixNanos};
+
+/// One open position as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionState {
+    /// Symbol id.
+    pub symbol: SymbolId,
+    /// Side.
+    pub side: Side,
+    /// Size (positive).
+    pub qty: Qty,
+    /// Entry price.
+    pub entry_price: Price,
+    /// Entry time (local clock).
+    pub entry_ts: UnixNanos,
+    /// Leverage.
+    pub leverage: f64,
+    /// Take-profit level.
+    pub take_profit: Price,
+    /// Stop-loss level.
+    pub stop_loss: Price,
+    /// Liquidation price.
+    pub liquidation_price: Price,
+    /// Cost basis.
+    pub cost_basis: Money,
+    /// Entry fee.
+    pub entry_fee: Money,
+    /// Funding paid so far.
+    pub funding: Money,
+    /// Last mark.
+    pub mark: Price,
+    /// Opening signal's confidence.
+    pub confidence: f64,
+    /// Opening strategy.
+    pub strategy: String,
+}
+
+/// Everything a restart restores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineState {
+    /// Cash.
+    pub cash: Money,
+    /// Realised P&L.
+    pub realized: Money,
+    /// Fees paid.
+    pub fees: Money,
+    /// Funding paid.
+    pub funding: Money,
+    /// Equity peak for the drawdown limit.
+    pub peak_equity: Money,
+    /// Kill switch.
+    pub halted: Option<HaltReason>,
+    /// Day of `trades_today`.
+    pub trade_day: i64,
+    /// Entries today.
+    pub trades_today: u32,
+    /// Winning trades.
+    pub wins: u32,
+    /// Losing trades.
+    pub losses: u32,
+    /// Sum of wins.
+    pub sum_win: Money,
+    /// Sum of losses (positive).
+    pub sum_loss: Money,
+    /// Open positions.
+    pub positions: Vec<PositionState>,
+}
+
+impl Engine {
+    /// Snapshot of the persistent state.
+    pub fn export_state(&self) -> EngineState {
+        let a = self.account();
+        let r = self.risk_state();
+        EngineState {
+            cash: a.cash,
+            realized: a.realized,
+            fees: a.fees,
+            funding: a.funding,
+            peak_equity: r.peak_equity,
+            halted: r.halted,
+            trade_day: r.trade_day,
+            trades_today: r.trades_today,
+            wins: r.wins,
+            losses: r.losses,
+            sum_win: r.sum_win,
+            sum_loss: r.sum_loss,
+            positions: a
+                .positions()
+                .map(|p| PositionState {
+                    symbol: p.symbol,
+                    side: p.side,
+                    qty: p.qty,
+                    entry_price: p.entry_price,
+                    entry_ts: p.entry_ts,
+                    leverage: p.leverage,
+                    take_profit: p.take_profit,
+                    stop_loss: p.stop_loss,
+                    liquidation_price: p.liquidation_price,
+                    cost_basis: p.cost_basis,
+                    entry_fee: p.entry_fee,
+                    funding: p.funding,
+                    mark: p.mark,
+                    confidence: p.confidence,
+                    strategy: p.strategy.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Replaces the account and DRB-Guard state with `s` (recovery after a restart).
+    pub fn restore_state(&mut self, s: EngineState) -> Result<(), EngineError> {
+        {
+            let (account, risk) = self.restore_parts();
+            let mut fresh = Account::new(account.initial_capital);
+            fresh.cash = s.cash;
+            fresh.realized = s.realized;
+            fresh.fees = s.fees;
+            fresh.funding = s.funding;
+            *account = fresh;
+            risk.peak_equity = s.peak_equity;
+            risk.halted = s.halted;
+            risk.trade_day = s.trade_day;
+            risk.trades_today = s.trades_today;
+            risk.wins = s.wins;
+            risk.losses = s.losses;
+            risk.sum_win = s.sum_win;
+            risk.sum_loss = s.sum_loss;
+        }
+        for p in s.positions {
+            self.restore_position(Position {
+                symbol: p.symbol,
+                side: p.side,
+                qty: p.qty,
+                entry_price: p.entry_price,
+                entry_ts: p.entry_ts,
+                cost_basis: p.cost_basis,
+                entry_fee: p.entry_fee,
+                funding: p.funding,
+                leverage: p.leverage,
+                take_profit: p.take_profit,
+                stop_loss: p.stop_loss,
+                liquidation_price: p.liquidation_price,
+                mark: p.mark,
+                confidence: p.confidence,
+                strategy: Cow::Owned(p.strategy),
+            })?;
+        }
+        Ok(())
+    }
+}

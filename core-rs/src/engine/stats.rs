@@ -1,0 +1,145 @@
+//! Counters and the equity curve the engine keeps while it runs.
+
+use crate::risk::RiskReject;
+use crate::types::{Money, UnixNanos};
+
+/// What the engine has done so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Ticks seen.
+    pub ticks_processed: u64,
+    /// Ticks that passed the sanitizer.
+    pub ticks_accepted: u64,
+    /// Ticks the sanitizer rejected.
+    pub ticks_rejected: u64,
+    /// Winning signals (one per tick at most).
+    pub signals: u64,
+    /// Signals not acted on (same side as the position, an order pending, or not auto-executing).
+    pub signals_ignored: u64,
+    /// Fills (entries and exits).
+    pub fills: u64,
+    /// Closed trades.
+    pub trades: u64,
+    /// Entries refused by DRB-Guard, indexed by [`RiskReject`] as usize.
+    pub orders_rejected: [u64; RiskReject::ALL.len()],
+}
+
+/// Equity curve (sampled on event time) and exact drawdown and exposure statistics (per tick).
+#[derive(Debug, Clone)]
+pub struct EquityTracker {
+    sample_ns: UnixNanos,
+    next_sample: UnixNanos,
+    curve: Vec<(UnixNanos, Money)>,
+    peak: Money,
+    peak_ts: Option<UnixNanos>,
+    max_drawdown: f64,
+    max_drawdown_duration_ns: UnixNanos,
+    first_ts: Option<UnixNanos>,
+    last_ts: UnixNanos,
+    exposed_ns: UnixNanos,
+    last_equity: Money,
+}
+
+impl EquityTracker {
+    /// A tracker starting at `capital`, sampling every `sample_ns` of event time.
+    pub fn new(capital: Money, sample_ns: UnixNanos) -> Self {
+        EquityTracker {
+            sample_ns,
+            next_sample: UnixNanos::MIN,
+            curve: Vec::new(),
+            peak: capital,
+            peak_ts: None,
+            max_drawdown: 0.0,
+            max_drawdown_duration_ns: 0,
+            first_ts: None,
+            last_ts: 0,
+            exposed_ns: 0,
+            last_equity: capital,
+        }
+    }
+
+    /// Advances event time; `exposed` tells whether a position was open since the last tick.
+    #[inline]
+    pub fn on_time(&mut self, ts: UnixNanos, exposed: bool) {
+        match self.first_ts {
+            None => {
+                self.first_ts = Some(ts);
+                self.peak_ts = Some(ts);
+                self.last_ts = ts;
+            }
+            Some(_) if ts > self.last_ts => {
+                if exposed {
+                    self.exposed_ns += ts - self.last_ts;
+                }
+                self.last_ts = ts;
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Folds the equity after a tick in.
+    #[inline]
+    pub fn on_equity(&mut self, ts: UnixNanos, equity: Money) {
+        self.last_equity = equity;
+        if equity >= self.peak {
+            if let Some(p) = self.peak_ts {
+                self.max_drawdown_duration_ns = self.max_drawdown_duration_ns.max(ts - p);
+            }
+            self.peak = equity;
+            self.peak_ts = Some(ts);
+        } else {
+            let dd = 1.0 - equity.to_f64() / self.peak.to_f64();
+            if dd > self.max_drawdown {
+                self.max_drawdown = dd;
+            }
+        }
+        if ts >= self.next_sample {
+            self.curve.push((ts, equity));
+            self.next_sample = (ts.div_euclid(self.sample_ns) + 1) * self.sample_ns;
+        }
+    }
+
+    /// Records the final point and an unfinished drawdown's duration.
+    pub fn finish(&mut self, equity: Money) {
+        self.last_equity = equity;
+        if let Some(p) = self.peak_ts {
+            if equity < self.peak {
+                self.max_drawdown_duration_ns = self.max_drawdown_duration_ns.max(self.last_ts - p);
+            }
+        }
+        if self.first_ts.is_some() && self.curve.last().is_none_or(|&(ts, e)| ts != self.last_ts || e != equity) {
+            if self.curve.last().is_some_and(|&(ts, _)| ts == self.last_ts) {
+                self.curve.pop();
+            }
+            self.curve.push((self.last_ts, equity));
+        }
+    }
+
+    /// Sampled (event time, equity) points.
+    pub fn curve(&self) -> &[(UnixNanos, Money)] {
+        &self.curve
+    }
+
+    /// Largest peak-to-trough fall, fraction of the peak, measured on every tick.
+    pub fn max_drawdown(&self) -> f64 {
+        self.max_drawdown
+    }
+
+    /// Longest time spent below a previous peak, ns.
+    pub fn max_drawdown_duration_ns(&self) -> UnixNanos {
+        self.max_drawdown_duration_ns
+    }
+
+    /// Fraction of event time with at least one position open.
+    pub fn exposure(&self) -> f64 {
+        match self.first_ts {
+            Some(first) if self.last_ts > first => self.exposed_ns as f64 / (self.last_ts - first) as f64,
+            _ => 0.0,
+        }
+    }
+
+    /// First and last event time seen.
+    pub fn span(&self) -> Option<(UnixNanos, UnixNanos)> {
+        self.first_ts.map(|f| (f, self.last_ts))
+    }
+}

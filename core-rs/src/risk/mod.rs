@@ -1,0 +1,346 @@
+//! DRB-Guard: pre-trade checks on every order that adds exposure (automated or manual), the
+//! drawdown kill switch, and fractional-Kelly position sizing. Orders that only reduce exposure
+//! (exits, flattening) are never blocked.
+
+mod sizing;
+
+pub use sizing::kelly_fraction;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::types::Money;
+
+/// DRB-Guard limits (SPEC §8 defaults).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// Auto-stop when equity falls this fraction below its peak. Default 0.15.
+    pub max_drawdown: f64,
+    /// Max position notional as a fraction of equity. Default 0.05.
+    pub max_position_notional: f64,
+    /// Max new positions per UTC day of event time. Default 50.
+    pub max_trades_per_day: u32,
+    /// Max leverage. Default 10.
+    pub max_leverage: f64,
+    /// Max simultaneously open positions (across symbols). Default 5.
+    pub max_open_positions: u32,
+    /// Fraction of full Kelly to use. Default 0.25.
+    pub kelly_fraction: f64,
+    /// Closed trades needed before Kelly is used. Default 20.
+    pub kelly_min_trades: u32,
+    /// Notional fraction of equity used until then. Default 0.01.
+    pub fixed_fraction: f64,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            max_drawdown: 0.15,
+            max_position_notional: 0.05,
+            max_trades_per_day: 50,
+            max_leverage: 10.0,
+            max_open_positions: 5,
+            kelly_fraction: 0.25,
+            kelly_min_trades: 20,
+            fixed_fraction: 0.01,
+        }
+    }
+}
+
+/// Why DRB-Guard refused an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[repr(u8)]
+pub enum RiskReject {
+    /// The kill switch is on (drawdown auto-stop or manual halt) until an admin resets it.
+    #[error("trading is halted by the kill switch")]
+    Halted = 0,
+    /// The order's notional exceeds the cap.
+    #[error("position notional above the cap")]
+    NotionalCap,
+    /// The day's trade count is used up.
+    #[error("daily trade limit reached")]
+    DailyTradeLimit,
+    /// Leverage above the limit.
+    #[error("leverage above the limit")]
+    LeverageCap,
+    /// Too many open positions.
+    #[error("too many open positions")]
+    MaxOpenPositions,
+    /// Sizing gave zero (Kelly not positive, or equity too small for one lot).
+    #[error("position size is zero")]
+    ZeroSize,
+    /// Equity is not positive.
+    #[error("equity is not positive")]
+    NoEquity,
+}
+
+impl RiskReject {
+    /// Every reason, in counter order.
+    pub const ALL: [RiskReject; 7] = [
+        RiskReject::Halted,
+        RiskReject::NotionalCap,
+        RiskReject::DailyTradeLimit,
+        RiskReject::LeverageCap,
+        RiskReject::MaxOpenPositions,
+        RiskReject::ZeroSize,
+        RiskReject::NoEquity,
+    ];
+
+    /// Stable snake_case name for reports, the store and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RiskReject::Halted => "halted",
+            RiskReject::NotionalCap => "notional_cap",
+            RiskReject::DailyTradeLimit => "daily_trade_limit",
+            RiskReject::LeverageCap => "leverage_cap",
+            RiskReject::MaxOpenPositions => "max_open_positions",
+            RiskReject::ZeroSize => "zero_size",
+            RiskReject::NoEquity => "no_equity",
+        }
+    }
+}
+
+/// Why trading halted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HaltReason {
+    /// Equity fell below the drawdown limit.
+    Drawdown,
+    /// An operator halted trading.
+    Manual,
+}
+
+impl HaltReason {
+    /// Stable name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HaltReason::Drawdown => "drawdown",
+            HaltReason::Manual => "manual",
+        }
+    }
+}
+
+/// An order that would add exposure, as DRB-Guard sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRequest {
+    /// Order notional (absolute).
+    pub notional: Money,
+    /// Leverage requested.
+    pub leverage: f64,
+    /// Current equity.
+    pub equity: Money,
+    /// Positions open now (plus entries pending).
+    pub open_positions: u32,
+    /// UTC day of the decision tick's event time.
+    pub day: i64,
+}
+
+/// DRB-Guard's persistent state: the kill switch, the daily count and the Kelly statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskState {
+    /// Highest equity seen.
+    pub peak_equity: Money,
+    /// Set when halted; cleared only by an explicit reset.
+    pub halted: Option<HaltReason>,
+    /// Day of `trades_today` (UTC day number of event time).
+    pub trade_day: i64,
+    /// Entries accepted on `trade_day`.
+    pub trades_today: u32,
+    /// Closed trades with positive net P&L.
+    pub wins: u32,
+    /// Closed trades with zero or negative net P&L.
+    pub losses: u32,
+    /// Sum of winning net P&L.
+    pub sum_win: Money,
+    /// Sum of losing net P&L (as a positive amount).
+    pub sum_loss: Money,
+}
+
+impl RiskState {
+    /// Fresh state for an account with this equity.
+    pub fn new(equity: Money) -> Self {
+        RiskState {
+            peak_equity: equity,
+            halted: None,
+            trade_day: i64::MIN,
+            trades_today: 0,
+            wins: 0,
+            losses: 0,
+            sum_win: Money::ZERO,
+            sum_loss: Money::ZERO,
+        }
+    }
+
+    /// Folds a closed trade's net P&L into the Kelly statistics.
+    pub fn record_trade(&mut self, net_pnl: Money) {
+        if net_pnl.units() > 0 {
+            self.wins += 1;
+            self.sum_win += net_pnl;
+        } else {
+            self.losses += 1;
+            self.sum_loss += net_pnl.abs();
+        }
+    }
+
+    /// Current drawdown from peak, as a fraction.
+    pub fn drawdown(&self, equity: Money) -> f64 {
+        if self.peak_equity.units() <= 0 {
+            return 0.0;
+        }
+        1.0 - equity.to_f64() / self.peak_equity.to_f64()
+    }
+}
+
+/// The guard: limits plus the checks.
+#[derive(Debug, Clone, Default)]
+pub struct DrbGuard {
+    config: RiskConfig,
+}
+
+impl DrbGuard {
+    /// A guard with these limits.
+    pub fn new(config: RiskConfig) -> Self {
+        DrbGuard { config }
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &RiskConfig {
+        &self.config
+    }
+
+    /// Updates the peak with `equity`; returns true when this update trips the drawdown halt.
+    #[inline]
+    pub fn on_equity(&self, state: &mut RiskState, equity: Money) -> bool {
+        if equity > state.peak_equity {
+            state.peak_equity = equity;
+            return false;
+        }
+        if state.halted.is_none() && state.drawdown(equity) >= self.config.max_drawdown {
+            state.halted = Some(HaltReason::Drawdown);
+            return true;
+        }
+        false
+    }
+
+    /// Notional fraction of equity for the next entry: fixed until enough trades, then a
+    /// fraction of Kelly; clamped to [0, cap].
+    pub fn size_fraction(&self, state: &RiskState) -> f64 {
+        let c = &self.config;
+        let n = state.wins + state.losses;
+        let f = if n < c.kelly_min_trades {
+            c.fixed_fraction
+        } else {
+            c.kelly_fraction * kelly_fraction(state.wins, state.losses, state.sum_win, state.sum_loss)
+        };
+        f.clamp(0.0, c.max_position_notional)
+    }
+
+    /// Checks an entry; on success counts it against the day's limit.
+    pub fn check_entry(&self, state: &mut RiskState, req: &EntryRequest) -> Result<(), RiskReject> {
+        let c = &self.config;
+        if state.halted.is_some() {
+            return Err(RiskReject::Halted);
+        }
+        if req.equity.units() <= 0 {
+            return Err(RiskReject::NoEquity);
+        }
+        if req.notional.units() <= 0 {
+            return Err(RiskReject::ZeroSize);
+        }
+        if req.leverage > c.max_leverage || !(req.leverage > 0.0) {
+            return Err(RiskReject::LeverageCap);
+        }
+        // Compare exactly: notional ≤ cap × equity, with the cap as a 1e-8 fraction.
+        let cap_units = (c.max_position_notional * 1e8).round() as i128;
+        if req.notional.units() as i128 * 100_000_000 > req.equity.units() as i128 * cap_units {
+            return Err(RiskReject::NotionalCap);
+        }
+        if req.open_positions >= c.max_open_positions {
+            return Err(RiskReject::MaxOpenPositions);
+        }
+        if req.day != state.trade_day {
+            state.trade_day = req.day;
+            state.trades_today = 0;
+        }
+        if state.trades_today >= c.max_trades_per_day {
+            return Err(RiskReject::DailyTradeLimit);
+        }
+        state.trades_today += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(x: f64) -> Money {
+        Money::from_f64(x).unwrap()
+    }
+
+    fn req(notional: f64) -> EntryRequest {
+        EntryRequest { notional: m(notional), leverage: 1.0, equity: m(10_000.0), open_positions: 0, day: 1 }
+    }
+
+    #[test]
+    fn notional_cap_is_inclusive_at_five_percent() {
+        let g = DrbGuard::default();
+        let mut s = RiskState::new(m(10_000.0));
+        assert_eq!(g.check_entry(&mut s, &req(500.0)), Ok(()));
+        assert_eq!(g.check_entry(&mut s, &req(500.00000001)), Err(RiskReject::NotionalCap));
+    }
+
+    #[test]
+    fn leverage_and_open_positions_caps() {
+        let g = DrbGuard::default();
+        let mut s = RiskState::new(m(10_000.0));
+        let lev = EntryRequest { leverage: 10.5, ..req(100.0) };
+        assert_eq!(g.check_entry(&mut s, &lev), Err(RiskReject::LeverageCap));
+        let full = EntryRequest { open_positions: 5, ..req(100.0) };
+        assert_eq!(g.check_entry(&mut s, &full), Err(RiskReject::MaxOpenPositions));
+    }
+
+    #[test]
+    fn daily_limit_resets_on_a_new_day() {
+        let g = DrbGuard::new(RiskConfig { max_trades_per_day: 2, ..Default::default() });
+        let mut s = RiskState::new(m(10_000.0));
+        assert!(g.check_entry(&mut s, &req(100.0)).is_ok());
+        assert!(g.check_entry(&mut s, &req(100.0)).is_ok());
+        assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::DailyTradeLimit));
+        let tomorrow = EntryRequest { day: 2, ..req(100.0) };
+        assert!(g.check_entry(&mut s, &tomorrow).is_ok());
+    }
+
+    #[test]
+    fn drawdown_halts_and_stays_halted() {
+        let g = DrbGuard::default();
+        let mut s = RiskState::new(m(10_000.0));
+        assert!(!g.on_equity(&mut s, m(12_000.0)));
+        assert!(!g.on_equity(&mut s, m(10_201.0)), "14.99% is inside the limit");
+        assert!(g.on_equity(&mut s, m(10_200.0)), "15% trips it");
+        assert!(!g.on_equity(&mut s, m(9_000.0)), "trips once");
+        assert!(!g.on_equity(&mut s, m(20_000.0)));
+        assert_eq!(s.halted, Some(HaltReason::Drawdown), "recovery does not lift the halt");
+        assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::Halted));
+    }
+
+    #[test]
+    fn sizing_is_fixed_then_kelly_and_bounded() {
+        let g = DrbGuard::default();
+        let mut s = RiskState::new(m(10_000.0));
+        assert_eq!(g.size_fraction(&s), 0.01);
+        for _ in 0..15 {
+            s.record_trade(m(20.0));
+        }
+        for _ in 0..5 {
+            s.record_trade(m(-10.0));
+        }
+        // W = 0.75, R = 2 → Kelly 0.625, a quarter is 0.156 → capped at 0.05.
+        assert_eq!(g.size_fraction(&s), 0.05);
+        let mut losing = RiskState::new(m(10_000.0));
+        for _ in 0..20 {
+            losing.record_trade(m(-10.0));
+        }
+        assert_eq!(g.size_fraction(&losing), 0.0, "never negative");
+    }
+}

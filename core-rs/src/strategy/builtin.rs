@@ -1,0 +1,215 @@
+//! The three built-in strategies of SPEC §6 (plus EMA-cross). Each is a pure function of the tick's
+//! features, so one instance serves every symbol and the engine can evaluate them inline.
+
+use serde::Deserialize;
+
+use super::features::{FeatureSnapshot, SymbolFeatures};
+use super::signal::SignalDraft;
+use crate::tick::Tick;
+use crate::types::Side;
+
+/// Liquidation Hunter: a tick whose volume is mostly liquidations marks a cluster; trade with the
+/// flush (longs liquidated → LONG, the forced selling is done).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiquidationHunterConfig {
+    /// Run this strategy. Default true.
+    pub enabled: bool,
+    /// Liquidation volume / total volume above which a cluster is marked. Default 0.8.
+    pub min_liq_ratio: f64,
+    /// Signal confidence. Default 0.85.
+    pub confidence: f64,
+}
+
+impl Default for LiquidationHunterConfig {
+    fn default() -> Self {
+        LiquidationHunterConfig { enabled: true, min_liq_ratio: 0.8, confidence: 0.85 }
+    }
+}
+
+impl LiquidationHunterConfig {
+    /// The signal for this tick, if any.
+    #[inline]
+    pub fn evaluate(&self, t: &Tick, f: &FeatureSnapshot) -> Option<SignalDraft> {
+        let ratio = f.liq_ratio?;
+        if ratio <= self.min_liq_ratio {
+            return None;
+        }
+        match t.liq_side {
+            1 => Some(SignalDraft::new(Side::Long, self.confidence, "longs liquidated")),
+            -1 => Some(SignalDraft::new(Side::Short, self.confidence, "shorts liquidated")),
+            _ => None,
+        }
+    }
+}
+
+/// Order Flow: book imbalance against an RSI extreme (exhausted selling → LONG).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrderFlowConfig {
+    /// Run this strategy. Default true.
+    pub enabled: bool,
+    /// |imbalance| above this scores +1. Default 0.15.
+    pub imbalance_threshold: f64,
+    /// RSI below this scores +0.5 and allows LONG. Default 40.
+    pub rsi_low: f64,
+    /// RSI above this scores +0.5 and allows SHORT. Default 60.
+    pub rsi_high: f64,
+    /// Liquidity score above this scores +0.5. Default 0.5.
+    pub liquidity_threshold: f64,
+    /// Minimum score to signal. Default 1.5.
+    pub min_score: f64,
+    /// Confidence = score / max_score. Default 2.5.
+    pub max_score: f64,
+}
+
+impl Default for OrderFlowConfig {
+    fn default() -> Self {
+        OrderFlowConfig {
+            enabled: true,
+            imbalance_threshold: 0.15,
+            rsi_low: 40.0,
+            rsi_high: 60.0,
+            liquidity_threshold: 0.5,
+            min_score: 1.5,
+            max_score: 2.5,
+        }
+    }
+}
+
+impl OrderFlowConfig {
+    /// The signal for this tick, if any. The liquidity median is computed only for candidates.
+    #[inline]
+    pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
+        let imbalance = f.imbalance?;
+        let rsi = f.rsi?;
+        let (side, reason) = if imbalance < 0.0 && rsi < self.rsi_low {
+            (Side::Long, "exhausted selling")
+        } else if imbalance > 0.0 && rsi > self.rsi_high {
+            (Side::Short, "exhausted buying")
+        } else {
+            return None;
+        };
+        let mut score = 0.5; // the RSI condition above holds
+        if imbalance.abs() > self.imbalance_threshold {
+            score += 1.0;
+        }
+        if feats.liquidity().is_some_and(|l| l > self.liquidity_threshold) {
+            score += 0.5;
+        }
+        (score >= self.min_score)
+            .then(|| SignalDraft::new(side, (score / self.max_score).min(1.0), reason))
+    }
+}
+
+/// Volatility Spike Fader: a true range far above its recent mean is faded.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VolatilityFaderConfig {
+    /// Run this strategy. Default true.
+    pub enabled: bool,
+    /// Spike when true range / close exceeds this multiple of its mean. Default 2.
+    pub multiple: f64,
+    /// Signal confidence. Default 0.75.
+    pub confidence: f64,
+}
+
+impl Default for VolatilityFaderConfig {
+    fn default() -> Self {
+        VolatilityFaderConfig { enabled: true, multiple: 2.0, confidence: 0.75 }
+    }
+}
+
+impl VolatilityFaderConfig {
+    /// The signal for this tick, if any (none before a full window of history).
+    #[inline]
+    pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
+        let (tr, mean) = (f.tr_ratio?, f.tr_mean?);
+        if !(mean > 0.0 && tr > self.multiple * mean) {
+            return None;
+        }
+        let moved = f.price - f.prev_price;
+        if moved > 0.0 {
+            Some(SignalDraft::new(Side::Short, self.confidence, "fade spike up"))
+        } else if moved < 0.0 {
+            Some(SignalDraft::new(Side::Long, self.confidence, "fade spike down"))
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::features::FeatureConfig;
+
+    fn snap() -> FeatureSnapshot {
+        FeatureSnapshot {
+            price: 100.0,
+            prev_price: 101.0,
+            rsi: Some(30.0),
+            imbalance: Some(-0.3),
+            tr_ratio: Some(0.03),
+            tr_mean: Some(0.01),
+            liq_ratio: Some(0.9),
+            liquidity: None,
+        }
+    }
+
+    #[test]
+    fn liquidation_hunter_follows_the_flush() {
+        let c = LiquidationHunterConfig::default();
+        let mut t = Tick::empty(0, 0, 0);
+        t.liq_side = 1;
+        assert_eq!(c.evaluate(&t, &snap()).unwrap().side, Side::Long);
+        t.liq_side = -1;
+        assert_eq!(c.evaluate(&t, &snap()).unwrap().side, Side::Short);
+        let weak = FeatureSnapshot { liq_ratio: Some(0.8), ..snap() };
+        assert!(c.evaluate(&t, &weak).is_none(), "ratio must be strictly above 0.8");
+        let unknown = FeatureSnapshot { liq_ratio: None, ..snap() };
+        assert!(c.evaluate(&t, &unknown).is_none());
+    }
+
+    #[test]
+    fn order_flow_scores_and_sides() {
+        let c = OrderFlowConfig::default();
+        let feats = SymbolFeatures::new(&FeatureConfig::default());
+        let s = c.evaluate(&snap(), &feats).unwrap();
+        assert_eq!(s.side, Side::Long);
+        assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
+        let short = FeatureSnapshot { rsi: Some(70.0), imbalance: Some(0.2), ..snap() };
+        assert_eq!(c.evaluate(&short, &feats).unwrap().side, Side::Short);
+        let weak = FeatureSnapshot { imbalance: Some(-0.1), ..snap() };
+        assert!(c.evaluate(&weak, &feats).is_none(), "score 0.5 < 1.5");
+        let neutral = FeatureSnapshot { rsi: Some(50.0), ..snap() };
+        assert!(c.evaluate(&neutral, &feats).is_none());
+        let no_book = FeatureSnapshot { imbalance: None, ..snap() };
+        assert!(c.evaluate(&no_book, &feats).is_none(), "unknown imbalance is silence");
+    }
+
+    #[test]
+    fn order_flow_adds_liquidity_to_confidence() {
+        let c = OrderFlowConfig::default();
+        let mut feats = SymbolFeatures::new(&FeatureConfig::default());
+        let mut t = Tick::empty(0, 0, 0);
+        (t.price, t.bid_qty, t.ask_qty) = (100.0, 5.0, 5.0);
+        feats.observe(&t);
+        feats.commit(100.0);
+        feats.observe(&t);
+        let s = c.evaluate(&snap(), &feats).unwrap();
+        assert!((s.confidence - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fader_fades_the_last_move() {
+        let c = VolatilityFaderConfig::default();
+        assert_eq!(c.evaluate(&snap()).unwrap().side, Side::Long, "price fell → LONG");
+        let up = FeatureSnapshot { prev_price: 99.0, ..snap() };
+        assert_eq!(c.evaluate(&up).unwrap().side, Side::Short);
+        let calm = FeatureSnapshot { tr_ratio: Some(0.02), ..snap() };
+        assert!(c.evaluate(&calm).is_none(), "exactly 2× is not above 2×");
+        let young = FeatureSnapshot { tr_mean: None, ..snap() };
+        assert!(c.evaluate(&young).is_none());
+    }
+}

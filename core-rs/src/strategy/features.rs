@@ -1,0 +1,317 @@
+//! Incremental per-symbol features the strategies read: RSI, true range against its rolling mean,
+//! bid/ask volume imbalance and the liquidity score. Each is O(1) per tick, except the liquidity
+//! median, which is computed only when a strategy asks for it.
+
+use serde::Deserialize;
+
+use crate::tick::Tick;
+
+/// Longest rolling window supported (keeps the per-symbol state on the stack-friendly side).
+pub const MAX_WINDOW: usize = 256;
+
+/// Where the bid/ask volume imbalance comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImbalanceSource {
+    /// Resting volume: `bid_qty` vs `ask_qty` (top of book, or depth near the touch from the book).
+    Quotes,
+    /// Traded volume: `buy_volume` vs `sell_volume` (taker flow).
+    TradeFlow,
+}
+
+/// Feature windows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeatureConfig {
+    /// RSI period (Wilder). Default 14.
+    pub rsi_period: usize,
+    /// Ticks in the true-range mean. Default 20.
+    pub tr_window: usize,
+    /// Ticks in the liquidity median. Default 100.
+    pub liquidity_window: usize,
+    /// Imbalance source. Default quotes.
+    pub imbalance_source: ImbalanceSource,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            rsi_period: 14,
+            tr_window: 20,
+            liquidity_window: 100,
+            imbalance_source: ImbalanceSource::Quotes,
+        }
+    }
+}
+
+/// A fixed-capacity ring of the last `cap` values with their running sum.
+#[derive(Debug, Clone)]
+struct Ring {
+    buf: Vec<f64>,
+    cap: usize,
+    next: usize,
+    len: usize,
+    sum: f64,
+}
+
+impl Ring {
+    fn new(cap: usize) -> Self {
+        Ring { buf: vec![0.0; cap.max(1)], cap: cap.max(1), next: 0, len: 0, sum: 0.0 }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64) {
+        if self.len == self.cap {
+            self.sum -= self.buf[self.next];
+        } else {
+            self.len += 1;
+        }
+        self.buf[self.next] = x;
+        self.sum += x;
+        self.next += 1;
+        if self.next == self.cap {
+            self.next = 0;
+            // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
+            self.sum = self.buf.iter().sum();
+        }
+    }
+
+    #[inline]
+    fn full(&self) -> bool {
+        self.len == self.cap
+    }
+
+    #[inline]
+    fn mean(&self) -> f64 {
+        self.sum / self.len as f64
+    }
+
+    fn median(&self) -> Option<f64> {
+        if self.len == 0 {
+            return None;
+        }
+        let mut scratch = [0.0f64; MAX_WINDOW];
+        let vals = &mut scratch[..self.len];
+        vals.copy_from_slice(&self.buf[..self.len]);
+        let mid = self.len / 2;
+        let (_, m, _) = vals.select_nth_unstable_by(mid, f64::total_cmp);
+        Some(*m)
+    }
+}
+
+/// Wilder's RSI, updated per price.
+#[derive(Debug, Clone)]
+struct Rsi {
+    period: usize,
+    seen: usize,
+    avg_gain: f64,
+    avg_loss: f64,
+}
+
+impl Rsi {
+    fn new(period: usize) -> Self {
+        Rsi { period: period.max(1), seen: 0, avg_gain: 0.0, avg_loss: 0.0 }
+    }
+
+    #[inline]
+    fn update(&mut self, change: f64) {
+        let (gain, loss) = if change > 0.0 { (change, 0.0) } else { (0.0, -change) };
+        let p = self.period as f64;
+        if self.seen < self.period {
+            // Seed with the simple average of the first `period` changes.
+            self.avg_gain += gain / p;
+            self.avg_loss += loss / p;
+        } else {
+            self.avg_gain += (gain - self.avg_gain) / p;
+            self.avg_loss += (loss - self.avg_loss) / p;
+        }
+        self.seen += 1;
+    }
+
+    #[inline]
+    fn value(&self) -> Option<f64> {
+        if self.seen < self.period {
+            return None;
+        }
+        let total = self.avg_gain + self.avg_loss;
+        // A perfectly flat market has no direction: neutral 50, not an extreme.
+        Some(if total == 0.0 { 50.0 } else { 100.0 * self.avg_gain / total })
+    }
+}
+
+/// Features of the current tick; `None` / NaN where an input is unknown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeatureSnapshot {
+    /// Reference price of this tick.
+    pub price: f64,
+    /// Reference price of the previous accepted tick (NaN on the first).
+    pub prev_price: f64,
+    /// RSI on price, after the warm-up.
+    pub rsi: Option<f64>,
+    /// (bid − ask) / (bid + ask) volume, when both are known.
+    pub imbalance: Option<f64>,
+    /// True range of this tick divided by its close.
+    pub tr_ratio: Option<f64>,
+    /// Mean of `tr_ratio` over the previous `tr_window` ticks, once that many exist.
+    pub tr_mean: Option<f64>,
+    /// Liquidation volume / total volume, when both are known and volume > 0.
+    pub liq_ratio: Option<f64>,
+    /// Liquidity score in [0, 1]: near-touch depth over its rolling median, capped at 1.
+    pub liquidity: Option<f64>,
+}
+
+/// Rolling feature state for one symbol.
+#[derive(Debug, Clone)]
+pub struct SymbolFeatures {
+    rsi: Rsi,
+    tr: Ring,
+    depth: Ring,
+    prev_price: f64,
+    cur_tr: f64,
+    cur_depth: f64,
+    source: ImbalanceSource,
+}
+
+impl SymbolFeatures {
+    /// Empty state with these windows.
+    pub fn new(c: &FeatureConfig) -> Self {
+        SymbolFeatures {
+            rsi: Rsi::new(c.rsi_period),
+            tr: Ring::new(c.tr_window.min(MAX_WINDOW)),
+            depth: Ring::new(c.liquidity_window.min(MAX_WINDOW)),
+            prev_price: f64::NAN,
+            cur_tr: f64::NAN,
+            cur_depth: f64::NAN,
+            source: c.imbalance_source,
+        }
+    }
+
+    /// Folds an accepted tick in and returns its features. The windows are compared against
+    /// their *previous* contents; call [`commit`](Self::commit) after the strategies ran.
+    #[inline]
+    pub fn observe(&mut self, t: &Tick) -> FeatureSnapshot {
+        let price = t.reference_price();
+        let prev = self.prev_price;
+        if prev.is_finite() {
+            self.rsi.update(price - prev);
+        }
+        // True range: the bar's range extended to the previous close; for ticks, the move.
+        let tr = if t.is_bar() {
+            let hi = if prev > t.high { prev } else { t.high };
+            let lo = if prev < t.low { prev } else { t.low };
+            hi - lo
+        } else if prev.is_finite() {
+            (price - prev).abs()
+        } else {
+            f64::NAN
+        };
+        self.cur_tr = tr / price;
+        let (b, a) = match self.source {
+            ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
+            ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
+        };
+        let imbalance = (b + a > 0.0).then(|| (b - a) / (b + a));
+        // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
+        self.cur_depth = t.bid_qty + t.ask_qty;
+        let liq_ratio = (t.volume > 0.0 && t.liq_volume >= 0.0).then(|| t.liq_volume / t.volume);
+        FeatureSnapshot {
+            price,
+            prev_price: prev,
+            rsi: self.rsi.value(),
+            imbalance,
+            tr_ratio: self.cur_tr.is_finite().then_some(self.cur_tr),
+            tr_mean: self.tr.full().then(|| self.tr.mean()),
+            liq_ratio,
+            liquidity: None,
+        }
+    }
+
+    /// The liquidity score of the current tick (computed on demand: it needs a median).
+    pub fn liquidity(&self) -> Option<f64> {
+        if !(self.cur_depth >= 0.0) {
+            return None;
+        }
+        let median = self.depth.median()?;
+        if median <= 0.0 {
+            return Some(if self.cur_depth > 0.0 { 1.0 } else { 0.0 });
+        }
+        Some((self.cur_depth / median).min(1.0))
+    }
+
+    /// Pushes the current tick into the rolling windows.
+    #[inline]
+    pub fn commit(&mut self, price: f64) {
+        if self.cur_tr.is_finite() {
+            self.tr.push(self.cur_tr);
+        }
+        if self.cur_depth >= 0.0 {
+            self.depth.push(self.cur_depth);
+        }
+        self.prev_price = price;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn px(p: f64) -> Tick {
+        let mut t = Tick::empty(0, 0, 0);
+        t.price = p;
+        t
+    }
+
+    #[test]
+    fn rsi_matches_wilder_on_a_known_series() {
+        let mut f = SymbolFeatures::new(&FeatureConfig::default());
+        // 14 up-moves of 1 then one down-move of 1: avg gain 1 → 13/14, avg loss 0 → 1/14.
+        let mut p = 100.0;
+        let mut last = None;
+        for _ in 0..15 {
+            last = f.observe(&px(p)).rsi;
+            f.commit(p);
+            p += 1.0;
+        }
+        assert_eq!(last, Some(100.0));
+        let snap = f.observe(&px(p - 2.0));
+        let expected = 100.0 * (13.0 / 14.0) / (13.0 / 14.0 + 1.0 / 14.0);
+        assert!((snap.rsi.unwrap() - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tr_mean_needs_a_full_window_and_excludes_the_current_tick() {
+        let mut f = SymbolFeatures::new(&FeatureConfig::default());
+        for i in 0..21 {
+            let s = f.observe(&px(100.0 + (i % 2) as f64));
+            assert!(s.tr_mean.is_none(), "tick {i}");
+            f.commit(s.price);
+        }
+        let s = f.observe(&px(110.0));
+        let mean = s.tr_mean.unwrap();
+        assert!(mean > 0.0095 && mean < 0.0101, "{mean}");
+        assert!((s.tr_ratio.unwrap() - 10.0 / 110.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unknown_inputs_stay_unknown() {
+        let mut f = SymbolFeatures::new(&FeatureConfig::default());
+        let s = f.observe(&px(100.0));
+        assert_eq!((s.imbalance, s.liq_ratio, f.liquidity()), (None, None, None));
+    }
+
+    #[test]
+    fn liquidity_is_depth_over_median_capped_at_one() {
+        let mut f = SymbolFeatures::new(&FeatureConfig::default());
+        for q in [10.0, 20.0, 30.0] {
+            let mut t = px(100.0);
+            (t.bid_qty, t.ask_qty) = (q / 2.0, q / 2.0);
+            f.observe(&t);
+            f.commit(100.0);
+        }
+        let mut t = px(100.0);
+        (t.bid_qty, t.ask_qty) = (5.0, 5.0);
+        let s = f.observe(&t);
+        assert_eq!(s.imbalance, Some(0.0));
+        assert_eq!(f.liquidity(), Some(0.5));
+    }
+}

@@ -1,0 +1,37 @@
+//! Strategies: incremental features, the built-in strategies, and the trait for custom ones
+//! (a Python strategy runs through the same engine through this trait — the slow path).
+
+mod builtin;
+mod features;
+mod signal;
+
+pub use builtin::{LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+pub use features::{FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW};
+pub use signal::{Signal, SignalDraft};
+
+use thiserror::Error;
+
+use crate::tick::Tick;
+
+/// A custom strategy failed; the run stops and the error reaches the caller.
+#[derive(Debug, Error)]
+#[error("strategy '{strategy}' failed: {message}")]
+pub struct StrategyError {
+    /// The strategy's name.
+    pub strategy: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A strategy written outside the core (e.g. in Python). It sees every accepted tick with its
+/// features, for every symbol, and keeps whatever state it needs.
+pub trait CustomStrategy: Send {
+    /// Name used in signals and trades.
+    fn name(&self) -> &str;
+    /// The signal for this tick, if any.
+    fn on_tick(
+        &mut self,
+        tick: &Tick,
+        features: &FeatureSnapshot,
+    ) -> Result<Option<SignalDraft>, StrategyError>;
+}

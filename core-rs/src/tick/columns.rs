@@ -1,0 +1,200 @@
+//! A batch of ticks as columns (struct of arrays): how ticks cross from NumPy without copies.
+
+use thiserror::Error;
+
+use super::Tick;
+use crate::types::{SymbolId, UnixNanos};
+
+/// Every column name a batch may carry, in the order of [`Tick`]'s fields.
+pub const COLUMN_NAMES: [&str; 19] = [
+    "ts_event",
+    "ts_recv",
+    "symbol",
+    "liq_side",
+    "price",
+    "bid",
+    "ask",
+    "bid_qty",
+    "ask_qty",
+    "volume",
+    "buy_volume",
+    "sell_volume",
+    "open",
+    "high",
+    "low",
+    "close",
+    "liq_volume",
+    "funding_rate",
+    "open_interest",
+];
+
+/// A column does not fit the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ColumnsError {
+    /// A column's length differs from `ts_event`'s.
+    #[error("column '{column}' has {len} rows, expected {expected}")]
+    Length {
+        /// The offending column.
+        column: &'static str,
+        /// Its length.
+        len: usize,
+        /// The batch length.
+        expected: usize,
+    },
+}
+
+/// Borrowed columns of a tick batch. Optional columns that are absent read as unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TickColumns<'a> {
+    /// Exchange time, ns.
+    pub ts_event: &'a [UnixNanos],
+    /// Local receive time, ns; absent → equal to `ts_event` (historical data).
+    pub ts_recv: Option<&'a [UnixNanos]>,
+    /// Symbol ids; absent → symbol 0.
+    pub symbol: Option<&'a [SymbolId]>,
+    /// Liquidation side; absent → 0.
+    pub liq_side: Option<&'a [i8]>,
+    /// See [`Tick`] for each float column's meaning.
+    pub price: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub bid: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub ask: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub bid_qty: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub ask_qty: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub volume: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub buy_volume: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub sell_volume: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub open: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub high: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub low: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub close: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub liq_volume: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub funding_rate: Option<&'a [f64]>,
+    #[allow(missing_docs)]
+    pub open_interest: Option<&'a [f64]>,
+}
+
+#[inline(always)]
+fn f(col: Option<&[f64]>, i: usize) -> f64 {
+    match col {
+        // SAFETY: `validate` checked every present column has `len()` rows and callers index < len.
+        Some(c) => unsafe { *c.get_unchecked(i) },
+        None => f64::NAN,
+    }
+}
+
+impl<'a> TickColumns<'a> {
+    /// Number of ticks.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.ts_event.len()
+    }
+
+    /// True for an empty batch.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.ts_event.is_empty()
+    }
+
+    /// Checks that every present column has the batch's length.
+    pub fn validate(&self) -> Result<(), ColumnsError> {
+        let n = self.len();
+        let check = |column: &'static str, len: Option<usize>| match len {
+            Some(len) if len != n => Err(ColumnsError::Length { column, len, expected: n }),
+            _ => Ok(()),
+        };
+        check("ts_recv", self.ts_recv.map(<[_]>::len))?;
+        check("symbol", self.symbol.map(<[_]>::len))?;
+        check("liq_side", self.liq_side.map(<[_]>::len))?;
+        let floats: [(&'static str, Option<&[f64]>); 15] = [
+            ("price", self.price),
+            ("bid", self.bid),
+            ("ask", self.ask),
+            ("bid_qty", self.bid_qty),
+            ("ask_qty", self.ask_qty),
+            ("volume", self.volume),
+            ("buy_volume", self.buy_volume),
+            ("sell_volume", self.sell_volume),
+            ("open", self.open),
+            ("high", self.high),
+            ("low", self.low),
+            ("close", self.close),
+            ("liq_volume", self.liq_volume),
+            ("funding_rate", self.funding_rate),
+            ("open_interest", self.open_interest),
+        ];
+        for (name, col) in floats {
+            check(name, col.map(<[_]>::len))?;
+        }
+        Ok(())
+    }
+
+    /// The `i`-th tick. Panics if `i` is out of bounds; requires a validated batch.
+    #[inline(always)]
+    pub fn tick(&self, i: usize) -> Tick {
+        let ts_event = self.ts_event[i];
+        // SAFETY (all unchecked reads): `validate` proved equal lengths and `i < len` was checked
+        // by the indexing of `ts_event` above.
+        let ts_recv = self.ts_recv.map_or(ts_event, |c| unsafe { *c.get_unchecked(i) });
+        Tick {
+            ts_event,
+            ts_recv,
+            symbol: self.symbol.map_or(0, |c| unsafe { *c.get_unchecked(i) }),
+            liq_side: self.liq_side.map_or(0, |c| unsafe { *c.get_unchecked(i) }),
+            price: f(self.price, i),
+            bid: f(self.bid, i),
+            ask: f(self.ask, i),
+            bid_qty: f(self.bid_qty, i),
+            ask_qty: f(self.ask_qty, i),
+            volume: f(self.volume, i),
+            buy_volume: f(self.buy_volume, i),
+            sell_volume: f(self.sell_volume, i),
+            open: f(self.open, i),
+            high: f(self.high, i),
+            low: f(self.low, i),
+            close: f(self.close, i),
+            liq_volume: f(self.liq_volume, i),
+            funding_rate: f(self.funding_rate, i),
+            open_interest: f(self.open_interest, i),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_columns_read_as_unknown() {
+        let ts = [1, 2];
+        let price = [10.0, 11.0];
+        let cols = TickColumns { ts_event: &ts, price: Some(&price), ..Default::default() };
+        cols.validate().unwrap();
+        let t = cols.tick(1);
+        assert_eq!((t.ts_event, t.ts_recv, t.symbol, t.price), (2, 2, 0, 11.0));
+        assert!(t.bid.is_nan() && t.liq_volume.is_nan());
+    }
+
+    #[test]
+    fn length_mismatch_names_the_column() {
+        let ts = [1, 2];
+        let bid = [10.0];
+        let cols = TickColumns { ts_event: &ts, bid: Some(&bid), ..Default::default() };
+        assert_eq!(
+            cols.validate(),
+            Err(ColumnsError::Length { column: "bid", len: 1, expected: 2 })
+        );
+    }
+}

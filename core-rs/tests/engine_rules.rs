@@ -1,0 +1,277 @@
+//! Engine rules end to end on small hand-built tick sequences, and property tests of the
+//! accounting identity and of "no fill before its decision tick".
+
+use proptest::prelude::*;
+use quantum_core::engine::{Engine, EngineConfig, Event, NullSink};
+use quantum_core::portfolio::ExitReason;
+use quantum_core::strategy::{CustomStrategy, FeatureSnapshot, SignalDraft, StrategyError};
+use quantum_core::tick::{Tick, TickColumns};
+use quantum_core::types::{Money, Side, NANOS_PER_SECOND};
+
+const S: i64 = NANOS_PER_SECOND;
+
+/// A scripted strategy: emits `side` on the listed tick numbers (1-based, accepted ticks).
+struct Script {
+    n: usize,
+    at: Vec<(usize, Side)>,
+}
+
+impl CustomStrategy for Script {
+    fn name(&self) -> &str {
+        "script"
+    }
+    fn on_tick(&mut self, _t: &Tick, _f: &FeatureSnapshot) -> Result<Option<SignalDraft>, StrategyError> {
+        self.n += 1;
+        Ok(self.at.iter().find(|(i, _)| *i == self.n).map(|(_, s)| SignalDraft::new(*s, 0.9, "scripted")))
+    }
+}
+
+fn quiet_config() -> EngineConfig {
+    let mut c = EngineConfig::default();
+    c.liquidation_hunter.enabled = false;
+    c.order_flow.enabled = false;
+    c.volatility_fader.enabled = false;
+    c.execution.slippage_bps = 0.0;
+    c
+}
+
+fn engine(at: Vec<(usize, Side)>, c: EngineConfig) -> Engine {
+    let mut e = Engine::new(c).unwrap();
+    e.add_strategy(Box::new(Script { n: 0, at }));
+    e
+}
+
+fn trade_tick(i: i64, price: f64) -> Tick {
+    let mut t = Tick::empty(i * S, i * S, 0);
+    t.price = price;
+    t
+}
+
+fn bar(i: i64, open: f64, high: f64, low: f64, close: f64) -> Tick {
+    let mut t = Tick::empty(i * 60 * S, i * 60 * S, 0);
+    (t.open, t.high, t.low, t.close, t.price) = (open, high, low, close, close);
+    t
+}
+
+fn run(e: &mut Engine, ticks: &[Tick]) -> Vec<Event> {
+    let mut out = Vec::new();
+    for t in ticks {
+        e.process(t, &mut out).unwrap();
+    }
+    out
+}
+
+#[test]
+fn entry_fills_on_the_next_tick_not_the_decision_tick() {
+    let mut e = engine(vec![(1, Side::Long)], quiet_config());
+    let ev = run(&mut e, &[trade_tick(0, 100.0)]);
+    assert!(ev.iter().all(|x| !matches!(x, Event::Fill(_))));
+    let ev = run(&mut e, &[trade_tick(1, 100.2)]);
+    let fill = ev.iter().find_map(|x| if let Event::Fill(f) = x { Some(f) } else { None }).unwrap();
+    assert_eq!(fill.price.to_f64(), 100.2);
+    assert_eq!(fill.ts_recv, S);
+}
+
+#[test]
+fn latency_delays_the_fill() {
+    let mut c = quiet_config();
+    c.execution.latency_ns = 2 * S + 1;
+    let mut e = engine(vec![(1, Side::Long)], c);
+    run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 100.0)]);
+    assert!(e.account().position(0).is_none());
+    run(&mut e, &[trade_tick(3, 100.0)]);
+    assert_eq!(e.account().position(0).unwrap().entry_ts, 3 * S);
+}
+
+#[test]
+fn long_take_profit_and_short_stop_loss() {
+    let mut e = engine(vec![(1, Side::Long)], quiet_config());
+    run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 100.5), trade_tick(3, 101.0)]);
+    assert_eq!(e.trades()[0].exit_reason, ExitReason::TakeProfit);
+    assert_eq!(e.trades()[0].exit_price.to_f64(), 101.0);
+
+    let mut e = engine(vec![(1, Side::Short)], quiet_config());
+    run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 100.4), trade_tick(3, 100.6)]);
+    let t = &e.trades()[0];
+    assert_eq!((t.side, t.exit_reason), (Side::Short, ExitReason::StopLoss));
+    assert_eq!(t.exit_price.to_f64(), 100.6, "a trade print through the stop fills at the real price");
+}
+
+#[test]
+fn bar_touching_both_levels_assumes_the_stop_first() {
+    let mut e = engine(vec![(1, Side::Long)], quiet_config());
+    run(&mut e, &[bar(0, 100.0, 100.0, 100.0, 100.0), bar(1, 100.0, 100.0, 100.0, 100.0)]);
+    assert!(e.account().position(0).is_some());
+    run(&mut e, &[bar(2, 100.0, 101.5, 99.0, 100.0)]);
+    let t = &e.trades()[0];
+    assert_eq!(t.exit_reason, ExitReason::StopLoss);
+    assert_eq!(t.exit_price.to_f64(), 99.5);
+}
+
+#[test]
+fn a_gap_through_the_stop_exits_at_the_worse_open() {
+    let mut e = engine(vec![(1, Side::Long)], quiet_config());
+    run(&mut e, &[bar(0, 100.0, 100.0, 100.0, 100.0), bar(1, 100.0, 100.0, 100.0, 100.0)]);
+    run(&mut e, &[bar(2, 98.0, 98.5, 97.0, 98.2)]);
+    assert_eq!(e.trades()[0].exit_price.to_f64(), 98.0);
+}
+
+#[test]
+fn opposite_signal_reverses_same_side_is_ignored() {
+    let mut e = engine(vec![(1, Side::Long), (2, Side::Long), (3, Side::Short)], quiet_config());
+    run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 100.1), trade_tick(3, 100.2)]);
+    assert_eq!(e.trades().len(), 1);
+    assert_eq!(e.trades()[0].exit_reason, ExitReason::Reverse);
+    assert_eq!(e.account().position(0).unwrap().side, Side::Short);
+    assert_eq!(e.stats().signals_ignored, 1);
+}
+
+#[test]
+fn drawdown_halts_flattens_and_blocks_entries() {
+    let mut c = quiet_config();
+    c.risk.max_drawdown = 0.001; // 0.1 % of 10k = 10
+    c.risk.fixed_fraction = 0.05;
+    c.execution.stop_loss = 0.5;
+    let mut e = engine(vec![(1, Side::Long), (6, Side::Long)], c);
+    // 500 notional long at 100; a drop to 97.9 loses > 10.
+    let ev = run(
+        &mut e,
+        &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 97.9), trade_tick(3, 97.9), trade_tick(4, 98.0), trade_tick(5, 98.0)],
+    );
+    assert!(ev.iter().any(|x| matches!(x, Event::Halted { .. })));
+    assert_eq!(e.trades()[0].exit_reason, ExitReason::KillSwitch);
+    assert!(e.account().position(0).is_none());
+    assert!(ev.iter().any(|x| matches!(x, Event::OrderRejected { reason: quantum_core::risk::RiskReject::Halted, .. })));
+    e.reset_halt();
+    assert!(e.risk_state().halted.is_none());
+}
+
+#[test]
+fn funding_is_charged_when_a_funding_time_passes() {
+    let mut e = engine(vec![(1, Side::Long)], quiet_config());
+    let h = 3600 * S;
+    let mk = |ts: i64, rate: f64| {
+        let mut t = Tick::empty(ts, ts, 0);
+        t.price = 100.0;
+        t.funding_rate = rate;
+        t
+    };
+    let ev = run(&mut e, &[mk(7 * h, 0.0001), mk(7 * h + S, 0.0001), mk(7 * h + 2 * S, 0.0001), mk(8 * h + S, 0.0001)]);
+    let paid: Vec<Money> = ev.iter().filter_map(|x| if let Event::Funding { amount, .. } = x { Some(*amount) } else { None }).collect();
+    assert_eq!(paid.len(), 1);
+    let notional = e.account().position(0).unwrap().value_at(e.account().position(0).unwrap().mark);
+    assert_eq!(paid[0], notional.mul_rate(0.0001));
+}
+
+#[test]
+fn batch_and_per_tick_paths_give_identical_trades() {
+    let n = 5_000;
+    let mut ts = Vec::new();
+    let (mut bid, mut ask, mut bq, mut aq, mut vol, mut liq) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut side = Vec::new();
+    let mut x: u64 = 7;
+    let mut p = 100.0;
+    for i in 0..n {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let r = (x >> 33) as f64 / (1u64 << 31) as f64 - 0.5;
+        p *= 1.0 + r * 0.004;
+        ts.push(i as i64 * S);
+        bid.push(p - 0.01);
+        ask.push(p + 0.01);
+        bq.push(1.0 + (x % 7) as f64);
+        aq.push(1.0 + (x % 5) as f64);
+        vol.push(10.0);
+        let cascade = x % 97 == 0;
+        liq.push(if cascade { 9.0 } else { 0.0 });
+        side.push(if cascade { if r > 0.0 { 1 } else { -1 } } else { 0 });
+    }
+    let cols = TickColumns {
+        ts_event: &ts,
+        bid: Some(&bid),
+        ask: Some(&ask),
+        bid_qty: Some(&bq),
+        ask_qty: Some(&aq),
+        volume: Some(&vol),
+        liq_volume: Some(&liq),
+        liq_side: Some(&side),
+        ..Default::default()
+    };
+    let mut batch = Engine::new(EngineConfig::default()).unwrap();
+    batch.run(&cols, &mut NullSink).unwrap();
+    let mut live = Engine::new(EngineConfig::default()).unwrap();
+    for i in 0..n {
+        let mut ev = Vec::new();
+        live.process(&cols.tick(i), &mut ev).unwrap();
+    }
+    assert!(batch.trades().len() > 10, "the data must trade: {}", batch.trades().len());
+    assert_eq!(batch.trades(), live.trades());
+    assert_eq!(batch.account().equity(), live.account().equity());
+}
+
+fn arb_ticks() -> impl Strategy<Value = Vec<(f64, f64, f64, i8, f64)>> {
+    // (return, spread, liquidation ratio, liq side, funding rate)
+    prop::collection::vec((-0.01f64..0.01, 0.0f64..0.002, 0.0f64..1.0, -1i8..=1, -0.001f64..0.001), 50..400)
+}
+
+fn build(raw: &[(f64, f64, f64, i8, f64)]) -> Vec<Tick> {
+    let mut p = 1000.0;
+    raw.iter()
+        .enumerate()
+        .map(|(i, &(r, spread, liq, side, fr))| {
+            p *= 1.0 + r;
+            let ts = i as i64 * 3600 * S; // hourly: crosses funding times
+            let mut t = Tick::empty(ts, ts, (i % 2) as u32);
+            t.price = p;
+            t.bid = p * (1.0 - spread / 2.0);
+            t.ask = p * (1.0 + spread / 2.0);
+            t.volume = 10.0;
+            t.liq_volume = 10.0 * liq;
+            t.liq_side = side;
+            t.funding_rate = fr;
+            t
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn accounting_identity_holds_exactly(raw in arb_ticks()) {
+        let mut c = EngineConfig::default();
+        c.sanitizer.max_jump_sigmas = 1e9;
+        let mut e = Engine::new(c).unwrap();
+        for t in build(&raw) {
+            e.process(&t, &mut NullSink).unwrap();
+            let a = e.account();
+            let identity = a.initial_capital + a.realized - a.fees - a.funding + a.unrealized();
+            prop_assert_eq!(a.equity(), identity);
+        }
+        let closed: Money = e.trades().iter().fold(Money::ZERO, |s, t| s + t.gross_pnl);
+        prop_assert_eq!(closed, e.account().realized);
+    }
+
+    #[test]
+    fn no_fill_before_its_decision_tick(raw in arb_ticks(), latency_s in 0i64..4) {
+        let mut c = EngineConfig::default();
+        c.sanitizer.max_jump_sigmas = 1e9;
+        c.execution.latency_ns = latency_s * 3600 * S;
+        let mut e = Engine::new(c).unwrap();
+        let mut signal_times: Vec<(u32, i64)> = Vec::new();
+        for t in build(&raw) {
+            let mut ev = Vec::new();
+            e.process(&t, &mut ev).unwrap();
+            for x in &ev {
+                match x {
+                    Event::Signal(s) => signal_times.push((s.symbol, s.ts_recv)),
+                    Event::Fill(f) if f.decided_at != f.ts_recv || f.kind == quantum_core::portfolio::FillKind::Open => {
+                        prop_assert!(signal_times.contains(&(f.symbol, f.decided_at)), "a fill needs its decision");
+                        prop_assert!(f.ts_recv > f.decided_at, "filled on its decision tick");
+                        prop_assert!(f.ts_recv >= f.decided_at + latency_s * 3600 * S);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
