@@ -1,11 +1,56 @@
 """Quantum HFT: an educational crypto HFT research system with a compiled Rust core.
 
-WARNING: this project is for education. Do not use it to trade real money.
+WARNING: this project is for education. It is a simplified but working HFT system built to teach
+the key ideas. Do not use it to trade real money. Trading carries a high risk of loss.
 """
 
 from __future__ import annotations
 
 from quantum import errors
+from quantum.backtest import BacktestResult, backtest
+from quantum.engine import (
+    Engine,
+    EngineConfig,
+    Event,
+    ExecutionConfig,
+    FeatureConfig,
+    LiquidationHunterConfig,
+    OrderFlowConfig,
+    RiskConfig,
+    SanitizerConfig,
+    VolatilityFaderConfig,
+)
+from quantum.strategy import Decision, FeatureView, Strategy, TickView
+from quantum.ticks import COLUMNS, TickBatch, to_batch
 
-__all__ = ["errors"]
+__all__ = [
+    "COLUMNS",
+    "DISCLAIMER",
+    "BacktestResult",
+    "Decision",
+    "Engine",
+    "EngineConfig",
+    "Event",
+    "ExecutionConfig",
+    "FeatureConfig",
+    "FeatureView",
+    "LiquidationHunterConfig",
+    "OrderFlowConfig",
+    "RiskConfig",
+    "SanitizerConfig",
+    "Strategy",
+    "TickBatch",
+    "TickView",
+    "VolatilityFaderConfig",
+    "backtest",
+    "errors",
+    "to_batch",
+]
 __version__ = "0.1.0"
+
+DISCLAIMER = (
+    "WARNING: this project is for education. It is a simplified but working HFT system built to "
+    "teach the key ideas. A competitive HFT operation needs $1M-5M of capital and a team of "
+    "specialised engineers. Do not use this system to trade real money. Trading carries a high "
+    "risk of loss."
+)

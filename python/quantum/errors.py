@@ -18,6 +18,7 @@ __all__ = [
     "ExchangeError",
     "InsufficientFunds",
     "NetworkError",
+    "OrderError",
     "OrderOutcomeUnknown",
     "QuantumError",
     "RateLimited",
@@ -97,3 +98,7 @@ class OrderOutcomeUnknown(ExchangeError):
 
 class AuthError(QuantumError):
     """Authentication or authorisation failed."""
+
+
+class OrderError(QuantumError, ValueError):
+    """An order conflicts with the account's state (a position or order already exists, bad size)."""

@@ -153,6 +153,10 @@ impl Engine {
                 strategy: Cow::Owned(p.strategy),
             })?;
         }
+        if s.halted.is_some() {
+            // The halt was meant to flatten: finish the job on each symbol's next tick.
+            self.flatten_all(UnixNanos::MIN, crate::portfolio::ExitReason::KillSwitch);
+        }
         Ok(())
     }
 }

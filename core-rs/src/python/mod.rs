@@ -3,12 +3,19 @@
 
 use pyo3::prelude::*;
 
-#[allow(dead_code)] // used by the wrappers added beside it
+mod convert;
+mod engine;
 pub(crate) mod errors;
+mod events;
+mod strategy;
 
 /// The native module `quantum._core`.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<engine::PyEngine>()?;
+    m.add_class::<strategy::TickView>()?;
+    m.add_class::<strategy::FeatureView>()?;
+    events::register(m)?;
     Ok(())
 }

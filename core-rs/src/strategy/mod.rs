@@ -21,11 +21,14 @@ pub struct StrategyError {
     pub strategy: String,
     /// What went wrong.
     pub message: String,
+    /// The original error (e.g. the Python exception), handed back to the caller unchanged.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 /// A strategy written outside the core (e.g. in Python). It sees every accepted tick with its
 /// features, for every symbol, and keeps whatever state it needs.
-pub trait CustomStrategy: Send {
+pub trait CustomStrategy: Send + Sync {
     /// Name used in signals and trades.
     fn name(&self) -> &str;
     /// The signal for this tick, if any.

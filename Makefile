@@ -1,0 +1,47 @@
+# The few commands everyone uses; the README and CI call these same targets. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+SHARED_DATA ?= $(abspath ../shared/data)
+export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
+KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
+
+.PHONY: help setup build lint test test-rust test-python bench run
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed build ## Create the venv from requirements.lock and build the core
+
+build: $(VENV)/.installed ## Build the Rust core into the venv (maturin develop --release)
+	$(BIN)/maturin develop --release -q
+
+lint: setup ## clippy (with and without Python), ruff, mypy, stubtest of the native module
+	cargo clippy --all-targets --locked -q -- -D warnings
+	cargo clippy --features python --locked -q -- -D warnings
+	$(BIN)/ruff check python api tests benches
+	$(BIN)/mypy
+	$(BIN)/python -m mypy.stubtest quantum._core
+
+test-rust: ## Rust unit, property and real-data tests (no Python needed)
+	cargo test --locked -q
+
+test-python: setup ## pytest, every tier
+	$(BIN)/pytest -q
+
+test: lint test-rust test-python ## Everything CI runs
+
+bench: setup ## Benchmarks: criterion (Rust) and pytest-benchmark (Python); each prints its figures
+	cargo bench --locked -q --bench pipeline -- --noplot
+	$(BIN)/pytest benches -q -s --benchmark-columns=median,ops --benchmark-sort=name
+
+run: setup ## Backtest the shipped default data and print the report
+	$(BIN)/quantum backtest

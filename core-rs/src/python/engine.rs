@@ -1,0 +1,461 @@
+//! `quantum._core.Engine`: the engine behind `quantum.Engine` and `quantum.backtest`.
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use super::convert::{money, parse_side, parse_units, price, qty};
+use super::errors::quantum_error;
+use super::events::events_tuple;
+use super::strategy::PyStrategy;
+use crate::engine::{Engine, EngineConfig, EngineError, EngineState, NullSink, PositionState};
+use crate::metrics::Metrics;
+use crate::risk::{HaltReason, RiskReject};
+use crate::sanitizer::RejectReason;
+use crate::tick::{Tick, TickColumns};
+use crate::types::{Money, Price, Qty, Side};
+
+/// Maps an engine error to the `quantum.errors` hierarchy (a Python strategy's own exception is
+/// re-raised unchanged).
+pub(crate) fn engine_error(e: EngineError) -> PyErr {
+    match e {
+        EngineError::Config(m) => quantum_error("ConfigError", (m,)),
+        EngineError::Columns(c) => {
+            let crate::tick::columns::ColumnsError::Length { column, .. } = &c;
+            quantum_error("ColumnError", (c.to_string(), column.to_string()))
+        }
+        EngineError::SymbolOutOfRange(_) => quantum_error("DataError", (e.to_string(),)),
+        EngineError::Strategy(mut s) => match s.source.take().map(|b| b.downcast::<PyErr>()) {
+            Some(Ok(py_err)) => *py_err,
+            _ => quantum_error("QuantumError", (s.to_string(),)),
+        },
+        EngineError::Risk(r) => quantum_error("RiskRejected", (r.to_string(), r.as_str())),
+        EngineError::Order(m) => quantum_error("OrderError", (m,)),
+    }
+}
+
+/// Column names the engine reads, float columns first.
+const FLOAT_COLUMNS: [&str; 15] = [
+    "price", "bid", "ask", "bid_qty", "ask_qty", "volume", "buy_volume", "sell_volume", "open", "high",
+    "low", "close", "liq_volume", "funding_rate", "open_interest",
+];
+
+fn column<'py, T: numpy::Element>(
+    cols: &Bound<'py, PyDict>,
+    name: &str,
+    dtype: &str,
+) -> PyResult<Option<PyReadonlyArray1<'py, T>>> {
+    let Some(obj) = cols.get_item(name)? else { return Ok(None) };
+    let arr: PyReadonlyArray1<'py, T> = obj.extract().map_err(|_| {
+        quantum_error("ColumnError", (format!("column '{name}' must be a 1-D {dtype} array"), name.to_string()))
+    })?;
+    if arr.as_slice().is_err() {
+        return Err(quantum_error(
+            "ColumnError",
+            (format!("column '{name}' must be contiguous"), name.to_string()),
+        ));
+    }
+    Ok(Some(arr))
+}
+
+fn slice_of<'a, T: numpy::Element>(c: &'a Option<PyReadonlyArray1<'_, T>>) -> Option<&'a [T]> {
+    c.as_ref().map(|a| a.as_slice().unwrap_or(&[]))
+}
+
+fn item<'py>(d: &Bound<'py, PyDict>, k: &str) -> PyResult<Bound<'py, PyAny>> {
+    d.get_item(k)?.ok_or_else(|| quantum_error("DataError", (format!("engine state is missing '{k}'"),)))
+}
+
+fn units_of(d: &Bound<'_, PyDict>, k: &str) -> PyResult<i64> {
+    let v = item(d, k)?;
+    parse_units(&v.str()?.to_cow()?, k)
+}
+
+fn parse_config(json: &str) -> PyResult<EngineConfig> {
+    serde_json::from_str(json).map_err(|e| quantum_error("ConfigError", (format!("engine config: {e}"),)))
+}
+
+/// The trading engine of one account.
+#[pyclass(module = "quantum._core", name = "Engine")]
+pub struct PyEngine {
+    inner: Engine,
+}
+
+#[pymethods]
+impl PyEngine {
+    /// An engine from a JSON config (the serialised `quantum.EngineConfig`).
+    #[new]
+    fn new(config_json: &str) -> PyResult<Self> {
+        let cfg = parse_config(config_json)?;
+        Ok(PyEngine { inner: Engine::new(cfg).map_err(engine_error)? })
+    }
+
+    /// Adds a Python strategy: an object with `on_tick(tick, features)` returning None or an
+    /// object with `side`, `confidence` and `reason`.
+    fn add_strategy(&mut self, name: String, strategy: Py<PyAny>) {
+        self.inner.add_strategy(Box::new(PyStrategy { name, obj: strategy }));
+    }
+
+    /// Processes one tick; returns the events it produced (an empty tuple most of the time).
+    #[pyo3(signature = (ts_event, ts_recv, symbol, price=f64::NAN, bid=f64::NAN, ask=f64::NAN,
+        bid_qty=f64::NAN, ask_qty=f64::NAN, volume=f64::NAN, buy_volume=f64::NAN,
+        sell_volume=f64::NAN, open=f64::NAN, high=f64::NAN, low=f64::NAN, close=f64::NAN,
+        liq_volume=f64::NAN, liq_side=0, funding_rate=f64::NAN, open_interest=f64::NAN))]
+    #[allow(clippy::too_many_arguments)]
+    fn on_tick<'py>(
+        &mut self,
+        py: Python<'py>,
+        ts_event: i64,
+        ts_recv: i64,
+        symbol: u32,
+        price: f64,
+        bid: f64,
+        ask: f64,
+        bid_qty: f64,
+        ask_qty: f64,
+        volume: f64,
+        buy_volume: f64,
+        sell_volume: f64,
+        open: f64,
+        high: f64,
+        low: f64,
+        close: f64,
+        liq_volume: f64,
+        liq_side: i8,
+        funding_rate: f64,
+        open_interest: f64,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let t = Tick {
+            ts_event,
+            ts_recv,
+            symbol,
+            liq_side,
+            price,
+            bid,
+            ask,
+            bid_qty,
+            ask_qty,
+            volume,
+            buy_volume,
+            sell_volume,
+            open,
+            high,
+            low,
+            close,
+            liq_volume,
+            funding_rate,
+            open_interest,
+        };
+        let mut events = Vec::new();
+        self.inner.process(&t, &mut events).map_err(engine_error)?;
+        events_tuple(py, events)
+    }
+
+    /// Runs a batch of tick columns (a dict of 1-D NumPy arrays) with the GIL released.
+    fn run(&mut self, py: Python<'_>, columns: &Bound<'_, PyDict>) -> PyResult<()> {
+        let ts_event = column::<i64>(columns, "ts_event", "int64")?
+            .ok_or_else(|| quantum_error("ColumnError", ("column 'ts_event' is required", "ts_event")))?;
+        let ts_recv = column::<i64>(columns, "ts_recv", "int64")?;
+        let symbol = column::<u32>(columns, "symbol", "uint32")?;
+        let liq_side = column::<i8>(columns, "liq_side", "int8")?;
+        let mut floats: Vec<Option<PyReadonlyArray1<'_, f64>>> = Vec::with_capacity(FLOAT_COLUMNS.len());
+        for name in FLOAT_COLUMNS {
+            floats.push(column::<f64>(columns, name, "float64")?);
+        }
+        // as_slice() was checked in `column`, so these unwraps cannot fail.
+        let cols = TickColumns {
+            ts_event: ts_event.as_slice().unwrap_or(&[]),
+            ts_recv: slice_of(&ts_recv),
+            symbol: slice_of(&symbol),
+            liq_side: slice_of(&liq_side),
+            price: slice_of(&floats[0]),
+            bid: slice_of(&floats[1]),
+            ask: slice_of(&floats[2]),
+            bid_qty: slice_of(&floats[3]),
+            ask_qty: slice_of(&floats[4]),
+            volume: slice_of(&floats[5]),
+            buy_volume: slice_of(&floats[6]),
+            sell_volume: slice_of(&floats[7]),
+            open: slice_of(&floats[8]),
+            high: slice_of(&floats[9]),
+            low: slice_of(&floats[10]),
+            close: slice_of(&floats[11]),
+            liq_volume: slice_of(&floats[12]),
+            funding_rate: slice_of(&floats[13]),
+            open_interest: slice_of(&floats[14]),
+        };
+        let engine = &mut self.inner;
+        py.detach(|| engine.run(&cols, &mut NullSink)).map_err(engine_error)
+    }
+
+    /// Closes the equity curve after the last tick of a backtest.
+    fn finish(&mut self) {
+        self.inner.finish();
+    }
+
+    /// Counters: ticks processed/accepted/rejected, signals, fills, trades.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.stats();
+        let d = PyDict::new(py);
+        d.set_item("ticks_processed", s.ticks_processed)?;
+        d.set_item("ticks_accepted", s.ticks_accepted)?;
+        d.set_item("ticks_rejected", s.ticks_rejected)?;
+        d.set_item("signals", s.signals)?;
+        d.set_item("signals_ignored", s.signals_ignored)?;
+        d.set_item("fills", s.fills)?;
+        d.set_item("trades", s.trades)?;
+        Ok(d)
+    }
+
+    /// Rejections by reason: tick rejections (sanitizer) and order rejections (DRB-Guard).
+    fn rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let ticks = self.inner.tick_rejections();
+        for r in RejectReason::ALL {
+            if ticks.get(r) > 0 {
+                d.set_item(format!("tick:{}", r.as_str()), ticks.get(r))?;
+            }
+        }
+        let orders = &self.inner.stats().orders_rejected;
+        for r in RiskReject::ALL {
+            if orders[r as usize] > 0 {
+                d.set_item(format!("risk:{}", r.as_str()), orders[r as usize])?;
+            }
+        }
+        Ok(d)
+    }
+
+    /// Closed trades as columns (NumPy arrays; exact values as Decimal-ready strings).
+    fn trade_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let tr = self.inner.trades();
+        let d = PyDict::new(py);
+        let f = |g: &dyn Fn(&crate::portfolio::Trade) -> f64| tr.iter().map(g).collect::<Vec<f64>>();
+        let i = |g: &dyn Fn(&crate::portfolio::Trade) -> i64| tr.iter().map(g).collect::<Vec<i64>>();
+        let s = |g: &dyn Fn(&crate::portfolio::Trade) -> String| tr.iter().map(g).collect::<Vec<String>>();
+        d.set_item("symbol", PyArray1::from_vec(py, tr.iter().map(|t| t.symbol).collect::<Vec<u32>>()))?;
+        d.set_item("side", s(&|t| t.side.as_str().to_string()))?;
+        d.set_item("entry_time", PyArray1::from_vec(py, i(&|t| t.entry_ts)))?;
+        d.set_item("exit_time", PyArray1::from_vec(py, i(&|t| t.exit_ts)))?;
+        d.set_item("entry_price", PyArray1::from_vec(py, f(&|t| t.entry_price.to_f64())))?;
+        d.set_item("exit_price", PyArray1::from_vec(py, f(&|t| t.exit_price.to_f64())))?;
+        d.set_item("size", PyArray1::from_vec(py, f(&|t| t.qty.to_f64())))?;
+        d.set_item("gross_pnl", PyArray1::from_vec(py, f(&|t| t.gross_pnl.to_f64())))?;
+        d.set_item("pnl", PyArray1::from_vec(py, f(&|t| t.pnl.to_f64())))?;
+        d.set_item("pnl_pct", PyArray1::from_vec(py, f(&|t| t.pnl_pct)))?;
+        d.set_item("fees", PyArray1::from_vec(py, f(&|t| t.fees.to_f64())))?;
+        d.set_item("funding", PyArray1::from_vec(py, f(&|t| t.funding.to_f64())))?;
+        d.set_item("exit_reason", s(&|t| t.exit_reason.as_str().to_string()))?;
+        d.set_item("confidence", PyArray1::from_vec(py, f(&|t| t.confidence)))?;
+        d.set_item("strategy", s(&|t| t.strategy.to_string()))?;
+        d.set_item("pnl_exact", s(&|t| t.pnl.to_string()))?;
+        Ok(d)
+    }
+
+    /// The sampled equity curve: (event times ns, equity floats).
+    fn equity_curve<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>) {
+        let c = self.inner.equity_tracker().curve();
+        (
+            PyArray1::from_vec(py, c.iter().map(|p| p.0).collect()),
+            PyArray1::from_vec(py, c.iter().map(|p| p.1.to_f64()).collect()),
+        )
+    }
+
+    /// SPEC §9 metrics; money as Decimal.
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = Metrics::of(&self.inner);
+        let d = PyDict::new(py);
+        d.set_item("num_trades", m.num_trades)?;
+        d.set_item("wins", m.wins)?;
+        d.set_item("losses", m.losses)?;
+        d.set_item("win_rate", m.win_rate)?;
+        d.set_item("total_pnl", money(py, m.total_pnl)?)?;
+        d.set_item("net_pnl", money(py, m.net_pnl)?)?;
+        d.set_item("fees", money(py, m.fees)?)?;
+        d.set_item("funding", money(py, m.funding)?)?;
+        d.set_item("unrealized_pnl", money(py, m.unrealized_pnl)?)?;
+        d.set_item("initial_capital", money(py, m.initial_capital)?)?;
+        d.set_item("final_equity", money(py, m.final_equity)?)?;
+        d.set_item("return_pct", m.return_pct)?;
+        d.set_item("profit_factor", m.profit_factor)?;
+        d.set_item("sharpe", m.sharpe)?;
+        d.set_item("sortino", m.sortino)?;
+        d.set_item("max_drawdown", m.max_drawdown)?;
+        d.set_item("max_drawdown_duration_s", m.max_drawdown_duration_s)?;
+        d.set_item("exposure", m.exposure)?;
+        d.set_item("avg_trade_pnl", m.avg_trade_pnl)?;
+        Ok(d)
+    }
+
+    /// Current equity (Decimal).
+    #[getter]
+    fn equity<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        money(py, self.inner.account().equity())
+    }
+
+    /// Open positions as dicts.
+    fn positions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for p in self.inner.account().positions() {
+            let d = PyDict::new(py);
+            d.set_item("symbol", p.symbol)?;
+            d.set_item("side", p.side.as_str())?;
+            d.set_item("qty", qty(py, p.qty)?)?;
+            d.set_item("entry_price", price(py, p.entry_price)?)?;
+            d.set_item("entry_ts", p.entry_ts)?;
+            d.set_item("mark", price(py, p.mark)?)?;
+            d.set_item("unrealized_pnl", money(py, p.unrealized())?)?;
+            d.set_item("leverage", p.leverage)?;
+            d.set_item("take_profit", price(py, p.take_profit)?)?;
+            d.set_item("stop_loss", price(py, p.stop_loss)?)?;
+            d.set_item("liquidation_price", price(py, p.liquidation_price)?)?;
+            d.set_item("strategy", p.strategy.as_ref())?;
+            d.set_item("confidence", p.confidence)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// DRB-Guard state.
+    fn risk_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = self.inner.risk_state();
+        let eq = self.inner.account().equity();
+        let d = PyDict::new(py);
+        d.set_item("peak_equity", money(py, r.peak_equity)?)?;
+        d.set_item("equity", money(py, eq)?)?;
+        d.set_item("drawdown", r.drawdown(eq))?;
+        d.set_item("halted", r.halted.is_some())?;
+        d.set_item("halt_reason", r.halted.map(HaltReason::as_str))?;
+        d.set_item("trades_today", r.trades_today)?;
+        d.set_item("size_fraction", crate::risk::DrbGuard::new(self.inner.config().risk.clone()).size_fraction(r))?;
+        Ok(d)
+    }
+
+    /// A manual entry (executed signal or user order), checked by DRB-Guard now; fills on the
+    /// symbol's next tick. Returns the quantity as Decimal.
+    #[pyo3(signature = (symbol, side, ts_recv, ts_event, qty=None, leverage=None))]
+    fn submit_entry<'py>(
+        &mut self,
+        py: Python<'py>,
+        symbol: u32,
+        side: &str,
+        ts_recv: i64,
+        ts_event: i64,
+        qty: Option<f64>,
+        leverage: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let side = parse_side(side)?;
+        let q = self.inner.submit_entry(symbol, side, qty, leverage, ts_recv, ts_event).map_err(engine_error)?;
+        super::convert::qty(py, q)
+    }
+
+    /// Closes a position on its symbol's next tick.
+    fn submit_close(&mut self, symbol: u32, ts_recv: i64) -> PyResult<()> {
+        self.inner.submit_close(symbol, ts_recv).map_err(engine_error)
+    }
+
+    /// Operator halt: stops entries and flattens every position.
+    fn halt(&mut self, ts_recv: i64) {
+        self.inner.halt(ts_recv);
+    }
+
+    /// Lifts the kill switch.
+    fn reset_halt(&mut self) {
+        self.inner.reset_halt();
+    }
+
+    /// The persistent state as a dict of exact decimal strings (for the store).
+    fn export_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.export_state();
+        let d = PyDict::new(py);
+        d.set_item("cash", s.cash.to_string())?;
+        d.set_item("realized_pnl", s.realized.to_string())?;
+        d.set_item("fees", s.fees.to_string())?;
+        d.set_item("funding", s.funding.to_string())?;
+        d.set_item("peak_equity", s.peak_equity.to_string())?;
+        d.set_item("halted", s.halted.is_some())?;
+        d.set_item("halt_reason", s.halted.map(HaltReason::as_str))?;
+        d.set_item("trade_day", s.trade_day)?;
+        d.set_item("trades_today", s.trades_today)?;
+        d.set_item("wins", s.wins)?;
+        d.set_item("losses", s.losses)?;
+        d.set_item("sum_win", s.sum_win.to_string())?;
+        d.set_item("sum_loss", s.sum_loss.to_string())?;
+        let positions = PyList::empty(py);
+        for p in &s.positions {
+            let pd = PyDict::new(py);
+            pd.set_item("symbol", p.symbol)?;
+            pd.set_item("side", p.side.as_str())?;
+            pd.set_item("qty", p.qty.to_string())?;
+            pd.set_item("entry_price", p.entry_price.to_string())?;
+            pd.set_item("entry_ts", p.entry_ts)?;
+            pd.set_item("leverage", p.leverage)?;
+            pd.set_item("take_profit", p.take_profit.to_string())?;
+            pd.set_item("stop_loss", p.stop_loss.to_string())?;
+            pd.set_item("liquidation_price", p.liquidation_price.to_string())?;
+            pd.set_item("cost_basis", p.cost_basis.to_string())?;
+            pd.set_item("entry_fee", p.entry_fee.to_string())?;
+            pd.set_item("funding", p.funding.to_string())?;
+            pd.set_item("mark", p.mark.to_string())?;
+            pd.set_item("confidence", p.confidence)?;
+            pd.set_item("strategy", &p.strategy)?;
+            positions.append(pd)?;
+        }
+        d.set_item("positions", positions)?;
+        Ok(d)
+    }
+
+    /// Restores the state exported by `export_state` (symbols as ids).
+    fn restore_state(&mut self, state: &Bound<'_, PyDict>) -> PyResult<()> {
+        let get = item;
+        let units = units_of;
+        let mut positions = Vec::new();
+        let plist = get(state, "positions")?;
+        for item in plist.try_iter()? {
+            let item = item?;
+            let p = item.cast::<PyDict>()?;
+            let side: String = get(p, "side")?.extract()?;
+            positions.push(PositionState {
+                symbol: get(p, "symbol")?.extract()?,
+                side: parse_side(&side)?,
+                qty: Qty(units(p, "qty")?),
+                entry_price: Price(units(p, "entry_price")?),
+                entry_ts: get(p, "entry_ts")?.extract()?,
+                leverage: get(p, "leverage")?.extract()?,
+                take_profit: Price(units(p, "take_profit")?),
+                stop_loss: Price(units(p, "stop_loss")?),
+                liquidation_price: Price(units(p, "liquidation_price")?),
+                cost_basis: Money(units(p, "cost_basis")?),
+                entry_fee: Money(units(p, "entry_fee")?),
+                funding: Money(units(p, "funding")?),
+                mark: Price(units(p, "mark")?),
+                confidence: get(p, "confidence")?.extract()?,
+                strategy: get(p, "strategy")?.extract()?,
+            });
+        }
+        let halted: bool = get(state, "halted")?.extract()?;
+        let halt_reason: Option<String> = get(state, "halt_reason")?.extract()?;
+        let s = EngineState {
+            cash: Money(units(state, "cash")?),
+            realized: Money(units(state, "realized_pnl")?),
+            fees: Money(units(state, "fees")?),
+            funding: Money(units(state, "funding")?),
+            peak_equity: Money(units(state, "peak_equity")?),
+            halted: halted.then(|| match halt_reason.as_deref() {
+                Some("manual") => HaltReason::Manual,
+                _ => HaltReason::Drawdown,
+            }),
+            trade_day: get(state, "trade_day")?.extract()?,
+            trades_today: get(state, "trades_today")?.extract()?,
+            wins: get(state, "wins")?.extract()?,
+            losses: get(state, "losses")?.extract()?,
+            sum_win: Money(units(state, "sum_win")?),
+            sum_loss: Money(units(state, "sum_loss")?),
+            positions,
+        };
+        let _ = Side::Long;
+        self.inner.restore_state(s).map_err(engine_error)
+    }
+}

@@ -1,0 +1,26 @@
+"""The engine and its configuration."""
+
+from quantum.engine.config import (
+    EngineConfig,
+    ExecutionConfig,
+    FeatureConfig,
+    LiquidationHunterConfig,
+    OrderFlowConfig,
+    RiskConfig,
+    SanitizerConfig,
+    VolatilityFaderConfig,
+)
+from quantum.engine.engine import Engine, Event
+
+__all__ = [
+    "Engine",
+    "EngineConfig",
+    "Event",
+    "ExecutionConfig",
+    "FeatureConfig",
+    "LiquidationHunterConfig",
+    "OrderFlowConfig",
+    "RiskConfig",
+    "SanitizerConfig",
+    "VolatilityFaderConfig",
+]

@@ -1,0 +1,119 @@
+"""Typed, frozen configuration of the engine, mirroring the Rust config tree field for field.
+
+Defaults are the SPEC's. Unknown fields are an error on both sides of the boundary
+(pydantic ``extra="forbid"`` here, serde ``deny_unknown_fields`` in the core).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "EngineConfig",
+    "ExecutionConfig",
+    "FeatureConfig",
+    "LiquidationHunterConfig",
+    "OrderFlowConfig",
+    "RiskConfig",
+    "SanitizerConfig",
+    "VolatilityFaderConfig",
+]
+
+_NS_PER_MS = 1_000_000
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SanitizerConfig(_Frozen):
+    """L0 sanitizer limits (SPEC §4)."""
+
+    max_latency_ns: int = Field(100 * _NS_PER_MS, ge=0, description="receive − exchange time, ns")
+    max_spread: float = Field(0.005, gt=0, description="(ask − bid) / mid")
+    max_jump_sigmas: float = Field(20.0, gt=0, description="price jump limit in recent volatilities")
+    min_jump_sigma: float = Field(0.001, gt=0, description="volatility floor, fraction of price")
+    jump_warmup: int = Field(20, ge=0, description="ticks before the jump check is active")
+    jump_reanchor_after: int = Field(5, ge=1, description="consecutive jumps accepted as a real gap")
+
+
+class FeatureConfig(_Frozen):
+    """Feature windows shared by the strategies."""
+
+    rsi_period: int = Field(14, ge=1, le=256)
+    tr_window: int = Field(20, ge=1, le=256)
+    liquidity_window: int = Field(100, ge=1, le=256)
+    imbalance_source: Literal["quotes", "trade_flow"] = "quotes"
+
+
+class LiquidationHunterConfig(_Frozen):
+    """Liquidation Hunter (SPEC §6)."""
+
+    enabled: bool = True
+    min_liq_ratio: float = Field(0.8, ge=0, le=1)
+    confidence: float = Field(0.85, ge=0, le=1)
+
+
+class OrderFlowConfig(_Frozen):
+    """Order Flow (SPEC §6)."""
+
+    enabled: bool = True
+    imbalance_threshold: float = Field(0.15, ge=0, le=1)
+    rsi_low: float = Field(40.0, ge=0, le=100)
+    rsi_high: float = Field(60.0, ge=0, le=100)
+    liquidity_threshold: float = Field(0.5, ge=0, le=1)
+    min_score: float = Field(1.5, ge=0)
+    max_score: float = Field(2.5, gt=0)
+
+
+class VolatilityFaderConfig(_Frozen):
+    """Volatility Spike Fader (SPEC §6)."""
+
+    enabled: bool = True
+    multiple: float = Field(2.0, gt=0)
+    confidence: float = Field(0.75, ge=0, le=1)
+
+
+class RiskConfig(_Frozen):
+    """DRB-Guard limits and sizing (SPEC §8)."""
+
+    max_drawdown: float = Field(0.15, gt=0, le=1)
+    max_position_notional: float = Field(0.05, gt=0, le=1, description="fraction of equity")
+    max_trades_per_day: int = Field(50, ge=0)
+    max_leverage: float = Field(10.0, ge=1)
+    max_open_positions: int = Field(5, ge=0)
+    kelly_fraction: float = Field(0.25, ge=0, le=1)
+    kelly_min_trades: int = Field(20, ge=0)
+    fixed_fraction: float = Field(0.01, ge=0, le=1)
+
+
+class ExecutionConfig(_Frozen):
+    """Fill model, fees, exits, leverage and funding (SPEC §7)."""
+
+    taker_fee_bps: float = Field(5.0, ge=0)
+    maker_fee_bps: float = Field(5.0, ge=0)
+    slippage_bps: float = Field(1.0, ge=0)
+    latency_ns: int = Field(0, ge=0)
+    take_profit: float = Field(0.01, gt=0)
+    stop_loss: float = Field(0.005, gt=0, lt=1)
+    leverage: float = Field(1.0, ge=1)
+    maintenance_margin: float = Field(0.004, ge=0, lt=1)
+    funding_interval_ns: int = Field(8 * 3600 * 1_000_000_000, gt=0)
+    qty_step: float = Field(1e-8, gt=0)
+
+
+class EngineConfig(_Frozen):
+    """Everything the engine needs; pass it to :class:`quantum.Engine` or :func:`quantum.backtest`."""
+
+    initial_capital: float = Field(10_000.0, gt=0)
+    auto_execute: bool = True
+    equity_sample_ns: int = Field(60 * 1_000_000_000, gt=0)
+    sanitizer: SanitizerConfig = SanitizerConfig()
+    features: FeatureConfig = FeatureConfig()
+    liquidation_hunter: LiquidationHunterConfig = LiquidationHunterConfig()
+    order_flow: OrderFlowConfig = OrderFlowConfig()
+    volatility_fader: VolatilityFaderConfig = VolatilityFaderConfig()
+    risk: RiskConfig = RiskConfig()
+    execution: ExecutionConfig = ExecutionConfig()
