@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod book;
 #[allow(dead_code)] // used by the wrappers added beside it
 pub(crate) mod errors;
 
@@ -10,5 +11,6 @@ pub(crate) mod errors;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    book::register(m)?;
     Ok(())
 }
