@@ -3,6 +3,7 @@
 //! Domain modules have no Python in them; the PyO3 layer lives in `python/` behind the `python`
 //! feature, so `cargo test` builds and runs without a Python interpreter.
 
+pub mod book;
 pub mod engine;
 pub mod metrics;
 pub mod portfolio;

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod book;
 mod convert;
 mod engine;
 pub(crate) mod errors;
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<strategy::TickView>()?;
     m.add_class::<strategy::FeatureView>()?;
     events::register(m)?;
+    book::register(m)?;
     Ok(())
 }
