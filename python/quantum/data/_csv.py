@@ -1,10 +1,10 @@
 """CSV helpers shared by the Binance CSV loaders: header detection and a vectorised fast path.
 
-Most exchange CSV chunks are all numbers. Such a chunk is also valid JSON once each line is wrapped
-in brackets, so orjson parses it in C, far faster than ``float()`` per field. Any chunk the fast path
-does not fully accept (a bad line, an empty field, a wrong field count) falls back to the per-line
-parser, which decides what is malformed and reports it with its line number; both paths give the
-same values for good lines.
+Most exchange CSV chunks are all numbers. Such a chunk is also valid JSON once each line is
+wrapped in brackets, so orjson parses it in C, far faster than ``float()`` per field. Any chunk the
+fast path does not fully accept (a bad line, an empty field, a wrong field count) falls back to the
+per-line parser, which decides what is malformed and reports it with its line number; both paths
+give the same values for good lines.
 """
 
 from __future__ import annotations

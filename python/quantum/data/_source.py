@@ -105,11 +105,10 @@ def infer_symbol(path: Path) -> str | None:
     """A symbol named in a file name, e.g. ``BTCUSDT`` in ``binance_usdm_BTCUSDT_1m_x.csv.gz``."""
     for token in re.split(r"[_\-. /]", path.name):
         upper = token.upper()
-        if (upper.endswith("PERP") and len(upper) > 4) or any(
-            upper.endswith(q) and len(upper) > len(q) + 1 for q in _QUOTES
-        ):
-            if upper.isalnum():
-                return upper
+        quoted = any(upper.endswith(q) and len(upper) > len(q) + 1 for q in _QUOTES)
+        perp = upper.endswith("PERP") and len(upper) > 4
+        if (quoted or perp) and upper.isalnum():
+            return upper
     return None
 
 

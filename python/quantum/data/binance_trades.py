@@ -25,9 +25,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from quantum.data._csv import parse_header
 from quantum.data._source import DEFAULT_CHUNK_ROWS, infer_symbol, line_batches, to_ns
@@ -176,7 +177,7 @@ def _parse_chunk(
             floats.append((price, qty, qty, 0.0))
     int_arr = np.array(ints, dtype=np.int64).reshape(len(ints), 3)
     float_arr = np.array(floats, dtype=np.float64).reshape(len(floats), 4)
-    cols = {
+    cols: dict[str, NDArray[Any]] = {
         "ts_event": np.ascontiguousarray(int_arr[:, 0]),
         "ts_recv": np.ascontiguousarray(int_arr[:, 1]),
         "symbol": int_arr[:, 2].astype(np.uint32),

@@ -87,9 +87,7 @@ class DepthColumns:
         """A batch with no messages."""
         arrays: dict[str, Any] = {n: np.empty(0, d) for n, d in DEPTH_MESSAGE_DTYPES.items()}
         arrays.update({n: np.empty(0, d) for n, d in DEPTH_LEVEL_DTYPES.items()})
-        return cls(
-            level_offsets=np.zeros(1, np.int64), symbol_names=tuple(symbol_names), **arrays
-        )
+        return cls(level_offsets=np.zeros(1, np.int64), symbol_names=tuple(symbol_names), **arrays)
 
     def __len__(self) -> int:
         return len(self.ts_event)
@@ -99,7 +97,9 @@ class DepthColumns:
         """The total number of levels over all messages."""
         return len(self.side)
 
-    def levels(self, index: int) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64]]:
+    def levels(
+        self, index: int
+    ) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64]]:
         """The ``(side, price, qty)`` views of message ``index``."""
         lo, hi = int(self.level_offsets[index]), int(self.level_offsets[index + 1])
         return self.side[lo:hi], self.price[lo:hi], self.qty[lo:hi]
@@ -116,9 +116,7 @@ class DepthColumns:
         msg = {n: getattr(self, n)[start:stop] for n in DEPTH_MESSAGE_DTYPES}
         lvl = {n: getattr(self, n)[lo:hi] for n in DEPTH_LEVEL_DTYPES}
         offsets = self.level_offsets[start : stop + 1] - lo
-        return DepthColumns(
-            level_offsets=offsets, symbol_names=self.symbol_names, **msg, **lvl
-        )
+        return DepthColumns(level_offsets=offsets, symbol_names=self.symbol_names, **msg, **lvl)
 
     def take(self, indices: NDArray[np.integer[Any]]) -> DepthColumns:
         """The messages at ``indices`` (in that order), each with all its levels."""
@@ -150,9 +148,7 @@ class DepthColumns:
         return all(arrays_equal(getattr(self, n), getattr(other, n)) for n in names)
 
     @staticmethod
-    def concat(
-        parts: Sequence[DepthColumns], symbol_names: Sequence[str] = ()
-    ) -> DepthColumns:
+    def concat(parts: Sequence[DepthColumns], symbol_names: Sequence[str] = ()) -> DepthColumns:
         """Concatenate batches; symbol tables are merged and ids remapped like tick columns."""
         if not parts:
             return DepthColumns.empty(symbol_names)
@@ -188,8 +184,12 @@ def _check(name: str, arr: Any, dtype: np.dtype[Any], length: int) -> None:
     if not isinstance(arr, np.ndarray):
         raise ColumnError(f"depth column {name} is not a NumPy array", column=name)
     if arr.dtype != dtype:
-        raise ColumnError(f"depth column {name} has dtype {arr.dtype}, expected {dtype}", column=name)
+        raise ColumnError(
+            f"depth column {name} has dtype {arr.dtype}, expected {dtype}", column=name
+        )
     if arr.ndim != 1 or not arr.flags.c_contiguous:
         raise ColumnError(f"depth column {name} must be 1-D and C-contiguous", column=name)
     if len(arr) != length:
-        raise ColumnError(f"depth column {name} has {len(arr)} rows, expected {length}", column=name)
+        raise ColumnError(
+            f"depth column {name} has {len(arr)} rows, expected {length}", column=name
+        )

@@ -61,7 +61,9 @@ def ticks_to_arrow(ticks: TickColumns, names: Sequence[str] | None = None) -> pa
         if name == "symbol":
             indices = pa.array(ticks["symbol"].astype(np.int32))
             arrays.append(
-                pa.DictionaryArray.from_arrays(indices, pa.array(list(ticks.symbol_names), pa.string()))
+                pa.DictionaryArray.from_arrays(
+                    indices, pa.array(list(ticks.symbol_names), pa.string())
+                )
             )
         elif name in ticks:
             arrays.append(pa.array(ticks[name]))
@@ -101,9 +103,7 @@ class TickParquetWriter:
             self._names = list(ticks.names)
         table = ticks_to_arrow(ticks, self._names)
         if self._writer is None:
-            self._writer = pq.ParquetWriter(
-                self._path, table.schema, compression=self._compression
-            )
+            self._writer = pq.ParquetWriter(self._path, table.schema, compression=self._compression)
         else:
             table = table.cast(self._writer.schema)
         self._writer.write_table(table)

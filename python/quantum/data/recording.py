@@ -12,7 +12,7 @@ A recording is a directory:
 Both timestamps are stored as received, so replaying through the backtester sees the same clocks
 and, through ``seq``, the same interleaving of ticks and depth as the live session. Values are
 stored bit for bit (Parquet keeps NaN), so a round trip is exact. The recording is complete once
-:meth:`Recorder.close` has run; until then buffered rows live in memory (``flush_rows`` bounds them).
+:meth:`Recorder.close` has run; until then buffered rows live in memory (at most ``flush_rows``).
 """
 
 from __future__ import annotations
@@ -189,9 +189,9 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _depth_batches(path: Path, chunk_rows: int, names: tuple[str, ...]) -> Iterator[
-    tuple[DepthColumns, NDArray[np.int64]]
-]:
+def _depth_batches(
+    path: Path, chunk_rows: int, names: tuple[str, ...]
+) -> Iterator[tuple[DepthColumns, NDArray[np.int64]]]:
     levels = pq.ParquetFile(path / _LEVELS).iter_batches(batch_size=chunk_rows * 16)
     buffered: list[pa.RecordBatch] = []
     buffered_rows = 0
@@ -222,7 +222,9 @@ def _np(column: pa.Array | pa.ChunkedArray, dtype: np.dtype[Any]) -> NDArray[Any
     return np.ascontiguousarray(column.to_numpy(zero_copy_only=False), dtype=dtype)
 
 
-def iter_recording(path: str | Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[FeedChunk]:
+def iter_recording(
+    path: str | Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[FeedChunk]:
     """Stream a recording as :class:`FeedChunk` s in arrival order, in bounded memory.
 
     Each chunk holds at most ``chunk_rows`` ticks plus the depth messages that arrived up to the
@@ -261,9 +263,7 @@ def iter_recording(path: str | Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) ->
     for batch in pq.ParquetFile(path / _TICKS).iter_batches(
         batch_size=chunk_rows, columns=[*columns, "seq"]
     ):
-        ticks = TickColumns(
-            {n: _np(batch.column(n), TICK_DTYPES[n]) for n in columns}, names
-        )
+        ticks = TickColumns({n: _np(batch.column(n), TICK_DTYPES[n]) for n in columns}, names)
         tick_seq = _np(batch.column("seq"), np.dtype(np.int64))
         depth, depth_seq = depth_until(int(tick_seq[-1]))
         yield FeedChunk(ticks, depth, tick_seq, depth_seq)

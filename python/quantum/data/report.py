@@ -41,7 +41,9 @@ class LoadReport:
 
     def summary(self) -> str:
         """A one-line human summary, with the first error if any."""
-        text = f"{self.source}: {self.rows} rows, {self.malformed} malformed, {self.ignored} ignored"
+        text = (
+            f"{self.source}: {self.rows} rows, {self.malformed} malformed, {self.ignored} ignored"
+        )
         if self.first_errors:
             line_no, message = self.first_errors[0]
             text += f"; first error at line {line_no}: {message}"
