@@ -13,7 +13,7 @@ use crate::metrics::Metrics;
 use crate::risk::{HaltReason, RiskReject};
 use crate::sanitizer::RejectReason;
 use crate::tick::{Tick, TickColumns};
-use crate::types::{Money, Price, Qty, Side};
+use crate::types::{Money, Price, Qty};
 
 /// Maps an engine error to the `quantum.errors` hierarchy (a Python strategy's own exception is
 /// re-raised unchanged).
@@ -336,6 +336,7 @@ impl PyEngine {
     /// A manual entry (executed signal or user order), checked by DRB-Guard now; fills on the
     /// symbol's next tick. Returns the quantity as Decimal.
     #[pyo3(signature = (symbol, side, ts_recv, ts_event, qty=None, leverage=None))]
+    #[allow(clippy::too_many_arguments)]
     fn submit_entry<'py>(
         &mut self,
         py: Python<'py>,
@@ -443,7 +444,7 @@ impl PyEngine {
             fees: Money(units(state, "fees")?),
             funding: Money(units(state, "funding")?),
             peak_equity: Money(units(state, "peak_equity")?),
-            halted: halted.then(|| match halt_reason.as_deref() {
+            halted: halted.then_some(match halt_reason.as_deref() {
                 Some("manual") => HaltReason::Manual,
                 _ => HaltReason::Drawdown,
             }),
@@ -455,7 +456,6 @@ impl PyEngine {
             sum_loss: Money(units(state, "sum_loss")?),
             positions,
         };
-        let _ = Side::Long;
         self.inner.restore_state(s).map_err(engine_error)
     }
 }
