@@ -1,11 +1,28 @@
 # Stubs of the native module quantum._core (checked against the build by mypy.stubtest).
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any, Protocol, final
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
+__all__ = [
+    "Engine",
+    "FeatureView",
+    "FillEvent",
+    "FundingEvent",
+    "HaltedEvent",
+    "OrderBook",
+    "OrderRejectedEvent",
+    "SignalEvent",
+    "TickRejectedEvent",
+    "TickView",
+    "TradeEvent",
+    "__version__",
+]
+
+_Levels = Sequence[tuple[float, float]] | npt.NDArray[np.float64]
 
 class _Decision(Protocol):
     @property
@@ -256,3 +273,45 @@ class Engine:
     def reset_halt(self) -> None: ...
     def export_state(self) -> dict[str, Any]: ...
     def restore_state(self, state: dict[str, Any]) -> None: ...
+
+@final
+class OrderBook:
+    def __new__(
+        cls,
+        rule: str,
+        price_decimals: int | None = None,
+        qty_decimals: int | None = None,
+        max_depth: int | None = None,
+    ) -> OrderBook: ...
+    def apply_snapshot(
+        self, last_update_id: int, bids: _Levels, asks: _Levels, checksum: int | None = None
+    ) -> None: ...
+    def apply_update(
+        self,
+        first_id: int,
+        last_id: int,
+        prev_id: int,
+        bids: _Levels,
+        asks: _Levels,
+        checksum: int | None = None,
+        ts_event: int = 0,
+        ts_recv: int = 0,
+    ) -> bool: ...
+    def invalidate(self) -> None: ...
+    @property
+    def is_valid(self) -> bool: ...
+    @property
+    def best_bid(self) -> tuple[float, float] | None: ...
+    @property
+    def best_ask(self) -> tuple[float, float] | None: ...
+    @property
+    def mid(self) -> float | None: ...
+    @property
+    def microprice(self) -> float | None: ...
+    @property
+    def last_update_id(self) -> int: ...
+    @property
+    def stats(self) -> dict[str, int]: ...
+    def depth_within_bps(self, bps: float) -> tuple[float, float]: ...
+    def imbalance(self, bps: float) -> float | None: ...
+    def top(self, n: int) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]: ...

@@ -70,7 +70,9 @@ def _symbols(values: Any, names: Sequence[str] | None) -> tuple[npt.NDArray[Any]
     count = int(ids.max()) + 1 if ids.size else 0
     table = tuple(names) if names is not None else tuple(str(i) for i in range(count))
     if len(table) < count:
-        raise ColumnError(f"symbol_names has {len(table)} names but ids go up to {count - 1}", "symbol")
+        raise ColumnError(
+            f"symbol_names has {len(table)} names but ids go up to {count - 1}", "symbol"
+        )
     return ids, table
 
 
@@ -82,12 +84,17 @@ def to_batch(ticks: Any, symbol_names: Sequence[str] | None = None) -> TickBatch
     """
     if isinstance(ticks, TickBatch):
         return ticks
+    if hasattr(ticks, "symbol_names") and isinstance(getattr(ticks, "columns", None), Mapping):
+        # quantum.data.TickColumns: already validated columns plus their name table.
+        return to_batch(dict(ticks.columns), symbol_names or ticks.symbol_names)
     if hasattr(ticks, "to_dict") and hasattr(ticks, "columns"):  # pandas DataFrame
         source: Mapping[str, Any] = {str(c): ticks[c].to_numpy() for c in ticks.columns}
     elif isinstance(ticks, Mapping):
         source = ticks
     else:
-        raise ColumnError(f"ticks must be a dict of arrays or a DataFrame, got {type(ticks).__name__}")
+        raise ColumnError(
+            f"ticks must be a dict of arrays or a DataFrame, got {type(ticks).__name__}"
+        )
     names_in = symbol_names
     if "symbol_names" in source and names_in is None:
         names_in = [str(n) for n in source["symbol_names"]]

@@ -54,13 +54,17 @@ def test_take_profit_and_stop_loss_both_sides(side, path, reason, exit_price) ->
 
 
 def test_bar_touching_both_levels_assumes_stop_first() -> None:
-    result = run(bars([(100, 100, 100, 100), (100, 100, 100, 100), (100, 101.5, 99.0, 100)]), [(1, "LONG")])
+    result = run(
+        bars([(100, 100, 100, 100), (100, 100, 100, 100), (100, 101.5, 99.0, 100)]), [(1, "LONG")]
+    )
     trade = result.trades.iloc[0]
     assert (trade.exit_reason, trade.exit_price) == ("stop_loss", 99.5)
 
 
 def test_short_bar_gap_through_stop_fills_at_the_open() -> None:
-    result = run(bars([(100, 100, 100, 100), (100, 100, 100, 100), (102, 103, 101.5, 102)]), [(1, "SHORT")])
+    result = run(
+        bars([(100, 100, 100, 100), (100, 100, 100, 100), (102, 103, 101.5, 102)]), [(1, "SHORT")]
+    )
     trade = result.trades.iloc[0]
     assert (trade.exit_reason, trade.exit_price) == ("stop_loss", 102.0)
 
@@ -86,8 +90,12 @@ def test_drawdown_auto_stop_flattens_and_blocks_entries() -> None:
 
 
 def test_drawdown_halt_persists_through_state_export_and_needs_reset() -> None:
-    cfg = QUIET.model_copy(update={"risk": RiskConfig(max_drawdown=0.001, fixed_fraction=0.05),
-                                   "execution": ExecutionConfig(slippage_bps=0.0, stop_loss=0.5)})
+    cfg = QUIET.model_copy(
+        update={
+            "risk": RiskConfig(max_drawdown=0.001, fixed_fraction=0.05),
+            "execution": ExecutionConfig(slippage_bps=0.0, stop_loss=0.5),
+        }
+    )
     e = quantum.Engine(cfg, strategies=[Scripted([(1, "LONG")])])
     for i, p in enumerate([100, 100, 97.9]):
         e.on_tick(i * SECOND, i * SECOND, 0, p)
@@ -108,7 +116,9 @@ def test_drawdown_halt_persists_through_state_export_and_needs_reset() -> None:
 def test_daily_trade_cap_resets_at_utc_midnight_of_event_time() -> None:
     cfg = QUIET.model_copy(update={"risk": RiskConfig(max_trades_per_day=1)})
     # Two entries before midnight (the second is refused), one after.
-    ts = np.array([DAY - 40, DAY - 30, DAY - 20, DAY - 10, DAY - 5, DAY + 10, DAY + 20], dtype=np.int64)
+    ts = np.array(
+        [DAY - 40, DAY - 30, DAY - 20, DAY - 10, DAY - 5, DAY + 10, DAY + 20], dtype=np.int64
+    )
     ticks = {"ts_event": ts, "price": np.full(len(ts), 100.0)}
     plan = [(1, "LONG"), (3, "SHORT"), (6, "SHORT")]
     # The reverse at tick 3 closes the long but its new short entry is over the cap.
@@ -139,7 +149,9 @@ def test_kelly_sizing_is_fixed_then_bounded_and_never_negative() -> None:
     plan = [(i, "LONG" if i % 2 else "SHORT") for i in range(1, 45)]
     # Each fill lands on the worse price of an alternating market: every round trip loses.
     path = [100.0 - 0.3 * ((i + 1) % 2) for i in range(50)]
-    result = run(prices(path), plan, QUIET.model_copy(update={"risk": RiskConfig(max_trades_per_day=1000)}))
+    result = run(
+        prices(path), plan, QUIET.model_copy(update={"risk": RiskConfig(max_trades_per_day=1000)})
+    )
     assert result.metrics["losses"] >= 20
     assert result.rejections.get("risk:zero_size", 0) > 0
 
@@ -193,7 +205,9 @@ def test_wrong_dtype_or_length_names_the_column() -> None:
 def test_native_run_validates_dtypes_itself() -> None:
     e = quantum.Engine(QUIET)
     with pytest.raises(ColumnError) as info:
-        e.native.run({"ts_event": np.arange(3, dtype=np.int64), "price": np.ones(3, dtype=np.float32)})
+        e.native.run(
+            {"ts_event": np.arange(3, dtype=np.int64), "price": np.ones(3, dtype=np.float32)}
+        )
     assert info.value.column == "price"
 
 
@@ -219,4 +233,6 @@ def test_funding_is_charged_at_funding_times() -> None:
     ticks = {"ts_event": ts, "price": np.full(4, 100.0), "funding_rate": np.full(4, 0.0001)}
     result = run(ticks, [(1, "LONG")])
     position_value = Decimal(str(result.open_positions[0]["qty"])) * 100
-    assert result.metrics["funding"] == (position_value * Decimal("0.0001")).quantize(Decimal("1e-8"))
+    assert result.metrics["funding"] == (position_value * Decimal("0.0001")).quantize(
+        Decimal("1e-8")
+    )

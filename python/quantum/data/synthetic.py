@@ -168,9 +168,9 @@ def _ar1(noise: NDArray[np.float64], phi: float, block: int = 1024) -> NDArray[n
     if n == 0:
         return noise.copy()
     blocks = -(-n // block)
-    grid = np.zeros(blocks * block)
-    grid[:n] = noise
-    grid = grid.reshape(blocks, block)
+    flat = np.zeros(blocks * block)
+    flat[:n] = noise
+    grid = flat.reshape(blocks, block)
     j = np.arange(block, dtype=np.float64)
     up = phi**j
     grid *= phi ** (-j)

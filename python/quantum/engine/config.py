@@ -33,10 +33,14 @@ class SanitizerConfig(_Frozen):
 
     max_latency_ns: int = Field(100 * _NS_PER_MS, ge=0, description="receive − exchange time, ns")
     max_spread: float = Field(0.005, gt=0, description="(ask − bid) / mid")
-    max_jump_sigmas: float = Field(20.0, gt=0, description="price jump limit in recent volatilities")
+    max_jump_sigmas: float = Field(
+        20.0, gt=0, description="price jump limit in recent volatilities"
+    )
     min_jump_sigma: float = Field(0.001, gt=0, description="volatility floor, fraction of price")
     jump_warmup: int = Field(20, ge=0, description="ticks before the jump check is active")
-    jump_reanchor_after: int = Field(5, ge=1, description="consecutive jumps accepted as a real gap")
+    jump_reanchor_after: int = Field(
+        5, ge=1, description="consecutive jumps accepted as a real gap"
+    )
 
 
 class FeatureConfig(_Frozen):

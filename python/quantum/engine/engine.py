@@ -57,7 +57,9 @@ class Engine:
         try:
             return self._ids[symbol]
         except KeyError:
-            raise DataError(f"unknown symbol {symbol!r}; known: {', '.join(self.symbols)}") from None
+            raise DataError(
+                f"unknown symbol {symbol!r}; known: {', '.join(self.symbols)}"
+            ) from None
 
     @property
     def native(self) -> _core.Engine:
@@ -103,7 +105,12 @@ class Engine:
     ) -> Decimal:
         """A manual entry through DRB-Guard; fills on the symbol's next tick. Raises RiskRejected."""
         return self._engine.submit_entry(
-            self.symbol_id(symbol), side, ts_recv, ts_recv if ts_event is None else ts_event, qty, leverage
+            self.symbol_id(symbol),
+            side,
+            ts_recv,
+            ts_recv if ts_event is None else ts_event,
+            qty,
+            leverage,
         )
 
     def submit_close(self, symbol: str, ts_recv: int) -> None:
@@ -129,7 +136,11 @@ class Engine:
         """Restores what ``export_state`` produced (after a restart)."""
         native = dict(state)
         native["positions"] = [
-            {**p, "symbol": self.symbol_id(str(p["symbol"])), "mark": p.get("mark", p["entry_price"])}
+            {
+                **p,
+                "symbol": self.symbol_id(str(p["symbol"])),
+                "mark": p.get("mark", p["entry_price"]),
+            }
             for p in state["positions"]
         ]
         for key in ("funding",):
