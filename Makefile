@@ -27,7 +27,7 @@ build: $(VENV)/.installed ## Build the Rust core into the venv (maturin develop 
 lint: setup ## clippy (with and without Python), ruff, mypy, stubtest of the native module
 	cargo clippy --all-targets --locked -q -- -D warnings
 	cargo clippy --features python --locked -q -- -D warnings
-	$(BIN)/ruff check python api tests benches
+	$(BIN)/ruff check python tests $(wildcard api benches)
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest quantum._core
 
