@@ -297,7 +297,7 @@ impl Engine {
         snap: &FeatureSnapshot,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
         let c = &self.config;
-        let feats = &self.symbols[t.symbol as usize].features;
+        let feats = &mut self.symbols[t.symbol as usize].features;
         let mut best: Option<(SignalDraft, Cow<'static, str>)> = None;
         let mut consider = |d: Option<SignalDraft>, name: Cow<'static, str>| {
             if let Some(d) = d {

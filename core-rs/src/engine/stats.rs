@@ -31,6 +31,7 @@ pub struct EquityTracker {
     next_sample: UnixNanos,
     curve: Vec<(UnixNanos, Money)>,
     peak: Money,
+    trough: Money,
     peak_ts: Option<UnixNanos>,
     max_drawdown: f64,
     max_drawdown_duration_ns: UnixNanos,
@@ -48,6 +49,7 @@ impl EquityTracker {
             next_sample: UnixNanos::MIN,
             curve: Vec::new(),
             peak: capital,
+            trough: capital,
             peak_ts: None,
             max_drawdown: 0.0,
             max_drawdown_duration_ns: 0,
@@ -86,8 +88,11 @@ impl EquityTracker {
                 self.max_drawdown_duration_ns = self.max_drawdown_duration_ns.max(ts - p);
             }
             self.peak = equity;
+            self.trough = equity;
             self.peak_ts = Some(ts);
-        } else {
+        } else if equity < self.trough {
+            // Only a new low since the peak can deepen the drawdown: divide only then.
+            self.trough = equity;
             let dd = 1.0 - equity.to_f64() / self.peak.to_f64();
             if dd > self.max_drawdown {
                 self.max_drawdown = dd;

@@ -154,6 +154,9 @@ pub struct RiskState {
     pub sum_win: Money,
     /// Sum of losing net P&L (as a positive amount).
     pub sum_loss: Money,
+    /// Cached equity at or below which the drawdown limit trips, and the peak it was computed
+    /// for: the per-tick check is then one integer comparison.
+    halt_at: (Money, Money),
 }
 
 impl RiskState {
@@ -168,6 +171,7 @@ impl RiskState {
             losses: 0,
             sum_win: Money::ZERO,
             sum_loss: Money::ZERO,
+            halt_at: (Money(i64::MIN), Money(i64::MIN)),
         }
     }
 
@@ -215,7 +219,11 @@ impl DrbGuard {
             state.peak_equity = equity;
             return false;
         }
-        if state.halted.is_none() && state.drawdown(equity) >= self.config.max_drawdown {
+        if state.halt_at.0 != state.peak_equity {
+            let level = state.peak_equity.to_f64() * (1.0 - self.config.max_drawdown);
+            state.halt_at = (state.peak_equity, Money::from_f64(level).unwrap_or(Money::ZERO));
+        }
+        if state.halted.is_none() && equity <= state.halt_at.1 {
             state.halted = Some(HaltReason::Drawdown);
             return true;
         }

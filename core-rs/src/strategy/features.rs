@@ -59,13 +59,17 @@ impl Ring {
         Ring { buf: vec![0.0; cap.max(1)], cap: cap.max(1), next: 0, len: 0, sum: 0.0 }
     }
 
+    /// Pushes `x`; returns the value it evicted, if the ring was full.
     #[inline]
-    fn push(&mut self, x: f64) {
-        if self.len == self.cap {
-            self.sum -= self.buf[self.next];
+    fn push(&mut self, x: f64) -> Option<f64> {
+        let evicted = if self.len == self.cap {
+            let old = self.buf[self.next];
+            self.sum -= old;
+            Some(old)
         } else {
             self.len += 1;
-        }
+            None
+        };
         self.buf[self.next] = x;
         self.sum += x;
         self.next += 1;
@@ -74,6 +78,7 @@ impl Ring {
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
             self.sum = self.buf.iter().sum();
         }
+        evicted
     }
 
     #[inline]
@@ -86,16 +91,77 @@ impl Ring {
         self.sum / self.len as f64
     }
 
-    fn median(&self) -> Option<f64> {
-        if self.len == 0 {
+    fn values(&self) -> &[f64] {
+        &self.buf[..self.len]
+    }
+}
+
+/// A rolling window whose median is exact but computed lazily: pushes only log what entered and
+/// left; a median request applies the log to a sorted copy (or re-sorts when the log is long).
+/// Cheap both when strategies ask on every tick and when they rarely ask.
+#[derive(Debug, Clone)]
+struct MedianWindow {
+    ring: Ring,
+    sorted: Vec<f64>,
+    added: Vec<f64>,
+    removed: Vec<f64>,
+    stale: bool,
+}
+
+impl MedianWindow {
+    fn new(cap: usize) -> Self {
+        let ring = Ring::new(cap);
+        let cap = ring.cap;
+        MedianWindow {
+            ring,
+            sorted: Vec::with_capacity(cap),
+            added: Vec::with_capacity(cap),
+            removed: Vec::with_capacity(cap),
+            stale: false,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64) {
+        let evicted = self.ring.push(x);
+        if self.stale {
+            return;
+        }
+        if self.added.len() == self.ring.cap {
+            // More changes than the window holds: re-sorting is cheaper than replaying them.
+            self.stale = true;
+            self.added.clear();
+            self.removed.clear();
+            return;
+        }
+        self.added.push(x);
+        if let Some(old) = evicted {
+            self.removed.push(old);
+        }
+    }
+
+    fn median(&mut self) -> Option<f64> {
+        if self.ring.len == 0 {
             return None;
         }
-        let mut scratch = [0.0f64; MAX_WINDOW];
-        let vals = &mut scratch[..self.len];
-        vals.copy_from_slice(&self.buf[..self.len]);
-        let mid = self.len / 2;
-        let (_, m, _) = vals.select_nth_unstable_by(mid, f64::total_cmp);
-        Some(*m)
+        if self.stale {
+            self.sorted.clear();
+            self.sorted.extend_from_slice(self.ring.values());
+            self.sorted.sort_unstable_by(f64::total_cmp);
+            self.stale = false;
+        } else {
+            for &old in &self.removed {
+                let i = self.sorted.partition_point(|v| v.total_cmp(&old).is_lt());
+                self.sorted.remove(i);
+            }
+            for &new in &self.added {
+                let i = self.sorted.partition_point(|v| v.total_cmp(&new).is_lt());
+                self.sorted.insert(i, new);
+            }
+        }
+        self.added.clear();
+        self.removed.clear();
+        Some(self.sorted[self.sorted.len() / 2])
     }
 }
 
@@ -103,6 +169,7 @@ impl Ring {
 #[derive(Debug, Clone)]
 struct Rsi {
     period: usize,
+    inv_period: f64,
     seen: usize,
     avg_gain: f64,
     avg_loss: f64,
@@ -110,20 +177,21 @@ struct Rsi {
 
 impl Rsi {
     fn new(period: usize) -> Self {
-        Rsi { period: period.max(1), seen: 0, avg_gain: 0.0, avg_loss: 0.0 }
+        let period = period.max(1);
+        Rsi { period, inv_period: 1.0 / period as f64, seen: 0, avg_gain: 0.0, avg_loss: 0.0 }
     }
 
     #[inline]
     fn update(&mut self, change: f64) {
         let (gain, loss) = if change > 0.0 { (change, 0.0) } else { (0.0, -change) };
-        let p = self.period as f64;
+        let k = self.inv_period;
         if self.seen < self.period {
             // Seed with the simple average of the first `period` changes.
-            self.avg_gain += gain / p;
-            self.avg_loss += loss / p;
+            self.avg_gain += gain * k;
+            self.avg_loss += loss * k;
         } else {
-            self.avg_gain += (gain - self.avg_gain) / p;
-            self.avg_loss += (loss - self.avg_loss) / p;
+            self.avg_gain += (gain - self.avg_gain) * k;
+            self.avg_loss += (loss - self.avg_loss) * k;
         }
         self.seen += 1;
     }
@@ -165,7 +233,7 @@ pub struct FeatureSnapshot {
 pub struct SymbolFeatures {
     rsi: Rsi,
     tr: Ring,
-    depth: Ring,
+    depth: MedianWindow,
     prev_price: f64,
     cur_tr: f64,
     cur_depth: f64,
@@ -178,7 +246,7 @@ impl SymbolFeatures {
         SymbolFeatures {
             rsi: Rsi::new(c.rsi_period),
             tr: Ring::new(c.tr_window.min(MAX_WINDOW)),
-            depth: Ring::new(c.liquidity_window.min(MAX_WINDOW)),
+            depth: MedianWindow::new(c.liquidity_window.min(MAX_WINDOW)),
             prev_price: f64::NAN,
             cur_tr: f64::NAN,
             cur_depth: f64::NAN,
@@ -227,7 +295,7 @@ impl SymbolFeatures {
     }
 
     /// The liquidity score of the current tick (computed on demand: it needs a median).
-    pub fn liquidity(&self) -> Option<f64> {
+    pub fn liquidity(&mut self) -> Option<f64> {
         if !(self.cur_depth >= 0.0) {
             return None;
         }
@@ -290,6 +358,26 @@ mod tests {
         let mean = s.tr_mean.unwrap();
         assert!(mean > 0.0095 && mean < 0.0101, "{mean}");
         assert!((s.tr_ratio.unwrap() - 10.0 / 110.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lazy_median_matches_a_naive_median_under_any_request_pattern() {
+        let mut w = MedianWindow::new(7);
+        let mut all = Vec::new();
+        let mut x: u64 = 1;
+        for i in 0..2_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let v = (x >> 40) as f64 % 13.0;
+            w.push(v);
+            all.push(v);
+            // Ask every tick at first, then rarely, then in bursts: every replay path is used.
+            let ask = i < 50 || i % 37 == 0 || (i / 100) % 2 == 0;
+            if ask {
+                let mut last: Vec<f64> = all[all.len().saturating_sub(7)..].to_vec();
+                last.sort_by(f64::total_cmp);
+                assert_eq!(w.median(), Some(last[last.len() / 2]), "tick {i}");
+            }
+        }
     }
 
     #[test]
