@@ -315,7 +315,7 @@ impl OrderBook {
 
     /// The best `n` levels of each side, best first: `(bids, asks)`.
     pub fn top(&self, n: usize) -> (Vec<Level>, Vec<Level>) {
-        (self.bids.iter_best_first().take(n).copied().collect(), self.asks.iter_best_first().take(n).copied().collect())
+        (self.bids.iter_best_first().take(n).collect(), self.asks.iter_best_first().take(n).collect())
     }
 
     /// Number of bid and ask levels held.
