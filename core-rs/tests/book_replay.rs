@@ -314,9 +314,8 @@ fn okx_corrupted_size_fails_the_checksum() {
     let (books, _, err) = replay_okx(&msgs);
     let (err_at, e) = err.expect("corruption detected");
     let book = &books[&inst];
-    // The corrupted level may lie below the top 25, where the checksum cannot see it; then the
-    // mismatch shows up once it moves into view. It can never pass unnoticed to the end.
-    assert!(err_at >= at, "failed before the corruption: {err_at} < {at}");
+    // The corrupted level is within the top 25 here, so the very message that carries it fails.
+    assert_eq!(err_at, at, "mismatch raised by the corrupted message");
     assert!(matches!(e, BookError::ChecksumMismatch { .. }), "{e:?}");
     assert!(!book.is_valid());
     assert_eq!(book.stats().checksum_failures, 1);
