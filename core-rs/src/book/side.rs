@@ -207,6 +207,23 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
         self.chunks.iter().rev().flat_map(|c| c.iter().rev()).map(Self::level)
     }
 
+    /// Total quantity (10⁻⁸ units) of the levels priced at `worst` or better.
+    pub(crate) fn qty_up_to(&self, worst: Price) -> i64 {
+        let limit = Self::key(worst);
+        let mut total = 0;
+        for c in self.chunks.iter().rev() {
+            match c.first() {
+                // The whole chunk is in range: a plain sum the compiler can vectorise.
+                Some(first) if first.key >= limit => total += c.iter().map(|e| e.qty).sum::<i64>(),
+                _ => {
+                    total += c.iter().rev().take_while(|e| e.key >= limit).map(|e| e.qty).sum::<i64>();
+                    break;
+                }
+            }
+        }
+        total
+    }
+
     /// Number of levels.
     #[inline]
     pub(crate) fn len(&self) -> usize {
@@ -321,6 +338,8 @@ mod tests {
                 }
             }
             side.assert_invariants();
+            let limit = px(200);
+            prop_assert_eq!(side.qty_up_to(limit), model.range(..=200).map(|(_, q)| q).sum::<i64>());
             let got: Vec<(i64, i64)> = side.iter_best_first().map(|l| (l.price.0, l.qty.0)).collect();
             let want: Vec<(i64, i64)> = model.into_iter().collect();
             prop_assert_eq!(got, want);
