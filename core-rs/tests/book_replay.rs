@@ -140,7 +140,12 @@ fn check_binance(rule: SequenceRule, files: &[&str], continuation: &[&str]) {
     assert!(book.is_valid());
     let stats = book.stats();
     assert_eq!(stats.gaps, 0);
-    assert!(stats.stale_skipped > 0, "the capture starts before the snapshot");
+    // Exactly the updates wholly older than the snapshot are skipped (the 2024 captures start
+    // before their snapshot; the 2023 one's first update already straddles it).
+    // (Futures: u < lastUpdateId; spot: u <= lastUpdateId.)
+    let spot = rule == SequenceRule::BinanceSpot;
+    let older = msgs.iter().filter(|m| m.last_id < snap.last_update_id + u64::from(spot)).count();
+    assert_eq!(stats.stale_skipped, older as u64);
     assert_eq!(stats.updates_applied as usize, applied);
     assert_eq!(applied as u64 + stats.stale_skipped, msgs.len() as u64);
     assert!(applied > 1000, "only {applied} updates applied");
@@ -178,6 +183,12 @@ fn check_binance(rule: SequenceRule, files: &[&str], continuation: &[&str]) {
 #[test]
 fn binance_usdm_20240808_replays_without_gaps() {
     check_binance(SequenceRule::BinanceFutures, &["l2_book/binance_usdm_btcusdt_20240808.jsonl.gz"], &[]);
+}
+
+#[test]
+fn binance_usdm_20230404_replays_without_gaps() {
+    // Older collector format (receive times in µs, markPrice stream mixed in); same rule.
+    check_binance(SequenceRule::BinanceFutures, &["l2_book/binance_usdm_btcusdt_20230404.jsonl.gz"], &[]);
 }
 
 #[test]
@@ -314,9 +325,8 @@ fn okx_corrupted_size_fails_the_checksum() {
     let (books, _, err) = replay_okx(&msgs);
     let (err_at, e) = err.expect("corruption detected");
     let book = &books[&inst];
-    // The corrupted level may lie below the top 25, where the checksum cannot see it; then the
-    // mismatch shows up once it moves into view. It can never pass unnoticed to the end.
-    assert!(err_at >= at, "failed before the corruption: {err_at} < {at}");
+    // The corrupted level is within the top 25 here, so the very message that carries it fails.
+    assert_eq!(err_at, at, "mismatch raised by the corrupted message");
     assert!(matches!(e, BookError::ChecksumMismatch { .. }), "{e:?}");
     assert!(!book.is_valid());
     assert_eq!(book.stats().checksum_failures, 1);
@@ -426,10 +436,20 @@ fn decimals(s: &str) -> u8 {
     s.split_once('.').map_or(0, |(_, f)| f.len() as u8)
 }
 
-#[test]
-fn kraken_book_checksums_pass() {
-    let mut books: BTreeMap<String, OrderBook> = BTreeMap::new();
-    let mut checked = 0;
+/// What a Kraken replay saw: the books, the updates checked, and the first error with the index of
+/// the update and its pair.
+struct KrakenReplay {
+    books: BTreeMap<String, OrderBook>,
+    checked: usize,
+    corrupted_at: Option<usize>,
+    error: Option<(usize, String, BookError)>,
+}
+
+/// Replays the Kraken capture; with `corrupt_from`, bumps by 10⁻⁸ the size of the first level of
+/// the first update from that index on whose level lies within the top 10 (where the checksum
+/// sees it).
+fn replay_kraken(corrupt_from: Option<usize>) -> KrakenReplay {
+    let mut r = KrakenReplay { books: BTreeMap::new(), checked: 0, corrupted_at: None, error: None };
     for v in cryptofeed_text("raw_ws_captures/cryptofeed_KRAKEN.ws.50.0.txt.gz") {
         let Some(arr) = v.as_array() else { continue };
         if arr.len() < 4 || arr[arr.len() - 2].as_str() != Some("book-1000") {
@@ -446,7 +466,7 @@ fn kraken_book_checksums_pass() {
             };
             let mut book = OrderBook::new(rule).with_max_depth(1000);
             book.apply_snapshot(0, &levels(&parts[0]["bs"]), &levels(snap), None).expect("kraken snapshot");
-            books.insert(pair, book);
+            r.books.insert(pair, book);
             continue;
         }
         let mut bids = Vec::new();
@@ -463,7 +483,20 @@ fn kraken_book_checksums_pass() {
                 checksum = Some(c.as_str().unwrap().parse::<u32>().unwrap());
             }
         }
-        let book = books.get_mut(&pair).expect("update after snapshot");
+        let book = r.books.get_mut(&pair).expect("update after snapshot");
+        if corrupt_from.is_some_and(|from| r.checked >= from) && r.corrupted_at.is_none() {
+            let (top_bids, top_asks) = book.top(10);
+            let visible = |l: &Level, top: &[Level], better: fn(&Level, &Level) -> bool| {
+                !l.qty.is_zero() && top.len() == 10 && !better(&top[9], l)
+            };
+            if let Some(l) = bids.first_mut().filter(|l| visible(l, &top_bids, |t, l| t.price > l.price)) {
+                l.qty += quantum_core::types::Qty(1);
+                r.corrupted_at = Some(r.checked);
+            } else if let Some(l) = asks.first_mut().filter(|l| visible(l, &top_asks, |t, l| t.price < l.price)) {
+                l.qty += quantum_core::types::Qty(1);
+                r.corrupted_at = Some(r.checked);
+            }
+        }
         let u = DepthUpdate {
             ts_event: 0,
             ts_recv: 0,
@@ -475,14 +508,32 @@ fn kraken_book_checksums_pass() {
             checksum: Some(checksum.expect("kraken update checksum")),
         };
         if let Err(e) = book.apply_update(&u) {
-            panic!("{pair}: update {checked} failed: {e}");
+            r.error = Some((r.checked, pair, e));
+            return r;
         }
-        checked += 1;
+        r.checked += 1;
     }
-    assert!(checked > 3000, "only {checked} Kraken checksums checked");
-    assert_eq!(books.len(), 10);
-    for (pair, book) in &books {
+    r
+}
+
+#[test]
+fn kraken_book_checksums_pass() {
+    let r = replay_kraken(None);
+    assert!(r.error.is_none(), "Kraken replay failed: {:?}", r.error);
+    assert!(r.checked > 3000, "only {} Kraken checksums checked", r.checked);
+    assert_eq!(r.books.len(), 10);
+    for (pair, book) in &r.books {
         assert!(book.is_valid(), "{pair}");
         assert_eq!(book.stats().checksum_failures, 0);
     }
+}
+
+#[test]
+fn kraken_corrupted_size_fails_the_checksum() {
+    let r = replay_kraken(Some(2000));
+    let at = r.corrupted_at.expect("an update touching the top 10 was corrupted");
+    let (err_at, pair, e) = r.error.expect("corruption detected");
+    assert_eq!(err_at, at);
+    assert!(matches!(e, BookError::ChecksumMismatch { .. }), "{e:?}");
+    assert!(!r.books[&pair].is_valid());
 }

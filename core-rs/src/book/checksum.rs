@@ -19,20 +19,20 @@ pub(crate) const KRAKEN_DEPTH: usize = 10;
 /// sends them (no trailing zeros, no trailing dot). OKX sends the value as a signed `i32`; compare
 /// it as `value as u32`.
 pub fn okx_checksum(bids: &[Level], asks: &[Level]) -> u32 {
-    okx_checksum_into(&mut Vec::new(), bids.iter(), asks.iter())
+    okx_checksum_into(&mut Vec::new(), bids.iter().copied(), asks.iter().copied())
 }
 
 /// Kraken spot (WS v1) checksum of best-first `bids` and `asks`: CRC32 of the top 10 asks then the
 /// top 10 bids, each as price then volume printed with the pair's decimals, the '.' removed and
 /// leading zeros stripped.
 pub fn kraken_checksum(bids: &[Level], asks: &[Level], price_decimals: u8, qty_decimals: u8) -> u32 {
-    kraken_checksum_into(&mut Vec::new(), bids.iter(), asks.iter(), price_decimals, qty_decimals)
+    kraken_checksum_into(&mut Vec::new(), bids.iter().copied(), asks.iter().copied(), price_decimals, qty_decimals)
 }
 
-pub(crate) fn okx_checksum_into<'a>(
+pub(crate) fn okx_checksum_into(
     buf: &mut Vec<u8>,
-    bids: impl Iterator<Item = &'a Level>,
-    asks: impl Iterator<Item = &'a Level>,
+    bids: impl Iterator<Item = Level>,
+    asks: impl Iterator<Item = Level>,
 ) -> u32 {
     buf.clear();
     let mut bids = bids.take(OKX_DEPTH);
@@ -54,10 +54,10 @@ pub(crate) fn okx_checksum_into<'a>(
     crc32fast::hash(buf)
 }
 
-pub(crate) fn kraken_checksum_into<'a>(
+pub(crate) fn kraken_checksum_into(
     buf: &mut Vec<u8>,
-    bids: impl Iterator<Item = &'a Level>,
-    asks: impl Iterator<Item = &'a Level>,
+    bids: impl Iterator<Item = Level>,
+    asks: impl Iterator<Item = Level>,
     price_decimals: u8,
     qty_decimals: u8,
 ) -> u32 {

@@ -296,10 +296,10 @@ impl OrderBook {
         let (b, a) = self.touch()?;
         let mid = (b.price.units() as f64 + a.price.units() as f64) / 2.0;
         let band = mid * bps.max(0.0) / 10_000.0;
-        let (lo, hi) = (mid - band, mid + band);
-        let bid = self.bids.iter_best_first().take_while(|l| l.price.units() as f64 >= lo).map(|l| l.qty.units()).sum();
-        let ask = self.asks.iter_best_first().take_while(|l| l.price.units() as f64 <= hi).map(|l| l.qty.units()).sum();
-        Some((bid, ask))
+        // The band's edges in whole 10⁻⁸ units, rounded inward (prices are integers of units).
+        let lo = Price((mid - band).ceil() as i64);
+        let hi = Price((mid + band).floor() as i64);
+        Some((self.bids.qty_up_to(lo), self.asks.qty_up_to(hi)))
     }
 
     /// `(bid − ask) / (bid + ask)` of [`OrderBook::depth_within_bps`], in [−1, 1]; `None` when the
@@ -315,7 +315,7 @@ impl OrderBook {
 
     /// The best `n` levels of each side, best first: `(bids, asks)`.
     pub fn top(&self, n: usize) -> (Vec<Level>, Vec<Level>) {
-        (self.bids.iter_best_first().take(n).copied().collect(), self.asks.iter_best_first().take(n).copied().collect())
+        (self.bids.iter_best_first().take(n).collect(), self.asks.iter_best_first().take(n).collect())
     }
 
     /// Number of bid and ask levels held.

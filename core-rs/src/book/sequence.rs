@@ -104,3 +104,68 @@ impl SequenceRule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(first_id: u64, last_id: u64, prev_id: u64) -> DepthUpdate<'static> {
+        DepthUpdate { ts_event: 0, ts_recv: 0, first_id, last_id, prev_id, bids: &[], asks: &[], checksum: None }
+    }
+
+    fn gap(expected: u64, got: u64) -> Result<SeqCheck, BookError> {
+        Err(BookError::Gap { expected, got })
+    }
+
+    #[test]
+    fn binance_futures() {
+        let r = SequenceRule::BinanceFutures;
+        // Before the first applied update, against snapshot id 100.
+        assert_eq!(r.check(100, true, &u(90, 99, 0)), Ok(SeqCheck::Stale));
+        assert_eq!(r.check(100, true, &u(100, 100, 0)), Ok(SeqCheck::Apply(100)));
+        assert_eq!(r.check(100, true, &u(95, 120, 0)), Ok(SeqCheck::Apply(120)));
+        assert_eq!(r.check(100, true, &u(101, 120, 0)), gap(100, 101));
+        // Afterwards, only `pu` matters.
+        assert_eq!(r.check(120, false, &u(125, 130, 120)), Ok(SeqCheck::Apply(130)));
+        assert_eq!(r.check(120, false, &u(125, 130, 119)), gap(120, 119));
+        assert_eq!(r.check(120, false, &u(90, 99, 80)), gap(120, 80));
+    }
+
+    #[test]
+    fn binance_spot() {
+        let r = SequenceRule::BinanceSpot;
+        assert_eq!(r.check(100, true, &u(90, 100, 0)), Ok(SeqCheck::Stale));
+        assert_eq!(r.check(100, true, &u(95, 101, 0)), Ok(SeqCheck::Apply(101)));
+        assert_eq!(r.check(100, true, &u(101, 105, 0)), Ok(SeqCheck::Apply(105)));
+        assert_eq!(r.check(100, true, &u(102, 105, 0)), gap(101, 102));
+        assert_eq!(r.check(105, false, &u(106, 110, 0)), Ok(SeqCheck::Apply(110)));
+        // Overlapping after the first update is not the exchange's continuous stream: a gap.
+        assert_eq!(r.check(105, false, &u(104, 110, 0)), gap(106, 104));
+        assert_eq!(r.check(105, false, &u(100, 105, 0)), Ok(SeqCheck::Stale));
+    }
+
+    #[test]
+    fn bybit() {
+        let r = SequenceRule::Bybit;
+        assert_eq!(r.check(7, true, &u(8, 8, 0)), Ok(SeqCheck::Apply(8)));
+        assert_eq!(r.check(7, false, &u(9, 9, 0)), gap(8, 9));
+        assert_eq!(r.check(7, false, &u(7, 7, 0)), gap(8, 7));
+    }
+
+    #[test]
+    fn okx() {
+        let r = SequenceRule::Okx;
+        assert_eq!(r.check(10, false, &u(11, 11, 10)), Ok(SeqCheck::Apply(11)));
+        assert_eq!(r.check(10, false, &u(10, 10, 10)), Ok(SeqCheck::Apply(10)));
+        assert_eq!(r.check(10, false, &u(13, 13, 12)), gap(10, 12));
+        // Captures from before OKX added seqId: checksum only, the id stays.
+        assert_eq!(r.check(10, false, &u(0, 0, 0)), Ok(SeqCheck::Apply(10)));
+    }
+
+    #[test]
+    fn none_and_kraken_accept_everything() {
+        for r in [SequenceRule::None, SequenceRule::Kraken { price_decimals: 1, qty_decimals: 8 }] {
+            assert_eq!(r.check(10, false, &u(3, 3, 0)), Ok(SeqCheck::Apply(3)));
+        }
+    }
+}
