@@ -1,6 +1,6 @@
 # Stubs of the native module quantum._core (checked against the build by mypy.stubtest).
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Protocol, final
 
 import numpy as np
