@@ -29,7 +29,7 @@ DEFAULT_CHUNK_ROWS = 65_536
 """Rows (or lines) per streamed chunk: big enough for NumPy to amortise, small enough to ignore."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 16  # 64 KiB: large enough to amortise, small next to a chunk
 _QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "USD", "BTC", "ETH", "BNB", "EUR", "TRY")
 _INTERVAL_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 

@@ -153,6 +153,8 @@ def iter_binance_l2(
             if not kept:
                 report.ignored += 1
         feed = chunk.build(table.names(), report)
+        # Bad depth levels are found when the chunk is built, after later lines' errors.
+        report.first_errors.sort()
         if len(feed):
             report.rows += len(feed)
             yield feed

@@ -168,9 +168,9 @@ def _ar1(noise: NDArray[np.float64], phi: float, block: int = 1024) -> NDArray[n
     if n == 0:
         return noise.copy()
     blocks = -(-n // block)
-    grid = np.zeros(blocks * block)
-    grid[:n] = noise
-    grid = grid.reshape(blocks, block)
+    flat = np.zeros(blocks * block)
+    flat[:n] = noise
+    grid = flat.reshape(blocks, block)
     j = np.arange(block, dtype=np.float64)
     up = phi**j
     grid *= phi ** (-j)
@@ -280,7 +280,7 @@ def _symbol_path(
     log_price[episode_at] += flow[episode_at] * (p.flow_drift * sigma)
     flush = liq_side[cascade_at] * (p.cascade_drift * sigma * (0.5 + liq_profile[cascade_at]))
     log_price[cascade_at] -= flush
-    log_price[0] += math.log(p0)
+    log_price[:1] += math.log(p0)  # a slice, so an empty path is fine
     np.cumsum(log_price, out=log_price)
 
     # Tick grid with an exact decimal step: k / 10**d is the nearest double to the decimal.
