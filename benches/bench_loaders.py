@@ -46,7 +46,7 @@ def test_bench_trades_119k(benchmark: Any) -> None:
 
 def test_bench_l2_largest_capture(benchmark: Any) -> None:
     path = _data_dir() / "l2_book" / "binance_usdm_btcusdt_20240808.jsonl.gz"
-    feed, report = benchmark.pedantic(load_binance_l2, args=(path,), rounds=5, warmup_rounds=1)
+    _, report = benchmark.pedantic(load_binance_l2, args=(path,), rounds=5, warmup_rounds=1)
     assert report.rows == 93_954
     _report(benchmark, "L2 capture usdm 20240808 (gzip JSONL)", report.rows, "messages")
 

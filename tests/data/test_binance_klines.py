@@ -89,7 +89,9 @@ def test_malformed_lines_are_skipped_counted_and_located(write_file: Callable[..
 
 
 def test_crlf_and_no_trailing_newline(write_file: Callable[..., Path]) -> None:
-    text = HEADER.replace("\n", "\r\n") + "1700000000000,1,2,0.5,1.5,3\r\n1700000060000,1,2,0.5,1.5,4"
+    text = (
+        HEADER.replace("\n", "\r\n") + "1700000000000,1,2,0.5,1.5,3\r\n1700000060000,1,2,0.5,1.5,4"
+    )
     ticks, report = load_binance_klines(write_file("x_BTCUSDT_1m.csv", text))
     assert report.clean and ticks["volume"].tolist() == [3.0, 4.0]
 

@@ -44,7 +44,7 @@ def test_chunked_and_malformed(write_file: Callable[..., Path]) -> None:
     parts = list(iter_funding_rates(path, chunk_rows=2))
     joined = FundingSchedule.concat(parts)
     assert joined.rate.tolist() == [0.0001, -0.0002]
-    schedule, report = load_funding_rates(path)
+    _, report = load_funding_rates(path)
     assert report.malformed == 2 and [n for n, _ in report.first_errors] == [3, 4]
     with pytest.raises(DataError):
         load_funding_rates(write_file("BTCUSDT_f.csv", "1741276800000,0.0001\n"))
