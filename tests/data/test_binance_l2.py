@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,19 @@ CAPTURES = {
 }
 
 
+@pytest.fixture(scope="module")
+def capture(shared_data: Path) -> Callable[[str], FeedChunk]:
+    """Load a capture once per module (several tests read the same files)."""
+
+    @cache
+    def load(name: str) -> FeedChunk:
+        feed, report = load_binance_l2(shared_data / "l2_book" / name)
+        assert report.clean and report.ignored == 0
+        return feed
+
+    return load
+
+
 def usdm_chain_breaks(depth: DepthColumns) -> int:
     """Updates whose ``pu`` is not the previous update's ``u`` (Binance futures rule)."""
     updates = ~depth.is_snapshot
@@ -37,11 +51,10 @@ def spot_chain_breaks(depth: DepthColumns) -> int:
 
 
 @pytest.mark.parametrize("name", sorted(CAPTURES))
-def test_real_capture_counts_and_order(shared_data: Path, name: str) -> None:
+def test_real_capture_counts_and_order(capture: Callable[[str], FeedChunk], name: str) -> None:
     lines, depth_msgs, book_tickers, trades, marks, has_snapshot = CAPTURES[name]
-    feed, report = load_binance_l2(shared_data / "l2_book" / name)
-    assert report.clean and report.ignored == 0
-    assert report.rows == lines == len(feed)
+    feed = capture(name)
+    assert lines == len(feed)
     ticks, depth = feed.ticks, feed.depth
     snapshots = int(depth.is_snapshot.sum())
     assert snapshots == (1 if has_snapshot else 0)
@@ -64,20 +77,19 @@ def test_real_capture_counts_and_order(shared_data: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(CAPTURES) if "usdm" in n])
-def test_usdm_depth_chain_has_no_break(shared_data: Path, name: str) -> None:
-    feed, _ = load_binance_l2(shared_data / "l2_book" / name)
-    assert usdm_chain_breaks(feed.depth) == 0
+def test_usdm_depth_chain_has_no_break(capture: Callable[[str], FeedChunk], name: str) -> None:
+    assert usdm_chain_breaks(capture(name).depth) == 0
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(CAPTURES) if "spot" in n])
-def test_spot_depth_chain_has_no_break(shared_data: Path, name: str) -> None:
-    feed, _ = load_binance_l2(shared_data / "l2_book" / name)
+def test_spot_depth_chain_has_no_break(capture: Callable[[str], FeedChunk], name: str) -> None:
+    feed = capture(name)
     assert spot_chain_breaks(feed.depth) == 0
     assert np.all(feed.depth.prev_id == 0)
 
 
-def test_snapshot_and_first_update_straddle(shared_data: Path) -> None:
-    feed, _ = load_binance_l2(shared_data / "l2_book" / "binance_usdm_btcusdt_20240808.jsonl.gz")
+def test_snapshot_and_first_update_straddle(capture: Callable[[str], FeedChunk]) -> None:
+    feed = capture("binance_usdm_btcusdt_20240808.jsonl.gz")
     depth = feed.depth
     at = int(np.flatnonzero(depth.is_snapshot)[0])
     last_update_id = int(depth.last_id[at])
@@ -109,8 +121,8 @@ def test_a_deleted_depth_message_breaks_the_chain(shared_data: Path, tmp_path: P
     assert usdm_chain_breaks(feed.depth) == 1
 
 
-def test_2023_capture_microseconds_and_funding(shared_data: Path) -> None:
-    feed, _ = load_binance_l2(shared_data / "l2_book" / "binance_usdm_btcusdt_20230404.jsonl.gz")
+def test_2023_capture_microseconds_and_funding(capture: Callable[[str], FeedChunk]) -> None:
+    feed = capture("binance_usdm_btcusdt_20230404.jsonl.gz")
     ticks = feed.ticks
     # Line 1: 1680652700423575 (µs) bookTicker b=28145.10 B=3.868 a=28145.20 A=6.887 T=…430
     assert ticks["ts_recv"][0] == 1_680_652_700_423_575_000

@@ -46,7 +46,7 @@ def test_klines_stream_in_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_trades_stream_in_bounded_memory(tmp_path: Path) -> None:
-    n = 120_000
+    n = 80_000
     path = tmp_path / "ETHUSDT-trades.csv"
     with path.open("w") as out:
         out.write("id,price,qty,quote_qty,time,is_buyer_maker\n")
