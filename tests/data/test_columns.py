@@ -90,6 +90,21 @@ def test_slice_take_and_equals() -> None:
     assert set(TICK_DTYPES) >= set(with_nan.names)
 
 
+def test_merge_two_feeds_by_receive_time() -> None:
+    bars = TickColumns.from_arrays(
+        ["BTCUSDT"], ts_event=[10, 30], ts_recv=[10, 30], symbol=[0, 0], close=[1.0, 2.0]
+    )
+    funding = TickColumns.from_arrays(
+        ["BTCUSDT"], ts_event=[20, 30], ts_recv=[20, 30], symbol=[0, 0], funding_rate=[1e-4, 2e-4]
+    )
+    merged = TickColumns.concat([bars, funding]).sorted()
+    assert merged["ts_recv"].tolist() == [10, 20, 30, 30]
+    assert merged["close"][2] == 2.0 and np.isnan(merged["close"][3])  # ties keep their order
+    assert merged["funding_rate"][3] == 2e-4
+    with pytest.raises(ColumnError):
+        merged.sorted("price")
+
+
 def test_symbol_table_ids_are_stable() -> None:
     table = SymbolTable(["A"])
     assert table.intern("B") == 1
