@@ -54,6 +54,7 @@ L2_TICK_COLUMNS: Final[tuple[str, ...]] = (
 
 _FLOAT_NAMES: Final[tuple[str, ...]] = L2_TICK_COLUMNS[:-1]
 _MS: Final[int] = 1_000_000
+_NS_FROM: Final[int] = 100_000_000_000_000_000  # epoch ns are at least this (after 1973)
 
 
 class _Malformed(ValueError):
@@ -200,27 +201,11 @@ def iter_binance_l2(
     path = Path(path)
     report = report if report is not None else LoadReport()
     report.source = str(path)
-    table = SymbolTable()
-    fixed = table.intern(symbol) if symbol else None
-    state = {"last": fixed}
-    file_symbol = infer_symbol(path)
+    ctx = _Context(path, symbol)
     for first_line_no, lines in line_batches(path, chunk_rows, report):
         chunk = _Chunk()
-        for offset, raw in enumerate(lines):
-            if not raw.strip():
-                continue
-            line_no = first_line_no + offset
-            try:
-                kept = _parse_line(raw, line_no, chunk, table, fixed, state, file_symbol)
-            except _Malformed as exc:
-                report.add_error(line_no, str(exc))
-                continue
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-                report.add_error(line_no, f"{type(exc).__name__}: {exc}")
-                continue
-            if not kept:
-                report.ignored += 1
-        feed = chunk.build(table.names(), report)
+        _parse_lines(lines, first_line_no, chunk, ctx, report)
+        feed = chunk.build(ctx.table.names(), report)
         # Bad depth levels are found when the chunk is built, after later lines' errors.
         report.first_errors.sort()
         if len(feed):
@@ -237,73 +222,112 @@ def load_binance_l2(
     return FeedChunk.concat(chunks, L2_TICK_COLUMNS), report
 
 
-def _parse_line(
-    raw: bytes,
-    line_no: int,
-    chunk: _Chunk,
-    table: SymbolTable,
-    fixed: int | None,
-    state: dict[str, int | None],
-    file_symbol: str | None,
-) -> bool:
-    """Decode one line into ``chunk``; False when it is well formed but of an unmapped kind."""
-    space = raw.find(b" ")
-    if space <= 0:
-        raise _Malformed("no receive timestamp before the JSON")
-    try:
-        ts_recv = to_ns(int(raw[:space]))
-        obj = orjson.loads(raw[space + 1 :])
-    except (ValueError, orjson.JSONDecodeError) as exc:
-        raise _Malformed(f"undecodable line: {exc}") from None
-    if not isinstance(obj, dict):
-        raise _Malformed("JSON is not an object")
-    if "lastUpdateId" in obj:
-        sid = fixed if fixed is not None else state["last"]
-        if sid is None:
-            if file_symbol is None:
-                raise _Malformed("snapshot before any symbol is known")
-            sid = table.intern(file_symbol)
-        _add_depth(chunk, obj, obj["bids"], obj["asks"], ts_recv, sid, line_no, snapshot=True)
-        return True
-    data = obj.get("data", obj)
-    if not isinstance(data, dict):
-        raise _Malformed("message data is not an object")
-    kind = data.get("e")
-    if kind is None and "B" in data and "A" in data:
-        kind = "bookTicker"  # spot bookTicker carries no event type
-    if kind == "forceOrder":
-        data = data["o"]
-    name = data.get("s")
-    if kind is None or not isinstance(name, str):
-        return False
-    sid = fixed if fixed is not None else table.intern(name)
-    state["last"] = sid
-    if kind == "depthUpdate":
-        _add_depth(chunk, data, data["b"], data["a"], ts_recv, sid, line_no, snapshot=False)
-        return True
-    meta = (_event_ns(data, ts_recv), ts_recv, sid, line_no)
-    if kind == "bookTicker":
-        chunk.add_tick(_BOOK, (*meta, _BOOK), (data["b"], data["a"], data["B"], data["A"]))
-    elif kind in ("trade", "aggTrade"):
-        buyer_maker = data["m"]
-        if buyer_maker is not True and buyer_maker is not False:
-            raise _Malformed("trade flag m is not a boolean")
-        chunk.add_tick(_TRADE, (*meta, _TRADE), (data["p"], data["q"]), int(buyer_maker))
-    elif kind == "markPriceUpdate":
-        rate = data.get("r")
-        if rate is None or rate == "":
-            return False  # delivery contracts have no funding rate
-        chunk.add_tick(_MARK, (*meta, _MARK), (rate,))
-    elif kind == "forceOrder":
-        side = data["S"]
-        if side not in ("BUY", "SELL"):
-            raise _Malformed(f"liquidation side is {side!r}")
-        chunk.add_tick(
-            _FORCE, (*meta, _FORCE), (data["ap"], data["z"]), 1 if side == "SELL" else -1
-        )
-    else:
-        return False
-    return True
+class _Context:
+    """What the parser remembers across lines and chunks."""
+
+    def __init__(self, path: Path, symbol: str | None) -> None:
+        self.table = SymbolTable()
+        self.fixed = self.table.intern(symbol) if symbol else None
+        self.last = self.fixed
+        self.file_symbol = infer_symbol(path)
+        self.ids: dict[str, int] = {}
+
+
+def _parse_lines(
+    lines: list[bytes], first_line_no: int, chunk: _Chunk, ctx: _Context, report: LoadReport
+) -> None:
+    """Decode a chunk's lines into ``chunk``.
+
+    This is the loader's hot loop, so the per-line work is written out here with local names
+    rather than split into helpers: a Python call per line would cost more than the parsing.
+    """
+    loads = orjson.loads
+    add_tick = chunk.add_tick
+    ids = ctx.ids
+    for offset, raw in enumerate(lines):
+        if not raw or raw.isspace():
+            continue
+        line_no = first_line_no + offset
+        try:
+            space = raw.find(b" ")
+            if space <= 0:
+                raise _Malformed("no receive timestamp before the JSON")
+            try:
+                ts_recv = int(raw[:space])
+                obj = loads(raw[space + 1 :])
+            except (ValueError, orjson.JSONDecodeError) as exc:
+                raise _Malformed(f"undecodable line: {exc}") from None
+            if ts_recv < _NS_FROM:  # older captures stamp µs; rarely anything coarser
+                ts_recv = to_ns(ts_recv)
+            if type(obj) is not dict:
+                raise _Malformed("JSON is not an object")
+            if "lastUpdateId" in obj:
+                sid = ctx.last
+                if sid is None:
+                    if ctx.file_symbol is None:
+                        raise _Malformed("snapshot before any symbol is known")
+                    sid = ctx.table.intern(ctx.file_symbol)
+                _add_depth(
+                    chunk, obj, obj["bids"], obj["asks"], ts_recv, sid, line_no, snapshot=True
+                )
+                continue
+            data = obj.get("data", obj)
+            if type(data) is not dict:
+                raise _Malformed("message data is not an object")
+            kind = data.get("e")
+            if kind is None and "B" in data and "A" in data:
+                kind = "bookTicker"  # spot bookTicker carries no event type
+            if kind == "forceOrder":
+                data = data["o"]
+            name = data.get("s")
+            if kind is None or type(name) is not str:
+                report.ignored += 1
+                continue
+            if ctx.fixed is not None:
+                sid = ctx.fixed
+            else:
+                found = ids.get(name)
+                sid = found if found is not None else ids.setdefault(name, ctx.table.intern(name))
+            ctx.last = sid
+            if kind == "depthUpdate":
+                _add_depth(chunk, data, data["b"], data["a"], ts_recv, sid, line_no, snapshot=False)
+                continue
+            stamp = data.get("T") or data.get("E")
+            if type(stamp) is int and stamp > 0:
+                ts_event = stamp * _MS
+            elif stamp is None:
+                ts_event = ts_recv  # spot bookTicker: no exchange time at all
+            else:
+                raise _Malformed(f"bad event time {stamp!r}")
+            values: tuple[Any, ...]
+            if kind == "bookTicker":
+                values = (data["b"], data["a"], data["B"], data["A"])
+                add_tick(_BOOK, (ts_event, ts_recv, sid, line_no, _BOOK), values)
+            elif kind == "trade" or kind == "aggTrade":
+                buyer_maker = data["m"]
+                if buyer_maker is not True and buyer_maker is not False:
+                    raise _Malformed("trade flag m is not a boolean")
+                values = (data["p"], data["q"])
+                add_tick(_TRADE, (ts_event, ts_recv, sid, line_no, _TRADE), values, buyer_maker)
+            elif kind == "markPriceUpdate":
+                rate = data.get("r")
+                if rate is None or rate == "":
+                    report.ignored += 1  # delivery contracts have no funding rate
+                    continue
+                add_tick(_MARK, (ts_event, ts_recv, sid, line_no, _MARK), (rate,))
+            elif kind == "forceOrder":
+                side = data["S"]
+                if side != "BUY" and side != "SELL":
+                    raise _Malformed(f"liquidation side is {side!r}")
+                values = (data["ap"], data["z"])
+                liq_side = 1 if side == "SELL" else -1
+                add_tick(_FORCE, (ts_event, ts_recv, sid, line_no, _FORCE), values, liq_side)
+            else:
+                report.ignored += 1
+        except _Malformed as exc:
+            report.add_error(line_no, str(exc))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            report.add_error(line_no, f"{type(exc).__name__}: {exc}")
 
 
 def _f(value: Any) -> float:
