@@ -258,6 +258,8 @@ def _parse_lines(
             except (ValueError, orjson.JSONDecodeError) as exc:
                 raise _Malformed(f"undecodable line: {exc}") from None
             if ts_recv < _NS_FROM:  # older captures stamp µs; rarely anything coarser
+                if ts_recv <= 0:
+                    raise _Malformed(f"receive timestamp {ts_recv} is not positive")
                 ts_recv = to_ns(ts_recv)
             if type(obj) is not dict:
                 raise _Malformed("JSON is not an object")
