@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quantum.data import TickColumns, iter_binance_klines, load_binance_klines
+from quantum.data import TickColumns, binance_klines, iter_binance_klines, load_binance_klines
 from quantum.errors import ConfigError, DataError
 
 MINUTE_NS = 60_000_000_000
@@ -146,3 +146,11 @@ def test_unusable_files_raise_typed_errors(write_file: Callable[..., Path]) -> N
         load_binance_klines(one_bar, symbol="BTCUSDT")
     ticks, report = load_binance_klines(write_file("empty_BTCUSDT_1m.csv", ""))
     assert len(ticks) == 0 and report.rows == 0
+
+
+def test_fast_and_line_parsers_agree(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = shared_data / "klines" / "binance_spot_BTCUSDT_1h_20170817-20240421.csv.gz"
+    fast, _ = load_binance_klines(path)
+    monkeypatch.setattr(binance_klines, "fast_numeric_rows", lambda *args: None)
+    slow, report = load_binance_klines(path)
+    assert report.clean and slow.equals(fast)

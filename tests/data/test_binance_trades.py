@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from quantum.data import TickColumns, iter_binance_trades, load_binance_trades
+from quantum.data import TickColumns, binance_trades, iter_binance_trades, load_binance_trades
 
 TRADES = "binance_trades_hftbacktest_captures.csv.gz"
 HEADER = (
@@ -91,3 +92,11 @@ def test_binance_public_trades_layout(write_file: Callable[..., Path]) -> None:
     assert ticks["ts_event"].tolist() == [1735689600123456000, 1735689600223456000]
     assert np.array_equal(ticks["ts_recv"], ticks["ts_event"])
     assert ticks["sell_volume"].tolist() == [0.5, 0.0]
+
+
+def test_fast_and_line_parsers_agree(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = shared_data / "trades" / TRADES
+    fast, _ = load_binance_trades(path)
+    monkeypatch.setattr(binance_trades, "_fast_chunk", lambda *args: None)
+    slow, report = load_binance_trades(path)
+    assert report.clean and slow.equals(fast)

@@ -14,6 +14,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from quantum.data.report import LoadReport
 from quantum.errors import ConfigError
 
@@ -23,6 +26,7 @@ __all__ = [
     "infer_symbol",
     "line_batches",
     "to_ns",
+    "to_ns_array",
 ]
 
 DEFAULT_CHUNK_ROWS = 65_536
@@ -99,6 +103,20 @@ def to_ns(value: int) -> int:
     if value >= 100_000_000_000:
         return value * 1_000_000
     return value * 1_000_000_000
+
+
+def to_ns_array(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """:func:`to_ns` for an array."""
+    scale = np.where(
+        values >= 100_000_000_000_000_000,
+        1,
+        np.where(
+            values >= 100_000_000_000_000,
+            1_000,
+            np.where(values >= 100_000_000_000, 1_000_000, 1_000_000_000),
+        ),
+    )
+    return np.asarray(values * scale, dtype=np.int64)
 
 
 def infer_symbol(path: Path) -> str | None:
