@@ -154,3 +154,11 @@ def test_fast_and_line_parsers_agree(shared_data: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(binance_klines, "fast_numeric_rows", lambda *args: None)
     slow, report = load_binance_klines(path)
     assert report.clean and slow.equals(fast)
+
+
+def test_bad_chunk_size_and_missing_file(write_file: Callable[..., Path], tmp_path: Path) -> None:
+    path = write_file("x_BTCUSDT_1m.csv", HEADER + "1700000000000,1,1,1,1,1\n")
+    with pytest.raises(ConfigError):
+        list(iter_binance_klines(path, chunk_rows=0))
+    with pytest.raises(FileNotFoundError):
+        load_binance_klines(tmp_path / "absent_BTCUSDT_1m.csv")
