@@ -14,6 +14,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from quantum.data.report import LoadReport
 from quantum.errors import ConfigError
 
@@ -23,13 +26,14 @@ __all__ = [
     "infer_symbol",
     "line_batches",
     "to_ns",
+    "to_ns_array",
 ]
 
 DEFAULT_CHUNK_ROWS = 65_536
 """Rows (or lines) per streamed chunk: big enough for NumPy to amortise, small enough to ignore."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 16  # 64 KiB: large enough to amortise, small next to a chunk
 _QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "USD", "BTC", "ETH", "BNB", "EUR", "TRY")
 _INTERVAL_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
@@ -99,6 +103,20 @@ def to_ns(value: int) -> int:
     if value >= 100_000_000_000:
         return value * 1_000_000
     return value * 1_000_000_000
+
+
+def to_ns_array(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """:func:`to_ns` for an array."""
+    scale = np.where(
+        values >= 100_000_000_000_000_000,
+        1,
+        np.where(
+            values >= 100_000_000_000_000,
+            1_000,
+            np.where(values >= 100_000_000_000, 1_000_000, 1_000_000_000),
+        ),
+    )
+    return np.asarray(values * scale, dtype=np.int64)
 
 
 def infer_symbol(path: Path) -> str | None:

@@ -28,10 +28,19 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from quantum.data._csv import parse_header
-from quantum.data._source import DEFAULT_CHUNK_ROWS, infer_symbol, line_batches, to_ns
+from quantum.data._source import (
+    DEFAULT_CHUNK_ROWS,
+    infer_symbol,
+    line_batches,
+    to_ns,
+    to_ns_array,
+)
 from quantum.data.columns import SymbolTable, TickColumns
 from quantum.data.report import LoadReport
 from quantum.errors import ConfigError, DataError
@@ -85,7 +94,9 @@ def iter_binance_trades(
             if header is not None:
                 first_line_no += header_at + 1
                 lines = lines[header_at + 1 :]
-        chunk = _parse_chunk(lines, first_line_no, layout, table, fixed_symbol, report)
+        chunk = _fast_chunk(lines, layout, table, fixed_symbol)
+        if chunk is None:
+            chunk = _parse_chunk(lines, first_line_no, layout, table, fixed_symbol, report)
         if len(chunk):
             report.rows += len(chunk)
             yield chunk
@@ -117,6 +128,95 @@ def _layout(header: list[str] | None, line: bytes, path: Path) -> dict[str, int]
     return layout
 
 
+def _time_column(layout: dict[str, int]) -> tuple[int, int]:
+    """The time column and its ns multiplier (0: unit told by magnitude); trade time wins."""
+    if "trade_time_ms" in layout:
+        return layout["trade_time_ms"], 1_000_000
+    if "event_time_ms" in layout:
+        return layout["event_time_ms"], 1_000_000
+    return layout["time"], 0
+
+
+def _fast_chunk(
+    lines: list[bytes], layout: dict[str, int], table: SymbolTable, fixed_symbol: int
+) -> TickColumns | None:
+    """Parse a chunk with Arrow's C++ CSV reader, or return ``None`` to use the line parser.
+
+    Only a chunk that is clean by the line parser's rules is accepted here (any blank line, bad
+    field count, unparsable or non-finite number, non-positive time or untidy symbol sends the
+    whole chunk to :func:`_parse_chunk`, which reports line numbers), so both paths give the same
+    result.
+    """
+    if not lines or not all(lines):
+        return None
+    i_time, time_scale = _time_column(layout)
+    wanted = {"price": pa.float64(), "qty": pa.float64(), "is_buyer_maker": pa.bool_()}
+    wanted_idx = {"price": layout["price"], "qty": layout["qty"]}
+    wanted_idx["is_buyer_maker"] = layout["is_buyer_maker"]
+    wanted_idx["time"], wanted["time"] = i_time, pa.int64()
+    for name in ("local_recv_ts_ns", "symbol", "market"):
+        if name in layout:
+            wanted_idx[name] = layout[name]
+            wanted[name] = pa.int64() if name == "local_recv_ts_ns" else pa.string()
+    column_names = [f"c{i}" for i in range(len(layout))]
+    try:
+        parsed = pacsv.read_csv(
+            pa.py_buffer(b"\n".join(lines)),
+            read_options=pacsv.ReadOptions(column_names=column_names, use_threads=False),
+            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": wanted[n] for n, i in wanted_idx.items()},
+                include_columns=[f"c{i}" for i in wanted_idx.values()],
+                null_values=[],
+                true_values=["true", "True", "TRUE", "1", "t"],
+                false_values=["false", "False", "FALSE", "0", "f"],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if parsed.num_rows != len(lines):
+        return None
+    col = {n: parsed.column(f"c{i}").combine_chunks() for n, i in wanted_idx.items()}
+    if any(c.null_count for c in col.values()):
+        return None
+    price = col["price"].to_numpy()
+    qty = col["qty"].to_numpy()
+    times = col["time"].to_numpy()
+    if not (np.isfinite(price).all() and np.isfinite(qty).all() and (times > 0).all()):
+        return None
+    ts_event = times * time_scale if time_scale else to_ns_array(times)
+    ts_recv = col["local_recv_ts_ns"].to_numpy() if "local_recv_ts_ns" in col else ts_event
+    if "symbol" in col:
+        names = col["symbol"]
+        if "market" in col:
+            names = pc.binary_join_element_wise(col["market"], names, ":")
+        encoded = pc.dictionary_encode(names)
+        distinct = encoded.dictionary.to_pylist()
+        market_ok = "market" not in col or all(
+            m == m.strip() for m in col["market"].unique().to_pylist()
+        )
+        if not market_ok or not all(d and d == d.strip() and not d.endswith(":") for d in distinct):
+            return None
+        remap = np.array([table.intern(d) for d in distinct], dtype=np.uint32)
+        symbol = remap[encoded.indices.to_numpy()]
+    else:
+        symbol = np.full(len(price), fixed_symbol, dtype=np.uint32)
+    maker = col["is_buyer_maker"].to_numpy(zero_copy_only=False)
+    return TickColumns(
+        {
+            "ts_event": np.ascontiguousarray(ts_event, dtype=np.int64),
+            "ts_recv": np.array(ts_recv, dtype=np.int64),
+            "symbol": symbol,
+            "price": price,
+            "volume": qty,
+            "buy_volume": np.where(maker, 0.0, qty),
+            "sell_volume": np.where(maker, qty, 0.0),
+        },
+        table.names(),
+    )
+
+
 def _parse_chunk(
     lines: list[bytes],
     first_line_no: int,
@@ -130,13 +230,7 @@ def _parse_chunk(
     i_symbol = layout.get("symbol")
     i_market = layout.get("market")
     i_recv = layout.get("local_recv_ts_ns")
-    # Pick the time column and its unit once: the trade time beats the event time.
-    if "trade_time_ms" in layout:
-        i_time, time_scale = layout["trade_time_ms"], 1_000_000
-    elif "event_time_ms" in layout:
-        i_time, time_scale = layout["event_time_ms"], 1_000_000
-    else:
-        i_time, time_scale = layout["time"], 0
+    i_time, time_scale = _time_column(layout)
     ints: list[tuple[int, int, int]] = []
     floats: list[tuple[float, float, float, float]] = []
     for offset, raw in enumerate(lines):

@@ -189,6 +189,14 @@ class TickColumns:
             self.symbol_names,
         )
 
+    def sorted(self, by: str = "ts_recv") -> TickColumns:
+        """The ticks ordered by a time column; ties keep their order (a stable sort), so merging
+        two feeds with :meth:`concat` then sorting is deterministic."""
+        if by not in ("ts_event", "ts_recv"):
+            raise ColumnError(f"can only sort by ts_event or ts_recv, not {by}", column=by)
+        order = np.argsort(self.columns[by], kind="stable")
+        return self.take(order)
+
     def with_columns(self, names: Iterable[str]) -> TickColumns:
         """This batch with the given optional columns added (filled with "not provided")."""
         cols = dict(self.columns)

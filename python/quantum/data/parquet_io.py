@@ -157,7 +157,9 @@ def iter_ticks_parquet(
     report = report if report is not None else LoadReport()
     report.source = str(path)
     try:
-        file = pq.ParquetFile(path, read_dictionary=["symbol"])
+        names = pq.read_schema(path).names
+        # Reading text symbols as dictionaries interns each distinct name once per batch.
+        file = pq.ParquetFile(path, read_dictionary=["symbol"] if "symbol" in names else None)
     except (pa.ArrowInvalid, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
@@ -255,6 +257,8 @@ def _symbol_ids(
     column: pa.Array, table: SymbolTable
 ) -> tuple[NDArray[np.uint32], NDArray[np.bool_] | None]:
     null = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
+    if pa.types.is_dictionary(column.type) and pa.types.is_integer(column.type.value_type):
+        column = column.dictionary_decode()
     if pa.types.is_integer(column.type):
         ids = column.fill_null(0).to_numpy().astype(np.int64)
         if len(ids) and (int(ids.min()) < 0 or int(ids.max()) >= len(table)):

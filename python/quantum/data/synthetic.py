@@ -20,7 +20,8 @@ The model, per symbol (one tick = one snapshot of the market every ``k × tick_i
 - **Quotes.** Prices sit on a tick grid (``10^(⌊log10 p⌋ − 5)``: 0.1 for BTC at 60,000). The spread
   is one tick in calm markets and widens with volatility. ``price`` is the last trade, at the ask
   when the tick's net flow is buying and at the bid otherwise.
-- **Funding and open interest.** The funding rate wanders slowly around 0.01 % per interval; open
+- **Funding and open interest.** Updated every 10 ticks (once a second at the default pace, like
+  Binance's mark-price stream): the funding rate wanders slowly around 0.01 % per interval; open
   interest wanders slowly and drops by the liquidated size, recovering over time.
 - **Clocks.** ``ts_event = start_ns + i × tick_interval_ns``; ``ts_recv`` adds a latency of
   ``latency_ns`` plus a jitter smaller than one interval, so receive times never go backwards.
@@ -57,6 +58,8 @@ _START_PRICES: Final[dict[str, float]] = {
     "DOGE": 0.12,
 }
 _QUOTES: Final[tuple[str, ...]] = ("USDT", "USDC", "USD", "BUSD")
+_SLOW_STEP: Final[int] = 10
+"""Ticks between funding / open-interest updates (1 s at the default 100 ms per tick)."""
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ def _symbol_path(
     log_price[episode_at] += flow[episode_at] * (p.flow_drift * sigma)
     flush = liq_side[cascade_at] * (p.cascade_drift * sigma * (0.5 + liq_profile[cascade_at]))
     log_price[cascade_at] -= flush
-    log_price[0] += math.log(p0)
+    log_price[:1] += math.log(p0)  # a slice, so an empty path is fine
     np.cumsum(log_price, out=log_price)
 
     # Tick grid with an exact decimal step: k / 10**d is the nearest double to the decimal.
@@ -336,13 +339,22 @@ def _symbol_path(
     liq_volume = volume * liq_share
     del small, liq_share
 
-    funding = p.funding_mean + p.funding_sd * _ar1(
-        _normal(rng, n) * math.sqrt(1.0 - 0.9999**2), 0.9999
-    )
-    base_oi = 500_000_000.0 / p0
-    oi_wander = _ar1(_normal(rng, n) * math.sqrt(1.0 - 0.9995**2), 0.9995)
-    open_interest = base_oi * np.exp(0.05 * oi_wander) - _ar1(liq_volume, 0.999)
-    open_interest = np.maximum(open_interest, 0.0)
+    # Funding and open interest are published about once a second, not per tick: simulate them
+    # on a grid of _SLOW_STEP ticks (cheaper too) and hold each value until the next update.
+    blocks = -(-n // _SLOW_STEP)
+    slow_phi = 0.9999**_SLOW_STEP
+    funding = _ar1(_normal(rng, blocks) * math.sqrt(1.0 - slow_phi**2), slow_phi)
+    funding *= p.funding_sd
+    funding += p.funding_mean
+    oi_phi = 0.9995**_SLOW_STEP
+    oi_wander = _ar1(_normal(rng, blocks) * math.sqrt(1.0 - oi_phi**2), oi_phi)
+    liq_per_block = np.zeros(blocks * _SLOW_STEP)
+    liq_per_block[:n] = liq_volume
+    liquidated = _ar1(liq_per_block.reshape(blocks, _SLOW_STEP).sum(axis=1), 0.999**_SLOW_STEP)
+    open_interest = (500_000_000.0 / p0) * np.exp(0.05 * oi_wander) - liquidated
+    np.maximum(open_interest, 0.0, out=open_interest)
+    funding = np.repeat(funding, _SLOW_STEP)[:n]
+    open_interest = np.repeat(open_interest, _SLOW_STEP)[:n]
 
     return {
         "price": price,
