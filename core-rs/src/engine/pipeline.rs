@@ -204,26 +204,33 @@ impl Engine {
         &self.equity
     }
 
+    #[inline]
     fn state(&mut self, symbol: SymbolId) -> Result<&mut SymbolState, EngineError> {
+        let idx = symbol as usize;
+        if idx >= self.symbols.len() {
+            self.add_symbols(symbol)?;
+        }
+        Ok(&mut self.symbols[idx])
+    }
+
+    #[cold]
+    fn add_symbols(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
         if symbol >= MAX_SYMBOLS {
             return Err(EngineError::SymbolOutOfRange(symbol));
         }
-        let idx = symbol as usize;
-        if self.symbols.len() <= idx {
-            let features = SymbolFeatures::new(&self.config.features);
-            self.symbols.resize(
-                idx + 1,
-                SymbolState {
-                    guard: SymbolGuard::default(),
-                    features,
-                    pending: None,
-                    funding_rate: f64::NAN,
-                    funding_period: i64::MIN,
-                    last_price: f64::NAN,
-                },
-            );
-        }
-        Ok(&mut self.symbols[idx])
+        let features = SymbolFeatures::new(&self.config.features);
+        self.symbols.resize(
+            symbol as usize + 1,
+            SymbolState {
+                guard: SymbolGuard::default(),
+                features,
+                pending: None,
+                funding_rate: f64::NAN,
+                funding_period: i64::MIN,
+                last_price: f64::NAN,
+            },
+        );
+        Ok(())
     }
 
     /// Runs a whole batch through [`process`](Self::process), in order.
@@ -297,7 +304,7 @@ impl Engine {
         snap: &FeatureSnapshot,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
         let c = &self.config;
-        let feats = &mut self.symbols[t.symbol as usize].features;
+        let feats = &self.symbols[t.symbol as usize].features;
         let mut best: Option<(SignalDraft, Cow<'static, str>)> = None;
         let mut consider = |d: Option<SignalDraft>, name: Cow<'static, str>| {
             if let Some(d) = d {

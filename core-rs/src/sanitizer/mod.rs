@@ -43,7 +43,7 @@ impl Default for SanitizerConfig {
     }
 }
 
-/// EWMA decay of the squared-return variance estimate (about a 50-tick memory).
+/// EWMA decay of the squared-price-change variance estimate (about a 50-tick memory).
 const VAR_ALPHA: f64 = 0.04;
 
 /// Per-symbol state the checks need.
@@ -148,7 +148,9 @@ impl Sanitizer {
         Ok(())
     }
 
-    /// The volatility jump check; updates the variance estimate on acceptance.
+    /// The volatility jump check; updates the variance estimate on acceptance. It works in
+    /// squared price changes (not returns) so the hot path has no division; over the ~50-tick
+    /// memory of the estimate the price level barely moves, so the two are equivalent.
     #[inline]
     fn check_jump(&self, price: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
         let c = &self.config;
@@ -157,27 +159,36 @@ impl Sanitizer {
             guard.accepted = 1;
             return Ok(());
         }
-        let ret = price / guard.last_price - 1.0;
-        let r2 = ret * ret;
+        let d = price - guard.last_price;
+        let d2 = d * d;
         if guard.accepted > c.jump_warmup {
-            let floor = c.min_jump_sigma * c.min_jump_sigma;
+            let floor = c.min_jump_sigma * guard.last_price;
+            let floor = floor * floor;
             let var = if guard.variance > floor { guard.variance } else { floor };
-            if r2 > c.max_jump_sigmas * c.max_jump_sigmas * var {
-                // A run of rejections near one level is a real gap, not a bad print: re-anchor.
-                let near = guard.jump_streak > 0
-                    && (price / guard.jump_candidate - 1.0).powi(2) <= c.max_jump_sigmas * c.max_jump_sigmas * var;
-                guard.jump_streak = if near { guard.jump_streak + 1 } else { 1 };
-                guard.jump_candidate = price;
-                if guard.jump_streak < c.jump_reanchor_after {
-                    return Err(RejectReason::PriceJump);
-                }
-                guard.variance = r2;
+            let limit = c.max_jump_sigmas * c.max_jump_sigmas * var;
+            if d2 > limit {
+                self.on_jump(price, d2, limit, guard)?;
             }
         }
         guard.jump_streak = 0;
-        guard.variance += VAR_ALPHA * (r2 - guard.variance);
+        guard.variance += VAR_ALPHA * (d2 - guard.variance);
         guard.last_price = price;
         guard.accepted = guard.accepted.saturating_add(1);
+        Ok(())
+    }
+
+    /// A run of rejections near one level is a real gap, not a bad print: after enough of them
+    /// the level is accepted and the volatility estimate restarts from that move.
+    #[cold]
+    fn on_jump(&self, price: f64, d2: f64, limit: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
+        let step = price - guard.jump_candidate;
+        let near = guard.jump_streak > 0 && step * step <= limit;
+        guard.jump_streak = if near { guard.jump_streak + 1 } else { 1 };
+        guard.jump_candidate = price;
+        if guard.jump_streak < self.config.jump_reanchor_after {
+            return Err(RejectReason::PriceJump);
+        }
+        guard.variance = d2;
         Ok(())
     }
 }

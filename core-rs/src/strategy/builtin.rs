@@ -80,7 +80,7 @@ impl Default for OrderFlowConfig {
 impl OrderFlowConfig {
     /// The signal for this tick, if any. The liquidity median is computed only for candidates.
     #[inline]
-    pub fn evaluate(&self, f: &FeatureSnapshot, feats: &mut SymbolFeatures) -> Option<SignalDraft> {
+    pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
         let imbalance = f.imbalance?;
         let rsi = f.rsi?;
         let (side, reason) = if imbalance < 0.0 && rsi < self.rsi_low {
@@ -94,7 +94,7 @@ impl OrderFlowConfig {
         if imbalance.abs() > self.imbalance_threshold {
             score += 1.0;
         }
-        if feats.liquidity().is_some_and(|l| l > self.liquidity_threshold) {
+        if feats.liquidity_above(self.liquidity_threshold) == Some(true) {
             score += 0.5;
         }
         (score >= self.min_score)
@@ -174,18 +174,18 @@ mod tests {
     #[test]
     fn order_flow_scores_and_sides() {
         let c = OrderFlowConfig::default();
-        let mut feats = SymbolFeatures::new(&FeatureConfig::default());
-        let s = c.evaluate(&snap(), &mut feats).unwrap();
+        let feats = SymbolFeatures::new(&FeatureConfig::default());
+        let s = c.evaluate(&snap(), &feats).unwrap();
         assert_eq!(s.side, Side::Long);
         assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
         let short = FeatureSnapshot { rsi: Some(70.0), imbalance: Some(0.2), ..snap() };
-        assert_eq!(c.evaluate(&short, &mut feats).unwrap().side, Side::Short);
+        assert_eq!(c.evaluate(&short, &feats).unwrap().side, Side::Short);
         let weak = FeatureSnapshot { imbalance: Some(-0.1), ..snap() };
-        assert!(c.evaluate(&weak, &mut feats).is_none(), "score 0.5 < 1.5");
+        assert!(c.evaluate(&weak, &feats).is_none(), "score 0.5 < 1.5");
         let neutral = FeatureSnapshot { rsi: Some(50.0), ..snap() };
-        assert!(c.evaluate(&neutral, &mut feats).is_none());
+        assert!(c.evaluate(&neutral, &feats).is_none());
         let no_book = FeatureSnapshot { imbalance: None, ..snap() };
-        assert!(c.evaluate(&no_book, &mut feats).is_none(), "unknown imbalance is silence");
+        assert!(c.evaluate(&no_book, &feats).is_none(), "unknown imbalance is silence");
     }
 
     #[test]
@@ -197,7 +197,7 @@ mod tests {
         feats.observe(&t);
         feats.commit(100.0);
         feats.observe(&t);
-        let s = c.evaluate(&snap(), &mut feats).unwrap();
+        let s = c.evaluate(&snap(), &feats).unwrap();
         assert!((s.confidence - 0.8).abs() < 1e-12);
     }
 

@@ -94,74 +94,28 @@ impl Ring {
     fn values(&self) -> &[f64] {
         &self.buf[..self.len]
     }
-}
 
-/// A rolling window whose median is exact but computed lazily: pushes only log what entered and
-/// left; a median request applies the log to a sorted copy (or re-sorts when the log is long).
-/// Cheap both when strategies ask on every tick and when they rarely ask.
-#[derive(Debug, Clone)]
-struct MedianWindow {
-    ring: Ring,
-    sorted: Vec<f64>,
-    added: Vec<f64>,
-    removed: Vec<f64>,
-    stale: bool,
-}
-
-impl MedianWindow {
-    fn new(cap: usize) -> Self {
-        let ring = Ring::new(cap);
-        let cap = ring.cap;
-        MedianWindow {
-            ring,
-            sorted: Vec::with_capacity(cap),
-            added: Vec::with_capacity(cap),
-            removed: Vec::with_capacity(cap),
-            stale: false,
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, x: f64) {
-        let evicted = self.ring.push(x);
-        if self.stale {
-            return;
-        }
-        if self.added.len() == self.ring.cap {
-            // More changes than the window holds: re-sorting is cheaper than replaying them.
-            self.stale = true;
-            self.added.clear();
-            self.removed.clear();
-            return;
-        }
-        self.added.push(x);
-        if let Some(old) = evicted {
-            self.removed.push(old);
-        }
-    }
-
-    fn median(&mut self) -> Option<f64> {
-        if self.ring.len == 0 {
+    /// Exact median (the element at rank `len / 2`), by selection on a copy.
+    fn median(&self) -> Option<f64> {
+        if self.len == 0 {
             return None;
         }
-        if self.stale {
-            self.sorted.clear();
-            self.sorted.extend_from_slice(self.ring.values());
-            self.sorted.sort_unstable_by(f64::total_cmp);
-            self.stale = false;
-        } else {
-            for &old in &self.removed {
-                let i = self.sorted.partition_point(|v| v.total_cmp(&old).is_lt());
-                self.sorted.remove(i);
-            }
-            for &new in &self.added {
-                let i = self.sorted.partition_point(|v| v.total_cmp(&new).is_lt());
-                self.sorted.insert(i, new);
-            }
+        let mut scratch = [0.0f64; MAX_WINDOW];
+        let vals = &mut scratch[..self.len];
+        vals.copy_from_slice(self.values());
+        let (_, m, _) = vals.select_nth_unstable_by(self.len / 2, f64::total_cmp);
+        Some(*m)
+    }
+
+    /// Whether the median is below `x`, without sorting: the element at rank `len / 2` is below
+    /// `x` exactly when more than `len / 2` elements are. One vectorisable pass over the window.
+    #[inline]
+    fn median_below(&self, x: f64) -> Option<bool> {
+        if self.len == 0 {
+            return None;
         }
-        self.added.clear();
-        self.removed.clear();
-        Some(self.sorted[self.sorted.len() / 2])
+        let below = self.values().iter().filter(|&&v| v < x).count();
+        Some(below > self.len / 2)
     }
 }
 
@@ -233,7 +187,7 @@ pub struct FeatureSnapshot {
 pub struct SymbolFeatures {
     rsi: Rsi,
     tr: Ring,
-    depth: MedianWindow,
+    depth: Ring,
     prev_price: f64,
     cur_tr: f64,
     cur_depth: f64,
@@ -246,7 +200,7 @@ impl SymbolFeatures {
         SymbolFeatures {
             rsi: Rsi::new(c.rsi_period),
             tr: Ring::new(c.tr_window.min(MAX_WINDOW)),
-            depth: MedianWindow::new(c.liquidity_window.min(MAX_WINDOW)),
+            depth: Ring::new(c.liquidity_window.min(MAX_WINDOW)),
             prev_price: f64::NAN,
             cur_tr: f64::NAN,
             cur_depth: f64::NAN,
@@ -295,7 +249,7 @@ impl SymbolFeatures {
     }
 
     /// The liquidity score of the current tick (computed on demand: it needs a median).
-    pub fn liquidity(&mut self) -> Option<f64> {
+    pub fn liquidity(&self) -> Option<f64> {
         if !(self.cur_depth >= 0.0) {
             return None;
         }
@@ -304,6 +258,25 @@ impl SymbolFeatures {
             return Some(if self.cur_depth > 0.0 { 1.0 } else { 0.0 });
         }
         Some((self.cur_depth / median).min(1.0))
+    }
+
+    /// `liquidity() > threshold`, answered with a rank count instead of a median (the strategies'
+    /// hot path): liquidity = min(depth / median, 1) exceeds t < 1 exactly when median < depth / t.
+    #[inline]
+    pub fn liquidity_above(&self, threshold: f64) -> Option<bool> {
+        if !(self.cur_depth >= 0.0) {
+            return None;
+        }
+        if threshold >= 1.0 {
+            return self.depth.values().first().map(|_| false);
+        }
+        if threshold < 0.0 {
+            return self.depth.values().first().map(|_| true);
+        }
+        if threshold == 0.0 {
+            return self.liquidity().map(|l| l > 0.0);
+        }
+        self.depth.median_below(self.cur_depth / threshold)
     }
 
     /// Pushes the current tick into the rolling windows.
@@ -361,22 +334,19 @@ mod tests {
     }
 
     #[test]
-    fn lazy_median_matches_a_naive_median_under_any_request_pattern() {
-        let mut w = MedianWindow::new(7);
-        let mut all = Vec::new();
+    fn liquidity_above_agrees_with_the_median_score() {
+        let mut f = SymbolFeatures::new(&FeatureConfig { liquidity_window: 9, ..Default::default() });
         let mut x: u64 = 1;
-        for i in 0..2_000 {
+        for i in 0..3_000 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-            let v = (x >> 40) as f64 % 13.0;
-            w.push(v);
-            all.push(v);
-            // Ask every tick at first, then rarely, then in bursts: every replay path is used.
-            let ask = i < 50 || i % 37 == 0 || (i / 100) % 2 == 0;
-            if ask {
-                let mut last: Vec<f64> = all[all.len().saturating_sub(7)..].to_vec();
-                last.sort_by(f64::total_cmp);
-                assert_eq!(w.median(), Some(last[last.len() / 2]), "tick {i}");
+            let q = ((x >> 40) % 7) as f64; // many ties and zeros on purpose
+            let mut t = Tick::empty(i, i, 0);
+            (t.price, t.bid_qty, t.ask_qty) = (100.0, q, (x >> 50) as f64 % 3.0);
+            f.observe(&t);
+            for th in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                assert_eq!(f.liquidity_above(th), f.liquidity().map(|l| l > th), "tick {i} t {th}");
             }
+            f.commit(100.0);
         }
     }
 
