@@ -49,6 +49,8 @@ def cryptofeed_http(name: str) -> Iterator[tuple[str, int, Any]]:
     """``(url, ts_recv_ns, body)`` of a cryptofeed HTTP capture."""
     with gzip.open(capture_path(name), "rt") as fh:
         for line in fh:
+            if not line.strip():
+                continue
             head, _, raw = line.partition(": ")
             url, _, ts = head.partition(" -> ")
             yield url, _seconds_to_ns(ts), orjson.loads(raw)
