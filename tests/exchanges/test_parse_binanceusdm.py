@@ -58,8 +58,17 @@ def test_l2_capture_counts_and_pu_chain(shared_data: object) -> None:
 
 
 def test_trade_aggressor_side_from_m_flag() -> None:
-    buyer_maker = {"e": "trade", "E": 2, "T": 1, "s": "BTCUSDT", "t": 9, "p": "61800.30",
-                   "q": "0.006", "X": "MARKET", "m": True}
+    buyer_maker = {
+        "e": "trade",
+        "E": 2,
+        "T": 1,
+        "s": "BTCUSDT",
+        "t": 9,
+        "p": "61800.30",
+        "q": "0.006",
+        "X": "MARKET",
+        "m": True,
+    }
     (t,) = parse.parse_ws_message({"stream": "btcusdt@trade", "data": buyer_maker}, 5)
     assert isinstance(t, Tick)
     assert (t.price, t.volume, t.sell_volume, t.buy_volume) == (61800.3, 0.006, 0.006, None)
@@ -106,9 +115,21 @@ def test_cryptofeed_stream_syncs_with_rest_snapshots(shared_data: object) -> Non
 # Hand-made from the documented payload, Binance "Liquidation Order Streams":
 # https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams/Liquidation-Order-Streams
 FORCE_ORDER = {
-    "e": "forceOrder", "E": 1568014460893,
-    "o": {"s": "BTCUSDT", "S": "SELL", "o": "LIMIT", "f": "IOC", "q": "0.014", "p": "9910",
-          "ap": "9910", "X": "FILLED", "l": "0.014", "z": "0.014", "T": 1568014460893},
+    "e": "forceOrder",
+    "E": 1568014460893,
+    "o": {
+        "s": "BTCUSDT",
+        "S": "SELL",
+        "o": "LIMIT",
+        "f": "IOC",
+        "q": "0.014",
+        "p": "9910",
+        "ap": "9910",
+        "X": "FILLED",
+        "l": "0.014",
+        "z": "0.014",
+        "T": 1568014460893,
+    },
 }
 
 
@@ -125,12 +146,21 @@ def test_force_order_sell_means_longs_liquidated() -> None:
 def test_rest_funding_and_open_interest() -> None:
     # Shapes of /fapi/v1/premiumIndex and /fapi/v1/openInterest responses.
     fr = parse.parse_funding_rate(
-        {"symbol": "BTCUSDT", "markPrice": "11793.63104562", "indexPrice": "11781.80495970",
-         "lastFundingRate": "0.00038246", "nextFundingTime": 1597392000000,
-         "interestRate": "0.00010000", "time": 1597370495002}, 1)
+        {
+            "symbol": "BTCUSDT",
+            "markPrice": "11793.63104562",
+            "indexPrice": "11781.80495970",
+            "lastFundingRate": "0.00038246",
+            "nextFundingTime": 1597392000000,
+            "interestRate": "0.00010000",
+            "time": 1597370495002,
+        },
+        1,
+    )
     assert (fr.funding_rate, fr.ts_event) == (0.00038246, 1597370495002 * 1_000_000)
     oi = parse.parse_open_interest(
-        {"openInterest": "10659.509", "symbol": "BTCUSDT", "time": 1589437530011}, 1)
+        {"openInterest": "10659.509", "symbol": "BTCUSDT", "time": 1589437530011}, 1
+    )
     assert oi.open_interest == 10659.509
 
 

@@ -51,8 +51,13 @@ def test_capture_counts_and_update_id_chain(shared_data: object) -> None:
 
 
 def test_ticker_delta_keeps_only_sent_fields() -> None:
-    msg = {"topic": "tickers.BTCUSDT", "type": "delta", "cs": 1, "ts": 1786310817883,
-           "data": {"symbol": "BTCUSDT", "bid1Price": "65114.20", "bid1Size": "6.054"}}
+    msg = {
+        "topic": "tickers.BTCUSDT",
+        "type": "delta",
+        "cs": 1,
+        "ts": 1786310817883,
+        "data": {"symbol": "BTCUSDT", "bid1Price": "65114.20", "bid1Size": "6.054"},
+    }
     (t,) = parse.parse_ws_message(msg, 1)
     assert isinstance(t, Tick)
     assert (t.bid, t.bid_qty, t.ask, t.price, t.funding_rate) == (65114.2, 6.054, None, None, None)
@@ -65,7 +70,9 @@ def test_ticker_delta_keeps_only_sent_fields() -> None:
 # ("S": position side; "When you receive a Buy update, this means that a long position has been
 # liquidated").
 ALL_LIQUIDATION = {
-    "topic": "allLiquidation.ROSEUSDT", "type": "snapshot", "ts": 1739502303204,
+    "topic": "allLiquidation.ROSEUSDT",
+    "type": "snapshot",
+    "ts": 1739502303204,
     "data": [
         {"T": 1739502302929, "s": "ROSEUSDT", "S": "Sell", "v": "20000", "p": "0.04499"},
         {"T": 1739502302930, "s": "ROSEUSDT", "S": "Buy", "v": "150", "p": "0.04501"},
@@ -76,8 +83,11 @@ ALL_LIQUIDATION = {
 def test_all_liquidation_side_is_the_liquidated_position() -> None:
     short_liq, long_liq = parse.parse_ws_message(ALL_LIQUIDATION, 3)
     assert isinstance(short_liq, Tick) and isinstance(long_liq, Tick)
-    assert (short_liq.liq_volume, short_liq.liq_side, short_liq.price) == (20000.0, LIQ_SHORTS,
-                                                                           0.04499)
+    assert (short_liq.liq_volume, short_liq.liq_side, short_liq.price) == (
+        20000.0,
+        LIQ_SHORTS,
+        0.04499,
+    )
     assert (long_liq.liq_volume, long_liq.liq_side) == (150.0, LIQ_LONGS)
     assert short_liq.ts_event == 1739502302929 * 1_000_000
 
@@ -85,12 +95,20 @@ def test_all_liquidation_side_is_the_liquidated_position() -> None:
 def test_rest_funding_and_open_interest() -> None:
     # Shapes of /v5/market/funding/history and /v5/market/open-interest results.
     fr = parse.parse_funding_rate(
-        {"symbol": "BTCUSDT", "fundingRate": "0.0001", "fundingRateTimestamp": "1786320000000"}, 1)
+        {"symbol": "BTCUSDT", "fundingRate": "0.0001", "fundingRateTimestamp": "1786320000000"}, 1
+    )
     assert fr.funding_rate == 0.0001 and fr.ts_event == 1786320000000 * 1_000_000
     ois = parse.parse_open_interest(
-        {"symbol": "BTCUSDT", "category": "linear",
-         "list": [{"openInterest": "59891.732", "timestamp": "1786310400000"},
-                  {"openInterest": "59880.1", "timestamp": "1786310100000"}]}, 1)
+        {
+            "symbol": "BTCUSDT",
+            "category": "linear",
+            "list": [
+                {"openInterest": "59891.732", "timestamp": "1786310400000"},
+                {"openInterest": "59880.1", "timestamp": "1786310100000"},
+            ],
+        },
+        1,
+    )
     assert [t.open_interest for t in ois] == [59891.732, 59880.1]
 
 
@@ -98,8 +116,12 @@ def test_rest_funding_and_open_interest() -> None:
     "msg",
     [
         {"topic": "orderbook.50.X", "type": "delta", "ts": 1, "data": {"s": "X", "b": [], "a": []}},
-        {"topic": "orderbook.50.X", "type": "weird", "ts": 1,
-         "data": {"s": "X", "b": [], "a": [], "u": 1}},
+        {
+            "topic": "orderbook.50.X",
+            "type": "weird",
+            "ts": 1,
+            "data": {"s": "X", "b": [], "a": [], "u": 1},
+        },
         {"topic": "publicTrade.X", "data": [{"T": 1, "s": "X", "S": "Up", "v": "1", "p": "1"}]},
         {"topic": "unknown.X", "data": {}},
         {"data": {}},

@@ -16,8 +16,18 @@ from quantum.exchanges.kraken import parse
 from .captures import cryptofeed_text
 
 CAPTURE = "cryptofeed_KRAKEN.ws.50.0.txt.gz"
-PAIRS = {"WAVES/EUR", "XMR/USD", "KSM/XBT", "GRT/ETH", "SC/EUR", "ETH/CHF", "OCEAN/XBT",
-         "OMG/USD", "XBT/CHF", "ADA/XBT"}
+PAIRS = {
+    "WAVES/EUR",
+    "XMR/USD",
+    "KSM/XBT",
+    "GRT/ETH",
+    "SC/EUR",
+    "ETH/CHF",
+    "OCEAN/XBT",
+    "OMG/USD",
+    "XBT/CHF",
+    "ADA/XBT",
+}
 
 
 def test_every_update_checksum_matches(shared_data: object) -> None:
@@ -67,9 +77,13 @@ def test_checksum_string_rule() -> None:
 
 
 def test_level_timestamps_become_exact_ts_event() -> None:
-    msg = [1920, {"a": [["0.042990", "364630.28272081", "1618678145.920470"]]},
-           {"b": [["0.042990", "0.00000000", "1618678145.920708", "r"]], "c": "4105471083"},
-           "book-1000", "SC/EUR"]
+    msg = [
+        1920,
+        {"a": [["0.042990", "364630.28272081", "1618678145.920470"]]},
+        {"b": [["0.042990", "0.00000000", "1618678145.920708", "r"]], "c": "4105471083"},
+        "book-1000",
+        "SC/EUR",
+    ]
     ev = parse.parse_book(msg, 1)
     assert ev.ts_event == 1618678145_920708000
     assert ev.checksum == 4105471083 and ev.bids == [(0.04299, 0.0)]
@@ -78,16 +92,30 @@ def test_level_timestamps_become_exact_ts_event() -> None:
 
 def test_trade_and_spread_messages() -> None:
     (t,) = parse.parse_ws_message(
-        [0, [["5541.20000", "0.15850568", "1534614057.321597", "s", "l", ""]], "trade",
-         "XBT/USD"], 9)
-    assert isinstance(t, Tick) and (t.price, t.sell_volume, t.buy_volume) == (5541.2, 0.15850568,
-                                                                              None)
+        [0, [["5541.20000", "0.15850568", "1534614057.321597", "s", "l", ""]], "trade", "XBT/USD"],
+        9,
+    )
+    assert isinstance(t, Tick) and (t.price, t.sell_volume, t.buy_volume) == (
+        5541.2,
+        0.15850568,
+        None,
+    )
     assert t.ts_event == 1534614057_321597000
     (s,) = parse.parse_ws_message(
-        [0, ["5698.40000", "5700.00000", "1542057299.545897", "1.01234567", "0.98765432"],
-         "spread", "XBT/USD"], 9)
+        [
+            0,
+            ["5698.40000", "5700.00000", "1542057299.545897", "1.01234567", "0.98765432"],
+            "spread",
+            "XBT/USD",
+        ],
+        9,
+    )
     assert isinstance(s, Tick) and (s.bid, s.ask, s.bid_qty, s.ask_qty) == (
-        5698.4, 5700.0, 1.01234567, 0.98765432)
+        5698.4,
+        5700.0,
+        1.01234567,
+        0.98765432,
+    )
 
 
 @pytest.mark.parametrize(

@@ -48,35 +48,77 @@ def test_capture_counts_and_seq_chain(shared_data: object) -> None:
 def test_liquidation_trade_sets_liq_fields() -> None:
     # A documented `trade` message with "type": "liquidation"
     # (https://docs.kraken.com/api/docs/futures-api/websocket/trade); values hand-made.
-    msg = {"feed": "trade", "product_id": "PI_XBTUSD", "uid": "05af78ac", "side": "sell",
-           "type": "liquidation", "seq": 653355, "time": 1612266317519, "qty": 15000,
-           "price": 34969.5}
+    msg = {
+        "feed": "trade",
+        "product_id": "PI_XBTUSD",
+        "uid": "05af78ac",
+        "side": "sell",
+        "type": "liquidation",
+        "seq": 653355,
+        "time": 1612266317519,
+        "qty": 15000,
+        "price": 34969.5,
+    }
     (t,) = parse.parse_ws_message(msg, 1)
     assert isinstance(t, Tick)
-    assert (t.liq_volume, t.liq_side, t.sell_volume, t.price) == (15000.0, LIQ_LONGS, 15000.0,
-                                                                  34969.5)
+    assert (t.liq_volume, t.liq_side, t.sell_volume, t.price) == (
+        15000.0,
+        LIQ_LONGS,
+        15000.0,
+        34969.5,
+    )
     fill = parse.parse_trade({**msg, "type": "fill"}, 1)
     assert fill.liq_volume is None and fill.liq_side is None
 
 
 def test_ticker_with_funding_and_open_interest() -> None:
-    msg = {"feed": "ticker", "product_id": "PI_XBTUSD", "time": 1612270825253, "bid": 34832.5,
-           "ask": 34847.5, "bid_size": 42864, "ask_size": 2300, "volume": 262306237,
-           "last": 34846, "funding_rate": 1.18e-9, "openInterest": 113234321}
+    msg = {
+        "feed": "ticker",
+        "product_id": "PI_XBTUSD",
+        "time": 1612270825253,
+        "bid": 34832.5,
+        "ask": 34847.5,
+        "bid_size": 42864,
+        "ask_size": 2300,
+        "volume": 262306237,
+        "last": 34846,
+        "funding_rate": 1.18e-9,
+        "openInterest": 113234321,
+    }
     (t,) = parse.parse_ws_message(msg, 1)
     assert isinstance(t, Tick)
-    assert (t.bid, t.ask_qty, t.funding_rate, t.open_interest) == (34832.5, 2300.0, 1.18e-9,
-                                                                   113234321.0)
+    assert (t.bid, t.ask_qty, t.funding_rate, t.open_interest) == (
+        34832.5,
+        2300.0,
+        1.18e-9,
+        113234321.0,
+    )
     rest = parse.parse_rest_ticker(
-        {"symbol": "PF_XBTUSD", "last": 61000.0, "bid": 60999.0, "ask": 61001.0,
-         "bidSize": 1.2, "askSize": 0.5, "fundingRate": -0.0004, "openInterest": 1234.5}, 7)
+        {
+            "symbol": "PF_XBTUSD",
+            "last": 61000.0,
+            "bid": 60999.0,
+            "ask": 61001.0,
+            "bidSize": 1.2,
+            "askSize": 0.5,
+            "fundingRate": -0.0004,
+            "openInterest": 1234.5,
+        },
+        7,
+    )
     assert (rest.funding_rate, rest.open_interest, rest.ts_event) == (-0.0004, 1234.5, 7)
 
 
 def test_snapshot_levels() -> None:
-    snap = {"feed": "book_snapshot", "product_id": "PI_XBTUSD", "timestamp": 1612269825817,
-            "seq": 326072249, "tickSize": None,
-            "bids": [{"price": 34892.5, "qty": 6385}], "asks": [{"price": 34911.5, "qty": 20598}]}
+    snap = {
+        "feed": "book_snapshot",
+        "product_id": "PI_XBTUSD",
+        "timestamp": 1612269825817,
+        "seq": 326072249,
+        "tickSize": None,
+        "bids": [{"price": 34892.5, "qty": 6385}],
+        "asks": [{"price": 34911.5, "qty": 20598}],
+    }
     (b,) = parse.parse_ws_message(snap, 1)
     assert isinstance(b, BookMessage) and b.is_snapshot
     assert (b.bids, b.asks, b.last_id) == ([(34892.5, 6385.0)], [(34911.5, 20598.0)], 326072249)
@@ -86,10 +128,16 @@ def test_snapshot_levels() -> None:
     "msg",
     [
         {"event": "error", "message": "Invalid product id"},
-        {"feed": "book", "product_id": "X", "side": "buy", "price": 1, "qty": 1,
-         "timestamp": 1},
-        {"feed": "book", "product_id": "X", "side": "up", "seq": 1, "price": 1, "qty": 1,
-         "timestamp": 1},
+        {"feed": "book", "product_id": "X", "side": "buy", "price": 1, "qty": 1, "timestamp": 1},
+        {
+            "feed": "book",
+            "product_id": "X",
+            "side": "up",
+            "seq": 1,
+            "price": 1,
+            "qty": 1,
+            "timestamp": 1,
+        },
         {"feed": "who"},
     ],
 )

@@ -58,7 +58,9 @@ def test_corrupted_size_string_fails_the_checksum(shared_data: object) -> None:
             continue
         if applied == 5:
             bad = copy.deepcopy(msg)
-            level = bad["data"][0]["bids"][0] if bad["data"][0]["bids"] else bad["data"][0]["asks"][0]
+            level = (
+                bad["data"][0]["bids"][0] if bad["data"][0]["bids"] else bad["data"][0]["asks"][0]
+            )
             # Same number, different string: the venue's checksum is over the text as sent.
             level[1] = level[1] + "0" if "." in level[1] else level[1] + ".0"
             (ev,) = parse.parse_book(bad, ts)
@@ -83,9 +85,20 @@ def test_okx_checksum_matches_documented_example_shape() -> None:
 
 
 def test_seq_ids_are_parsed_when_present() -> None:
-    msg = {"arg": {"channel": "books", "instId": "BTC-USDT-SWAP"}, "action": "update",
-           "data": [{"asks": [["8476.98", "415", "0", "13"]], "bids": [], "ts": "1597026383085",
-                     "checksum": -1200119424, "prevSeqId": 123456, "seqId": 123457}]}
+    msg = {
+        "arg": {"channel": "books", "instId": "BTC-USDT-SWAP"},
+        "action": "update",
+        "data": [
+            {
+                "asks": [["8476.98", "415", "0", "13"]],
+                "bids": [],
+                "ts": "1597026383085",
+                "checksum": -1200119424,
+                "prevSeqId": 123456,
+                "seqId": 123457,
+            }
+        ],
+    }
     (b,) = parse.parse_ws_message(msg, 1)
     assert isinstance(b, BookMessage)
     assert (b.first_id, b.last_id, b.prev_id, b.checksum) == (123457, 123457, 123456, -1200119424)
@@ -96,13 +109,34 @@ def test_seq_ids_are_parsed_when_present() -> None:
 # https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
 LIQUIDATIONS = {
     "arg": {"channel": "liquidation-orders", "instType": "SWAP"},
-    "data": [{"details": [
-        {"bkLoss": "0", "bkPx": "0.007831", "ccy": "", "posSide": "short", "side": "buy",
-         "sz": "13", "ts": "1692266434010"},
-        {"bkLoss": "0", "bkPx": "0.007700", "ccy": "", "posSide": "long", "side": "sell",
-         "sz": "4", "ts": "1692266434011"}],
-        "instFamily": "IOST-USDT", "instId": "IOST-USDT-SWAP", "instType": "SWAP",
-        "uly": "IOST-USDT"}],
+    "data": [
+        {
+            "details": [
+                {
+                    "bkLoss": "0",
+                    "bkPx": "0.007831",
+                    "ccy": "",
+                    "posSide": "short",
+                    "side": "buy",
+                    "sz": "13",
+                    "ts": "1692266434010",
+                },
+                {
+                    "bkLoss": "0",
+                    "bkPx": "0.007700",
+                    "ccy": "",
+                    "posSide": "long",
+                    "side": "sell",
+                    "sz": "4",
+                    "ts": "1692266434011",
+                },
+            ],
+            "instFamily": "IOST-USDT",
+            "instId": "IOST-USDT-SWAP",
+            "instType": "SWAP",
+            "uly": "IOST-USDT",
+        }
+    ],
 }
 
 
@@ -110,23 +144,49 @@ def test_liquidation_side_from_forced_order_side() -> None:
     shorts, longs = parse.parse_ws_message(LIQUIDATIONS, 2)
     assert isinstance(shorts, Tick) and isinstance(longs, Tick)
     assert (shorts.symbol, shorts.liq_volume, shorts.liq_side, shorts.price) == (
-        "IOST-USDT-SWAP", 13.0, LIQ_SHORTS, 0.007831)
+        "IOST-USDT-SWAP",
+        13.0,
+        LIQ_SHORTS,
+        0.007831,
+    )
     assert (longs.liq_volume, longs.liq_side) == (4.0, LIQ_LONGS)
 
 
 def test_funding_rate_and_open_interest_items() -> None:
     # Shapes of the funding-rate / open-interest channels (and the REST endpoints).
     fr = parse.parse_ws_message(
-        {"arg": {"channel": "funding-rate", "instId": "BTC-USDT-SWAP"},
-         "data": [{"fundingRate": "0.0001515", "fundingTime": "1622822400000",
-                   "instId": "BTC-USDT-SWAP", "instType": "SWAP",
-                   "nextFundingRate": "0.00029", "ts": "1622822100000"}]}, 1)
+        {
+            "arg": {"channel": "funding-rate", "instId": "BTC-USDT-SWAP"},
+            "data": [
+                {
+                    "fundingRate": "0.0001515",
+                    "fundingTime": "1622822400000",
+                    "instId": "BTC-USDT-SWAP",
+                    "instType": "SWAP",
+                    "nextFundingRate": "0.00029",
+                    "ts": "1622822100000",
+                }
+            ],
+        },
+        1,
+    )
     assert isinstance(fr[0], Tick) and fr[0].funding_rate == 0.0001515
     assert fr[0].ts_event == 1622822100000 * 1_000_000
     oi = parse.parse_ws_message(
-        {"arg": {"channel": "open-interest", "instId": "BTC-USDT-SWAP"},
-         "data": [{"instId": "BTC-USDT-SWAP", "instType": "SWAP", "oi": "2216113.01",
-                   "oiCcy": "22161.1301", "ts": "1597026383085"}]}, 1)
+        {
+            "arg": {"channel": "open-interest", "instId": "BTC-USDT-SWAP"},
+            "data": [
+                {
+                    "instId": "BTC-USDT-SWAP",
+                    "instType": "SWAP",
+                    "oi": "2216113.01",
+                    "oiCcy": "22161.1301",
+                    "ts": "1597026383085",
+                }
+            ],
+        },
+        1,
+    )
     assert isinstance(oi[0], Tick) and oi[0].open_interest == 2216113.01
 
 
@@ -136,8 +196,10 @@ def test_funding_rate_and_open_interest_items() -> None:
         {"event": "error", "code": "60012", "msg": "Invalid request"},
         {"arg": {"channel": "books", "instId": "X"}, "action": "patch", "data": []},
         {"arg": {"channel": "nope", "instId": "X"}, "data": []},
-        {"arg": {"channel": "trades", "instId": "X"},
-         "data": [{"instId": "X", "px": "1", "sz": "1", "side": "both", "ts": "1"}]},
+        {
+            "arg": {"channel": "trades", "instId": "X"},
+            "data": [{"instId": "X", "px": "1", "sz": "1", "side": "both", "ts": "1"}],
+        },
     ],
 )
 def test_malformed_messages_raise_data_error(msg: dict[str, object]) -> None:
