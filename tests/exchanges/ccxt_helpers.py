@@ -35,7 +35,8 @@ def offline_exchange(
 ) -> tuple[Any, CannedHttp]:
     """A real ``ccxt.pro.<venue>`` whose HTTP layer serves ``routes`` plus the venue's markets."""
     markets = bybit_market_routes() if venue == "bybit" else market_routes(venue)
-    exchange = getattr(ccxt.pro, venue)(options or {})
+    # The rate limiter would make offline calls wait in real time; it is not under test here.
+    exchange = getattr(ccxt.pro, venue)({"enableRateLimit": False, **(options or {})})
     http = CannedHttp({**markets, **routes})
     http.install(exchange)
     return exchange, http

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import orjson
@@ -41,7 +42,7 @@ def test_l2_capture_counts_and_pu_chain(shared_data: object) -> None:
     assert kinds == Counter(depthUpdate=6551, bookTicker=66089, trade=21313, snapshot=1)
     assert len(deltas) == 6551 and len(ticks) == 66089 + 21313
     # Each depthUpdate's pu is the previous one's u.
-    breaks = sum(1 for a, b in zip(deltas, deltas[1:], strict=False) if b.prev_id != a.last_id)
+    breaks = sum(1 for a, b in itertools.pairwise(deltas) if b.prev_id != a.last_id)
     assert breaks == 0
     assert all(d.first_id is not None and d.last_id >= d.first_id for d in deltas)  # type: ignore[operator]
     # The snapshot is straddled by exactly one delta (Binance's sync rule U <= id <= u).

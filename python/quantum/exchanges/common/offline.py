@@ -131,25 +131,26 @@ class OfflineWs:
         return self
 
     def url(self) -> str:
-        """The one connected URL (raises if there is not exactly one)."""
-        if len(self.connections) != 1:
-            raise DataError(f"expected one WebSocket client, have {sorted(self.connections)}")
-        return next(iter(self.connections))
+        """The most recently connected URL (ccxt may open one client per stream family)."""
+        if not self.connections:
+            raise DataError("no WebSocket client connected yet")
+        return next(reversed(self.connections))
 
     def feed(self, message: Mapping[str, Any] | list[Any] | str, url: str | None = None) -> None:
         """Deliver one native message (parsed JSON, or raw text) to the exchange's handler, on
-        ``url`` or on the only connected client."""
+        ``url`` or on the most recently connected client."""
         msg = orjson.loads(message) if isinstance(message, str) else message
         self.exchange.handle_message(self.exchange.client(url or self.url()), msg)
 
     async def wait_sent(
         self, count: int = 1, url: str | None = None, rounds: int = 200
     ) -> list[Any]:
-        """Let the event loop run until ``count`` frames were sent (ccxt sends subscriptions from
-        a callback after its rate limiter), then return them. Raises :class:`DataError` if they
-        never come, instead of hanging the caller."""
+        """Let the event loop run until ``count`` frames were sent on ``url`` (default: the
+        most recent client) and return them. ccxt sends subscriptions from a callback once the
+        connection future resolves; this raises :class:`DataError` if they never come instead
+        of hanging the caller."""
         for _ in range(rounds):
-            if len(self.connections) == 1 or url is not None:
+            if self.connections:
                 conn = self.connections.get(url or self.url())
                 if conn is not None and len(conn.sent) >= count:
                     return conn.sent
@@ -157,5 +158,5 @@ class OfflineWs:
         raise DataError(f"fewer than {count} frame(s) sent after {rounds} loop rounds")
 
     def sent(self, url: str | None = None) -> list[Any]:
-        """Frames the exchange sent on ``url`` (or the only client), parsed."""
+        """Frames the exchange sent on ``url`` (or the most recent client), parsed."""
         return self.connections[url or self.url()].sent
