@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 from typing import Any
 
@@ -35,8 +36,12 @@ def offline_exchange(
 ) -> tuple[Any, CannedHttp]:
     """A real ``ccxt.pro.<venue>`` whose HTTP layer serves ``routes`` plus the venue's markets."""
     markets = bybit_market_routes() if venue == "bybit" else market_routes(venue)
+    opts = dict(options or {})
+    # The adapter's fixed ccxt options, as its factory sets them.
+    factory = importlib.import_module(f"quantum.exchanges.{venue}.factory")
+    opts["options"] = {**factory.CCXT_OPTIONS, **opts.get("options", {})}
     # The rate limiter would make offline calls wait in real time; it is not under test here.
-    exchange = getattr(ccxt.pro, venue)({"enableRateLimit": False, **(options or {})})
+    exchange = getattr(ccxt.pro, venue)({**opts, "enableRateLimit": False})
     http = CannedHttp({**markets, **routes})
     http.install(exchange)
     return exchange, http

@@ -9,15 +9,24 @@ from quantum.exchanges.bybit.data import BybitDataClient
 from quantum.exchanges.bybit.execution import BybitExecutionClient
 from quantum.exchanges.common.factory import create_ccxt_exchange
 
-__all__ = ["EXCHANGE_ID", "create_data_client", "create_exchange", "create_execution_client"]
+__all__ = [
+    "CCXT_OPTIONS",
+    "EXCHANGE_ID",
+    "create_data_client",
+    "create_exchange",
+    "create_execution_client",
+]
 
 #: The ccxt / ccxt.pro class name of this venue.
 EXCHANGE_ID = "bybit"
 
+#: ccxt options this adapter always sets (none needed for this venue).
+CCXT_OPTIONS: dict[str, Any] = {}
+
 
 def create_exchange(config: BybitConfig) -> Any:
     """A configured ``ccxt.pro.bybit`` instance (opens nothing until used)."""
-    return create_ccxt_exchange(EXCHANGE_ID, config)
+    return create_ccxt_exchange(EXCHANGE_ID, config, CCXT_OPTIONS)
 
 
 def create_data_client(

@@ -44,9 +44,10 @@ def map_ccxt_error(exc: BaseException, *, placing_order: bool = False) -> Quantu
     if isinstance(exc, QuantumError):
         return exc
     text = f"{type(exc).__name__}: {exc}"
-    # Order matters: ccxt's classes nest (RateLimitExceeded < DDoSProtection < NetworkError,
-    # BadSymbol < BadRequest < ExchangeError), so the most specific checks come first.
-    if isinstance(exc, ccxt.DDoSProtection):  # includes RateLimitExceeded
+    # Order matters: ccxt's classes nest (RateLimitExceeded, DDoSProtection, RequestTimeout,
+    # OnMaintenance < NetworkError; BadSymbol < BadRequest < ExchangeError), so the most
+    # specific checks come first.
+    if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
         return RateLimited(text)
     if isinstance(exc, ccxt.InvalidNonce | ccxt.OnMaintenance):
         # The venue refused the request before accepting it: safe to report as a network issue.

@@ -11,12 +11,15 @@ from quantum.exchanges.common.config import VenueConfig
 __all__ = ["ccxt_options", "create_ccxt_exchange"]
 
 
-def ccxt_options(config: VenueConfig) -> dict[str, Any]:
-    """The constructor options ccxt gets for ``config``."""
+def ccxt_options(
+    config: VenueConfig, venue_options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The constructor options ccxt gets for ``config``; ``venue_options`` go into ccxt's
+    per-exchange ``options`` (the adapter's fixed choices for that venue)."""
     options: dict[str, Any] = {
         "enableRateLimit": True,
         "timeout": config.timeout_ms,
-        "options": {},
+        "options": dict(venue_options or {}),
     }
     if config.market_types:
         options["options"]["fetchMarkets"] = {"types": list(config.market_types)}
@@ -29,12 +32,14 @@ def ccxt_options(config: VenueConfig) -> dict[str, Any]:
     return options
 
 
-def create_ccxt_exchange(exchange_id: str, config: VenueConfig) -> Any:
+def create_ccxt_exchange(
+    exchange_id: str, config: VenueConfig, venue_options: dict[str, Any] | None = None
+) -> Any:
     """A ccxt.pro exchange (REST and WebSocket in one object) configured from ``config``.
 
     Constructing it opens nothing; sockets and HTTP sessions start on first use.
     """
-    exchange = getattr(ccxt.pro, exchange_id)(ccxt_options(config))
+    exchange = getattr(ccxt.pro, exchange_id)(ccxt_options(config, venue_options))
     if config.sandbox:
         exchange.set_sandbox_mode(True)
     return exchange

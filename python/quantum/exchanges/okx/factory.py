@@ -9,15 +9,24 @@ from quantum.exchanges.okx.config import OkxConfig
 from quantum.exchanges.okx.data import OkxDataClient
 from quantum.exchanges.okx.execution import OkxExecutionClient
 
-__all__ = ["EXCHANGE_ID", "create_data_client", "create_exchange", "create_execution_client"]
+__all__ = [
+    "CCXT_OPTIONS",
+    "EXCHANGE_ID",
+    "create_data_client",
+    "create_exchange",
+    "create_execution_client",
+]
 
 #: The ccxt / ccxt.pro class name of this venue.
 EXCHANGE_ID = "okx"
 
+#: ccxt options this adapter always sets (none needed for this venue).
+CCXT_OPTIONS: dict[str, Any] = {}
+
 
 def create_exchange(config: OkxConfig) -> Any:
     """A configured ``ccxt.pro.okx`` instance (opens nothing until used)."""
-    return create_ccxt_exchange(EXCHANGE_ID, config)
+    return create_ccxt_exchange(EXCHANGE_ID, config, CCXT_OPTIONS)
 
 
 def create_data_client(
