@@ -10,6 +10,7 @@ from quantum.errors import DataError
 
 __all__ = [
     "NS_PER_MS",
+    "FloatCache",
     "levels",
     "levels_with_text",
     "ms_to_ns",
@@ -23,6 +24,29 @@ _NS_PER_S = 1_000_000_000
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class FloatCache(dict[str, float]):
+    """Memoized ``float(text)`` for venue number strings: ``cache[text]``.
+
+    Book and quote streams repeat the same price and size strings over and over (a level is
+    updated many times), and a dict hit costs a fraction of parsing the string again. The cache
+    is bounded: :meth:`trim` empties it once it holds more than ``limit`` strings, so a
+    long-running feed cannot grow it without end. Results are identical to ``float(text)``.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, text: str) -> float:
+        value = self[text] = float(text)
+        return value
+
+    def trim(self) -> None:
+        """Empty the cache if it has outgrown its limit (call once per message, not per level)."""
+        if len(self) > self.limit:
+            self.clear()
 
 
 def ms_to_ns(ms: int | str) -> int:
