@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from quantum.exchanges.binanceusdm.parse import parse_ws_message
+from quantum.exchanges.binanceusdm.parse import parse_liquidation, parse_ws_message
 from quantum.exchanges.common.data import MarketDataClient
-from quantum.exchanges.common.types import Event
+from quantum.exchanges.common.types import Event, Tick
 
 __all__ = ["BinanceUsdmDataClient"]
 
@@ -24,3 +24,7 @@ class BinanceUsdmDataClient(MarketDataClient):
     def parse_native(message: Any, ts_recv: int) -> list[Event]:
         """Normalize one native Binance USD-M futures WebSocket message (parsed JSON)."""
         return parse_ws_message(message, ts_recv)
+
+    def liquidation_ticks(self, liquidations: list[dict[str, Any]], ts_recv: int) -> list[Tick]:
+        """ccxt keeps the ``forceOrder`` event's order object ``o`` as ``info``."""
+        return [parse_liquidation({"o": liq["info"]}, ts_recv) for liq in liquidations]

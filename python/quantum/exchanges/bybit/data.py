@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from quantum.exchanges.bybit.parse import parse_ws_message
+from quantum.exchanges.bybit.parse import parse_liquidations, parse_ws_message
 from quantum.exchanges.common.data import MarketDataClient
-from quantum.exchanges.common.types import Event
+from quantum.exchanges.common.types import Event, Tick
 
 __all__ = ["BybitDataClient"]
 
@@ -24,3 +24,13 @@ class BybitDataClient(MarketDataClient):
     def parse_native(message: Any, ts_recv: int) -> list[Event]:
         """Normalize one native Bybit v5 WebSocket message (parsed JSON)."""
         return parse_ws_message(message, ts_recv)
+
+    def liquidation_ticks(self, liquidations: list[dict[str, Any]], ts_recv: int) -> list[Tick]:
+        """ccxt keeps one ``allLiquidation`` item (or the older ``liquidation`` object) as
+        ``info``; Bybit's side is the liquidated position's."""
+        out: list[Tick] = []
+        for liq in liquidations:
+            info = liq["info"]
+            # allLiquidation items come in a list; the older topic sends one object.
+            out += parse_liquidations({"data": [info] if "T" in info else info}, ts_recv)
+        return out

@@ -30,7 +30,7 @@ from quantum.errors import ConfigError
 from quantum.exchanges.common.backoff import Backoff, RandomSource
 from quantum.exchanges.common.config import VenueConfig
 from quantum.exchanges.common.errors import map_ccxt_error
-from quantum.exchanges.common.types import Event
+from quantum.exchanges.common.types import Event, Tick
 from quantum.exchanges.common.unified import (
     book_from_unified,
     funding_from_unified,
@@ -41,8 +41,15 @@ from quantum.exchanges.common.unified import (
 
 __all__ = ["CHANNELS", "Channel", "ChannelPlan", "MarketDataClient"]
 
-Channel = Literal["ticker", "trades", "book", "funding", "open_interest"]
-CHANNELS: tuple[Channel, ...] = ("ticker", "trades", "book", "funding", "open_interest")
+Channel = Literal["ticker", "trades", "book", "funding", "open_interest", "liquidations"]
+CHANNELS: tuple[Channel, ...] = (
+    "ticker",
+    "trades",
+    "book",
+    "funding",
+    "open_interest",
+    "liquidations",
+)
 
 # channel -> (ccxt WebSocket method, its `has` flag, REST method, its `has` flag)
 _METHODS: dict[Channel, tuple[str, str, str, str]] = {
@@ -55,6 +62,12 @@ _METHODS: dict[Channel, tuple[str, str, str, str]] = {
         "watchOpenInterest",
         "fetch_open_interest",
         "fetchOpenInterest",
+    ),
+    "liquidations": (
+        "watch_liquidations",
+        "watchLiquidations",
+        "fetch_liquidations",
+        "fetchLiquidations",
     ),
 }
 
@@ -205,4 +218,15 @@ class MarketDataClient:
             return [book_from_unified(result, native, ts_recv, self.config.book_depth)]
         if channel == "funding":
             return [funding_from_unified(result, native, ts_recv)]
+        if channel == "liquidations":
+            return list(self.liquidation_ticks(result, ts_recv))
         return [open_interest_from_unified(result, native, ts_recv)]
+
+    def liquidation_ticks(self, liquidations: list[dict[str, Any]], ts_recv: int) -> list[Tick]:
+        """Ticks for ccxt unified liquidations, read from their native ``info`` payloads.
+
+        ccxt's unified ``side`` means the forced order's side on some venues and the liquidated
+        position's on others, so each venue adapter overrides this with its native parser,
+        which knows which one it is. The base class has no venue to ask and refuses.
+        """
+        raise ConfigError(f"{self.exchange.id}: liquidations are not supported by this adapter")
