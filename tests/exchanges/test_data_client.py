@@ -10,7 +10,7 @@ from typing import Any
 import ccxt
 import pytest
 
-from quantum.errors import BadSymbol, ConfigError
+from quantum.errors import BadSymbol, ConfigError, DataError
 from quantum.exchanges.bybit import BybitConfig, create_data_client
 from quantum.exchanges.common.backoff import BackoffConfig
 from quantum.exchanges.common.data import MarketDataClient
@@ -192,3 +192,10 @@ def test_factory_builds_a_real_ccxt_pro_exchange_without_connecting() -> None:
             await client.exchange.close()
 
     asyncio.run(go())
+
+
+def test_malformed_ccxt_result_surfaces_as_data_error() -> None:
+    ex = FakeExchange({"watchTrades": True}, {"watch_trades": [[{"price": 1.0}]]})  # no amount
+    client = _client(ex, FakeClock())
+    with pytest.raises(DataError):
+        asyncio.run(_take(client.stream("BTC/USDT:USDT", ["trades"]), 1))

@@ -162,7 +162,8 @@ def _bybit_recorded(topic_prefix: str) -> dict[str, Any]:
             and msg.get("topic", "").startswith(topic_prefix)
             and (msg.get("type") == "snapshot")
         ):
-            return msg
+            found: dict[str, Any] = msg
+            return found
     raise AssertionError(f"no {topic_prefix} snapshot in the capture")
 
 

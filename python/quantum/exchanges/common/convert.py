@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -107,10 +107,3 @@ def native_errors(venue: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
-
-
-def require(msg: Mapping[str, Any], key: str, expected: object, venue: str) -> None:
-    """Raise :class:`DataError` unless ``msg[key] == expected`` (a message-kind guard)."""
-    got = msg.get(key)
-    if got != expected:
-        raise DataError(f"{venue}: expected {key}={expected!r}, got {got!r}")

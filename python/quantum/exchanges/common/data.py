@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import ccxt
 
-from quantum.errors import ConfigError
+from quantum.errors import ConfigError, DataError, QuantumError
 from quantum.exchanges.common.backoff import Backoff, RandomSource
 from quantum.exchanges.common.config import VenueConfig
 from quantum.exchanges.common.errors import map_ccxt_error
@@ -205,8 +205,13 @@ class MarketDataClient:
             queue.put_nowait(map_ccxt_error(exc))
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # a parser error: surface it through the stream, typed
+        except QuantumError as exc:  # a converter's DataError: surface it through the stream
             queue.put_nowait(exc)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            # ccxt returned a structure without a field the converter needs.
+            err = DataError(f"{self.exchange.id} {plan.channel}: malformed result: {exc!r}")
+            err.__cause__ = exc
+            queue.put_nowait(err)
 
     def _normalize(self, channel: Channel, result: Any, native: str) -> list[Event]:
         ts_recv = self._clock_ns()
