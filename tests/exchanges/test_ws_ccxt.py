@@ -17,6 +17,7 @@ from quantum.exchanges.common.checksum import OkxChecksumBook
 from quantum.exchanges.common.offline import OfflineWs
 from quantum.exchanges.common.types import BookMessage
 from quantum.exchanges.common.unified import book_from_unified, trades_from_unified
+from quantum.exchanges.krakenfutures import parse as kf_parse
 from quantum.exchanges.okx import parse as okx_parse
 
 from .captures import cryptofeed_jsonl, cryptofeed_text, hftbacktest_lines
@@ -201,3 +202,36 @@ def test_bybit_watch_order_book_and_trades(shared_data: object) -> None:
     assert [(t.price, t.volume, t.sell_volume) for t in theirs] == [
         (t.price, t.volume, t.sell_volume) for t in tail
     ]
+
+
+def test_krakenfutures_watch_order_book(shared_data: object) -> None:
+    msgs = [
+        m
+        for _, m in cryptofeed_text("cryptofeed_KRAKEN_FUTURES.ws.1.0.txt.gz")
+        if m.get("product_id") == "PI_ETHUSD" and m.get("feed") in ("book_snapshot", "book")
+    ]
+    assert msgs[0]["feed"] == "book_snapshot" and len(msgs) > 100
+
+    async def go() -> Any:
+        ex, _ = offline_exchange("krakenfutures", {})
+        ws = OfflineWs(ex).install()
+        try:
+            await ex.load_markets()
+            task = asyncio.ensure_future(ex.watch_order_book("ETH/USD:ETH"))
+            (sub,) = await ws.wait_sent(1)
+            assert sub["feed"] == "book" and sub["product_ids"] == ["PI_ETHUSD"]
+            for m in msgs:
+                ws.feed(m)
+            await _done(task)
+            return ex.orderbooks["ETH/USD:ETH"]
+        finally:
+            await ex.close()
+
+    book = asyncio.run(go())
+    ref = RefBook()
+    for m in msgs:
+        (ev,) = kf_parse.parse_ws_message(m, 0)
+        assert isinstance(ev, BookMessage)
+        ref.apply(ev)
+    ours = book_from_unified(book, "PI_ETHUSD", 0, depth=25)
+    assert (ours.bids, ours.asks) == ref.top(25)
