@@ -52,7 +52,7 @@ def test_binance_market_order_sends_exact_amount_and_client_id() -> None:
         ex, http = offline_exchange("binanceusdm", {"/fapi/v1/order": BINANCE_ORDER}, KEYS)
         try:
             ack = await ExecutionClient(ex).place_market_order(
-                "BTC/USDT:USDT", "buy", Decimal("0.010"), "q-1", reduce_only=True
+                "BTC/USDT:USDT", "buy", Decimal("1.0E-2"), "q-1", reduce_only=True
             )
         finally:
             await ex.close()

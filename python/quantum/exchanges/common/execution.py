@@ -99,9 +99,9 @@ class ExecutionClient:
             raise map_ccxt_error(exc) from exc
         try:
             # ccxt rounds the amount to the market's step from its string form, so the
-            # Decimal's digits reach the venue unchanged.
+            # Decimal's digits reach the venue unchanged (fixed-point text, never "1E-3").
             order = await self.exchange.create_order(
-                symbol, "market", side, str(amount), None, params
+                symbol, "market", side, format(amount, "f"), None, params
             )
         except ccxt.BaseError as exc:
             raise map_ccxt_error(exc, placing_order=True) from exc
