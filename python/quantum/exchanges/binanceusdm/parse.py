@@ -64,19 +64,23 @@ def _book_delta(data: dict[str, Any], ts_recv: int) -> BookMessage:
 
 def _trade(data: dict[str, Any], ts_recv: int) -> Tick:
     qty = float(data["q"])
+    t = data.get("T")  # _ts() inlined: this and _book_ticker run for ~95 % of messages
+    ts = int(t if t is not None else data["E"]) * _NS_PER_MS
     # Positional Tick fields: ts_event, ts_recv, symbol, price, bid, ask, bid_qty, ask_qty,
     # volume, buy_volume, sell_volume. ``m`` (buyer is maker) means the aggressor sold.
     if data["m"]:
-        return Tick(_ts(data), ts_recv, data["s"], _num[data["p"]], None, None, None, None,
+        return Tick(ts, ts_recv, data["s"], _num[data["p"]], None, None, None, None,
                     qty, None, qty)  # fmt: skip
-    return Tick(_ts(data), ts_recv, data["s"], _num[data["p"]], None, None, None, None,
+    return Tick(ts, ts_recv, data["s"], _num[data["p"]], None, None, None, None,
                 qty, qty, None)  # fmt: skip
 
 
 def _book_ticker(data: dict[str, Any], ts_recv: int) -> Tick:
     num = _num
+    t = data.get("T")
+    ts = int(t if t is not None else data["E"]) * _NS_PER_MS
     # Positional Tick fields: ts_event, ts_recv, symbol, price, bid, ask, bid_qty, ask_qty.
-    return Tick(_ts(data), ts_recv, data["s"], None, num[data["b"]], num[data["a"]],
+    return Tick(ts, ts_recv, data["s"], None, num[data["b"]], num[data["a"]],
                 num[data["B"]], num[data["A"]])  # fmt: skip
 
 
