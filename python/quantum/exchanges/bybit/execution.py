@@ -1,0 +1,13 @@
+"""Bybit v5 order placement for the live broker (the shared ccxt execution client)."""
+
+from __future__ import annotations
+
+from quantum.exchanges.common.execution import ExecutionClient
+
+__all__ = ["BybitExecutionClient"]
+
+
+class BybitExecutionClient(ExecutionClient):
+    """Market orders on Bybit v5; see :class:`ExecutionClient`."""
+
+    venue = "bybit"

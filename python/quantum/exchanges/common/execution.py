@@ -1,0 +1,127 @@
+"""Order placement through ccxt for the live broker, with typed errors and exact amounts.
+
+The live broker (later) owns the decision to trade; this client only sends a market order,
+reads it back, and cancels. Every order carries a client order id, so an order whose outcome is
+unknown (:class:`~quantum.errors.OrderOutcomeUnknown`) can be reconciled by looking it up
+instead of being sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Literal
+
+import ccxt
+
+from quantum.errors import AuthError, DataError
+from quantum.exchanges.common.convert import NS_PER_MS
+from quantum.exchanges.common.errors import map_ccxt_error
+
+__all__ = ["ExecutionClient", "OrderAck", "Side"]
+
+Side = Literal["buy", "sell"]
+
+
+def _dec(value: Any) -> Decimal | None:
+    # Through str: a float's shortest repr is the venue's decimal string, never its binary value.
+    return None if value is None else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class OrderAck:
+    """The venue's view of an order. Amounts are exact decimals in the venue's size unit;
+    ``ts_event`` is the venue's order time in ns (``None`` when the venue does not say)."""
+
+    order_id: str
+    client_order_id: str | None
+    symbol: str
+    side: str | None
+    amount: Decimal | None
+    filled: Decimal | None
+    average: Decimal | None
+    status: str | None
+    ts_event: int | None
+
+    @classmethod
+    def from_unified(cls, order: dict[str, Any]) -> OrderAck:
+        """Build from a ccxt unified order structure."""
+        oid = order.get("id")
+        if oid is None:
+            raise DataError(f"order without id: {order!r:.200}")
+        ts = order.get("timestamp")
+        return cls(
+            order_id=str(oid),
+            client_order_id=order.get("clientOrderId"),
+            symbol=str(order.get("symbol")),
+            side=order.get("side"),
+            amount=_dec(order.get("amount")),
+            filled=_dec(order.get("filled")),
+            average=_dec(order.get("average")),
+            status=order.get("status"),
+            ts_event=None if ts is None else int(ts) * NS_PER_MS,
+        )
+
+
+class ExecutionClient:
+    """Market orders on one venue through a ccxt exchange object that holds the API keys."""
+
+    def __init__(self, exchange: Any) -> None:
+        self.exchange = exchange
+
+    def _require_keys(self) -> None:
+        if not (self.exchange.apiKey and self.exchange.secret):
+            raise AuthError(f"{self.exchange.id}: live orders need an API key and secret")
+
+    async def place_market_order(
+        self,
+        symbol: str,
+        side: Side,
+        amount: Decimal,
+        client_order_id: str,
+        *,
+        reduce_only: bool = False,
+    ) -> OrderAck:
+        """Send a market order of ``amount`` (venue size unit) and return the venue's ack.
+
+        Raises :class:`~quantum.errors.OrderOutcomeUnknown` when the request may have reached
+        the venue but no answer came back; reconcile with :meth:`fetch_order` by client id.
+        """
+        self._require_keys()
+        if amount <= 0:
+            raise DataError(f"order amount must be positive, got {amount}")
+        params: dict[str, Any] = {"clientOrderId": client_order_id}
+        if reduce_only:
+            params["reduceOnly"] = True
+        try:
+            await self.exchange.load_markets()
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+        try:
+            # ccxt rounds the amount to the market's step from its string form, so the
+            # Decimal's digits reach the venue unchanged (fixed-point text, never "1E-3").
+            order = await self.exchange.create_order(
+                symbol, "market", side, format(amount, "f"), None, params
+            )
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc, placing_order=True) from exc
+        ack = OrderAck.from_unified(order)
+        if ack.client_order_id is None:
+            ack = replace(ack, client_order_id=client_order_id)
+        return ack
+
+    async def fetch_order(self, order_id: str, symbol: str) -> OrderAck:
+        """Read an order back by the venue's id."""
+        self._require_keys()
+        try:
+            return OrderAck.from_unified(await self.exchange.fetch_order(order_id, symbol))
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+
+    async def cancel_order(self, order_id: str, symbol: str) -> None:
+        """Cancel an open order."""
+        self._require_keys()
+        try:
+            await self.exchange.cancel_order(order_id, symbol)
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc

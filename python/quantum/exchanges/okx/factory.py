@@ -1,0 +1,42 @@
+"""Builds the OKX v5 ccxt.pro exchange and the adapter's clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quantum.exchanges.common.factory import create_ccxt_exchange
+from quantum.exchanges.okx.config import OkxConfig
+from quantum.exchanges.okx.data import OkxDataClient
+from quantum.exchanges.okx.execution import OkxExecutionClient
+
+__all__ = [
+    "CCXT_OPTIONS",
+    "EXCHANGE_ID",
+    "create_data_client",
+    "create_exchange",
+    "create_execution_client",
+]
+
+#: The ccxt / ccxt.pro class name of this venue.
+EXCHANGE_ID = "okx"
+
+#: ccxt options this adapter always sets (none needed for this venue).
+CCXT_OPTIONS: dict[str, Any] = {}
+
+
+def create_exchange(config: OkxConfig) -> Any:
+    """A configured ``ccxt.pro.okx`` instance (opens nothing until used)."""
+    return create_ccxt_exchange(EXCHANGE_ID, config, CCXT_OPTIONS)
+
+
+def create_data_client(
+    config: OkxConfig, exchange: Any | None = None, **kwargs: Any
+) -> OkxDataClient:
+    """The market-data client; ``exchange`` injects a ready (or fake) ccxt.pro object, and
+    ``kwargs`` (``sleep``, ``clock_ns``, ``rng``) pass to :class:`MarketDataClient`."""
+    return OkxDataClient(exchange or create_exchange(config), config, **kwargs)
+
+
+def create_execution_client(config: OkxConfig, exchange: Any | None = None) -> OkxExecutionClient:
+    """The order client; ``exchange`` injects a ready (or fake) ccxt object."""
+    return OkxExecutionClient(exchange or create_exchange(config))
