@@ -401,7 +401,7 @@ impl Engine {
         let step = self.config.execution.qty_step;
         let raw = match qty {
             Some(q) => q,
-            None => self.guard.size_fraction(&self.risk) * equity.to_f64() / price,
+            None => self.guard.size_fraction_cached(&mut self.risk) * equity.to_f64() / price,
         };
         let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
         let reversing = self.account.position(symbol).is_some();

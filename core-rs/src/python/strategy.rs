@@ -110,8 +110,8 @@ impl CustomStrategy for PyStrategy {
             let feats = FeatureView {
                 price: f.price,
                 prev_price: f.prev_price,
-                rsi: f.rsi,
-                imbalance: f.imbalance,
+                rsi: f.rsi(),
+                imbalance: f.imbalance(),
                 tr_ratio: f.tr_ratio,
                 tr_mean: f.tr_mean,
                 liq_ratio: f.liq_ratio,

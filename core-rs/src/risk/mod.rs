@@ -157,6 +157,8 @@ pub struct RiskState {
     /// Cached equity at or below which the drawdown limit trips, and the peak it was computed
     /// for: the per-tick check is then one integer comparison.
     halt_at: (Money, Money),
+    /// Cached sizing fraction and the closed-trade count it was computed for.
+    size_at: (u32, f64),
 }
 
 impl RiskState {
@@ -172,6 +174,7 @@ impl RiskState {
             sum_win: Money::ZERO,
             sum_loss: Money::ZERO,
             halt_at: (Money(i64::MIN), Money(i64::MIN)),
+            size_at: (u32::MAX, 0.0),
         }
     }
 
@@ -233,6 +236,22 @@ impl DrbGuard {
     /// Notional fraction of equity for the next entry: fixed until enough trades, then a
     /// fraction of Kelly; clamped to [0, cap].
     pub fn size_fraction(&self, state: &RiskState) -> f64 {
+        let n = state.wins + state.losses;
+        if state.size_at.0 == n {
+            return state.size_at.1;
+        }
+        self.compute_size_fraction(state)
+    }
+
+    /// [`size_fraction`](Self::size_fraction), caching the result until the next closed trade.
+    #[inline]
+    pub fn size_fraction_cached(&self, state: &mut RiskState) -> f64 {
+        let f = self.size_fraction(state);
+        state.size_at = (state.wins + state.losses, f);
+        f
+    }
+
+    fn compute_size_fraction(&self, state: &RiskState) -> f64 {
         let c = &self.config;
         let n = state.wins + state.losses;
         let f = if n < c.kelly_min_trades {

@@ -81,17 +81,17 @@ impl OrderFlowConfig {
     /// The signal for this tick, if any. The liquidity median is computed only for candidates.
     #[inline]
     pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
-        let imbalance = f.imbalance?;
-        let rsi = f.rsi?;
-        let (side, reason) = if imbalance < 0.0 && rsi < self.rsi_low {
+        let (b, a) = f.volumes?;
+        let (side, reason) = if b < a && f.rsi_below(self.rsi_low)? {
             (Side::Long, "exhausted selling")
-        } else if imbalance > 0.0 && rsi > self.rsi_high {
+        } else if b > a && f.rsi_above(self.rsi_high)? {
             (Side::Short, "exhausted buying")
         } else {
             return None;
         };
         let mut score = 0.5; // the RSI condition above holds
-        if imbalance.abs() > self.imbalance_threshold {
+        // |imbalance| > threshold, i.e. |b − a| / (b + a) > threshold, without dividing.
+        if (b - a).abs() > self.imbalance_threshold * (b + a) {
             score += 1.0;
         }
         if feats.liquidity_above(self.liquidity_threshold) == Some(true) {
@@ -144,12 +144,21 @@ mod tests {
     use super::*;
     use crate::strategy::features::FeatureConfig;
 
+    /// RSI `r` as Wilder parts, imbalance `i` as volumes.
+    fn rsi(r: f64) -> Option<(f64, f64)> {
+        Some((r, 100.0 - r))
+    }
+
+    fn imb(i: f64) -> Option<(f64, f64)> {
+        Some(((1.0 + i) / 2.0, (1.0 - i) / 2.0))
+    }
+
     fn snap() -> FeatureSnapshot {
         FeatureSnapshot {
             price: 100.0,
             prev_price: 101.0,
-            rsi: Some(30.0),
-            imbalance: Some(-0.3),
+            rsi_parts: rsi(30.0),
+            volumes: imb(-0.3),
             tr_ratio: Some(0.03),
             tr_mean: Some(0.01),
             liq_ratio: Some(0.9),
@@ -178,13 +187,13 @@ mod tests {
         let s = c.evaluate(&snap(), &feats).unwrap();
         assert_eq!(s.side, Side::Long);
         assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
-        let short = FeatureSnapshot { rsi: Some(70.0), imbalance: Some(0.2), ..snap() };
+        let short = FeatureSnapshot { rsi_parts: rsi(70.0), volumes: imb(0.2), ..snap() };
         assert_eq!(c.evaluate(&short, &feats).unwrap().side, Side::Short);
-        let weak = FeatureSnapshot { imbalance: Some(-0.1), ..snap() };
+        let weak = FeatureSnapshot { volumes: imb(-0.1), ..snap() };
         assert!(c.evaluate(&weak, &feats).is_none(), "score 0.5 < 1.5");
-        let neutral = FeatureSnapshot { rsi: Some(50.0), ..snap() };
+        let neutral = FeatureSnapshot { rsi_parts: rsi(50.0), ..snap() };
         assert!(c.evaluate(&neutral, &feats).is_none());
-        let no_book = FeatureSnapshot { imbalance: None, ..snap() };
+        let no_book = FeatureSnapshot { volumes: None, ..snap() };
         assert!(c.evaluate(&no_book, &feats).is_none(), "unknown imbalance is silence");
     }
 

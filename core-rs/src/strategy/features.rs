@@ -151,35 +151,59 @@ impl Rsi {
     }
 
     #[inline]
-    fn value(&self) -> Option<f64> {
-        if self.seen < self.period {
-            return None;
-        }
-        let total = self.avg_gain + self.avg_loss;
-        // A perfectly flat market has no direction: neutral 50, not an extreme.
-        Some(if total == 0.0 { 50.0 } else { 100.0 * self.avg_gain / total })
+    fn parts(&self) -> Option<(f64, f64)> {
+        (self.seen >= self.period).then_some((self.avg_gain, self.avg_loss))
     }
 }
 
-/// Features of the current tick; `None` / NaN where an input is unknown.
+/// Features of the current tick; `None` / NaN where an input is unknown. RSI and imbalance are
+/// kept as their raw parts (averages, volumes) and derived on demand, so the built-in strategies
+/// compare them without a division on every tick.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FeatureSnapshot {
     /// Reference price of this tick.
     pub price: f64,
     /// Reference price of the previous accepted tick (NaN on the first).
     pub prev_price: f64,
-    /// RSI on price, after the warm-up.
-    pub rsi: Option<f64>,
-    /// (bid − ask) / (bid + ask) volume, when both are known.
-    pub imbalance: Option<f64>,
+    /// Wilder averages of gains and losses, once the RSI has warmed up.
+    pub rsi_parts: Option<(f64, f64)>,
+    /// Bid-side and ask-side volume behind the imbalance, when both are known.
+    pub volumes: Option<(f64, f64)>,
     /// True range of this tick divided by its close.
     pub tr_ratio: Option<f64>,
     /// Mean of `tr_ratio` over the previous `tr_window` ticks, once that many exist.
     pub tr_mean: Option<f64>,
     /// Liquidation volume / total volume, when both are known and volume > 0.
     pub liq_ratio: Option<f64>,
-    /// Liquidity score in [0, 1]: near-touch depth over its rolling median, capped at 1.
+    /// Liquidity score in [0, 1] (filled in for custom strategies only; built-ins ask the
+    /// symbol's features directly).
     pub liquidity: Option<f64>,
+}
+
+impl FeatureSnapshot {
+    /// RSI on price in [0, 100]; 50 for a perfectly flat market.
+    #[inline]
+    pub fn rsi(&self) -> Option<f64> {
+        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 } else { 100.0 * g / (g + l) })
+    }
+
+    /// `rsi < level`, without dividing.
+    #[inline]
+    pub fn rsi_below(&self, level: f64) -> Option<bool> {
+        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) })
+    }
+
+    /// `rsi > level`, without dividing.
+    #[inline]
+    pub fn rsi_above(&self, level: f64) -> Option<bool> {
+        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) })
+    }
+
+    /// (bid − ask) / (bid + ask) volume.
+    #[inline]
+    pub fn imbalance(&self) -> Option<f64> {
+        self.volumes.map(|(b, a)| (b - a) / (b + a))
+    }
 }
 
 /// Rolling feature state for one symbol.
@@ -232,15 +256,15 @@ impl SymbolFeatures {
             ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
             ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
         };
-        let imbalance = (b + a > 0.0).then(|| (b - a) / (b + a));
+        let volumes = (b + a > 0.0).then_some((b, a));
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = t.bid_qty + t.ask_qty;
         let liq_ratio = (t.volume > 0.0 && t.liq_volume >= 0.0).then(|| t.liq_volume / t.volume);
         FeatureSnapshot {
             price,
             prev_price: prev,
-            rsi: self.rsi.value(),
-            imbalance,
+            rsi_parts: self.rsi.parts(),
+            volumes,
             tr_ratio: self.cur_tr.is_finite().then_some(self.cur_tr),
             tr_mean: self.tr.full().then(|| self.tr.mean()),
             liq_ratio,
@@ -309,14 +333,16 @@ mod tests {
         let mut p = 100.0;
         let mut last = None;
         for _ in 0..15 {
-            last = f.observe(&px(p)).rsi;
+            last = f.observe(&px(p)).rsi();
             f.commit(p);
             p += 1.0;
         }
         assert_eq!(last, Some(100.0));
         let snap = f.observe(&px(p - 2.0));
         let expected = 100.0 * (13.0 / 14.0) / (13.0 / 14.0 + 1.0 / 14.0);
-        assert!((snap.rsi.unwrap() - expected).abs() < 1e-12);
+        assert!((snap.rsi().unwrap() - expected).abs() < 1e-12);
+        assert_eq!(snap.rsi_below(92.8), Some(false));
+        assert_eq!(snap.rsi_below(92.9), Some(true));
     }
 
     #[test]
@@ -354,7 +380,7 @@ mod tests {
     fn unknown_inputs_stay_unknown() {
         let mut f = SymbolFeatures::new(&FeatureConfig::default());
         let s = f.observe(&px(100.0));
-        assert_eq!((s.imbalance, s.liq_ratio, f.liquidity()), (None, None, None));
+        assert_eq!((s.imbalance(), s.liq_ratio, f.liquidity()), (None, None, None));
     }
 
     #[test]
@@ -369,7 +395,7 @@ mod tests {
         let mut t = px(100.0);
         (t.bid_qty, t.ask_qty) = (5.0, 5.0);
         let s = f.observe(&t);
-        assert_eq!(s.imbalance, Some(0.0));
+        assert_eq!(s.imbalance(), Some(0.0));
         assert_eq!(f.liquidity(), Some(0.5));
     }
 }
