@@ -1,0 +1,98 @@
+"""Store fixtures: every store test runs on SQLite and on a real MariaDB the tier starts itself.
+
+MariaDB: found at /usr/sbin/mariadbd (installed from Debian when absent, in CI as root), started
+on a private data dir and loopback port, stopped by PID at the end of the session. Locally the
+MariaDB half is skipped with the reason when the server cannot start; with CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mariadb_server import MariaDBServer, MariaDBUnavailable
+from sqlalchemy.orm import Session
+
+from quantum.store import AccountMode, Role, Store
+from quantum.store.migrate import upgrade
+from quantum.store.repositories.accounts import create_account
+from quantum.store.repositories.users import create_user
+
+BACKENDS = ["sqlite", pytest.param("mariadb", marks=pytest.mark.integration)]
+
+
+def start_mariadb() -> MariaDBServer:
+    """Start a private server, or fail (CI) / skip (locally) with the reason."""
+    try:
+        server = MariaDBServer()
+        server.start()
+    except MariaDBUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MariaDB is required in CI and could not be started: {exc}")
+        pytest.skip(f"MariaDB tests skipped: {exc}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDBServer]:
+    """The session's shared MariaDB server (started only if a MariaDB test runs)."""
+    server = start_mariadb()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend under test: ``sqlite`` or ``mariadb``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of an empty database on the backend under test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'quantum.db'}"
+        return
+    server: MariaDBServer = request.getfixturevalue("mariadb")
+    url = server.create_database()
+    try:
+        yield url
+    finally:
+        server.drop_database(url)
+
+
+@pytest.fixture
+def store_url(empty_url: str) -> str:
+    """URL of a migrated database."""
+    upgrade(empty_url)
+    return empty_url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A ``Store`` on a migrated database."""
+    s = Store(store_url)
+    try:
+        yield s
+    finally:
+        s.dispose()
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    """A session; the test commits what it wants others to see."""
+    with store.sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def account(store: Store) -> tuple[int, int]:
+    """(user_id, account_id) of a fresh user with a paper account."""
+    with store.session() as s:
+        user = create_user(s, "alice", "correct horse battery", Role.USER)
+        acct = create_account(s, user.id, "paper", AccountMode.PAPER)
+        return user.id, acct.id
