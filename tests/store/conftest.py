@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from mariadb_server import MariaDBServer, MariaDBUnavailable
 from sqlalchemy.orm import Session
 
 from quantum.store import AccountMode, Role, Store
 from quantum.store.migrate import upgrade
+from quantum.store.models import User
 from quantum.store.repositories.accounts import create_account
-from quantum.store.repositories.users import create_user
 
 BACKENDS = ["sqlite", pytest.param("mariadb", marks=pytest.mark.integration)]
 
@@ -89,10 +90,18 @@ def session(store: Store) -> Iterator[Session]:
         yield s
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One argon2 hash for the fixtures' users (hashing is deliberately slow)."""
+    return PasswordHasher().hash("correct horse battery")
+
+
 @pytest.fixture
-def account(store: Store) -> tuple[int, int]:
+def account(store: Store, password_hash: str) -> tuple[int, int]:
     """(user_id, account_id) of a fresh user with a paper account."""
     with store.session() as s:
-        user = create_user(s, "alice", "correct horse battery", Role.USER)
+        user = User(username="alice", password_hash=password_hash, role=Role.USER, is_active=True)
+        s.add(user)
+        s.flush()
         acct = create_account(s, user.id, "paper", AccountMode.PAPER)
         return user.id, acct.id

@@ -19,7 +19,9 @@ DAY = 86_400_000_000_000
 T0 = 1_723_161_255_000_000_000  # 2024-08-08T23:54:15Z
 
 
-def open_trade(uid: str, user_id: int, account_id: int, entry_ts: int = T0, **kw: object) -> TradeRecord:
+def open_trade(
+    uid: str, user_id: int, account_id: int, entry_ts: int = T0, **kw: object
+) -> TradeRecord:
     fields: dict[str, object] = {
         "trade_uid": uid,
         "user_id": user_id,
@@ -38,7 +40,13 @@ def open_trade(uid: str, user_id: int, account_id: int, entry_ts: int = T0, **kw
 
 
 def closed_trade(
-    uid: str, user_id: int, account_id: int, pnl: str, exit_ts: int, entry_ts: int | None = None, **kw: object
+    uid: str,
+    user_id: int,
+    account_id: int,
+    pnl: str,
+    exit_ts: int,
+    entry_ts: int | None = None,
+    **kw: object,
 ) -> TradeRecord:
     return open_trade(
         uid,
@@ -102,7 +110,9 @@ def status(uid: str, ts: int = T0, ticks: int = 1000) -> StatusRecord:
     )
 
 
-def position(user_id: int, account_id: int, symbol: str = "BTCUSDT", opened_ts: int = T0, **kw: object) -> PositionRecord:
+def position(
+    user_id: int, account_id: int, symbol: str = "BTCUSDT", opened_ts: int = T0, **kw: object
+) -> PositionRecord:
     fields: dict[str, object] = {
         "user_id": user_id,
         "account_id": account_id,

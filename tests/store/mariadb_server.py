@@ -42,7 +42,10 @@ def ensure_mariadb_installed() -> str:
         return found
     if os.environ.get("CI") == "true" and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "mariadb-server"]):
+        for cmd in (
+            ["apt-get", "update", "-q"],
+            ["apt-get", "install", "-y", "-q", "mariadb-server"],
+        ):
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise MariaDBUnavailable(f"{' '.join(cmd)} failed: {done.stderr[-2000:]}")
@@ -62,7 +65,7 @@ def _free_port() -> int:
 
 
 class MariaDBServer:
-    """One private ``mariadbd`` process; ``start``/``stop``/``restart`` keep the same data dir and port."""
+    """One private ``mariadbd``; ``start``/``stop``/``restart`` keep the same data dir and port."""
 
     def __init__(self, *, fast: bool = True) -> None:
         self.binary = ensure_mariadb_installed()
@@ -93,7 +96,9 @@ class MariaDBServer:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             self.cleanup()
-            raise MariaDBUnavailable(f"mariadb-install-db failed: {done.stdout[-1000:]}{done.stderr[-2000:]}")
+            raise MariaDBUnavailable(
+                f"mariadb-install-db failed: {done.stdout[-1000:]}{done.stderr[-2000:]}"
+            )
         self._created_user = False
 
     def _args(self) -> list[str]:
@@ -119,12 +124,16 @@ class MariaDBServer:
 
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait (polling, with a deadline) until it accepts connections."""
-        self.proc = subprocess.Popen(self._args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            self._args(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise MariaDBUnavailable(f"mariadbd exited with {self.proc.returncode}: {self._log_tail()}")
+                raise MariaDBUnavailable(
+                    f"mariadbd exited with {self.proc.returncode}: {self._log_tail()}"
+                )
             if not self._accepts():
                 time.sleep(0.05)
                 continue
@@ -137,14 +146,17 @@ class MariaDBServer:
             try:
                 if not self._created_user:
                     with conn.cursor() as cur:
-                        cur.execute(f"CREATE USER IF NOT EXISTS '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'")
-                        cur.execute(f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'127.0.0.1'")
+                        who = f"'{USER}'@'127.0.0.1'"
+                        cur.execute(f"CREATE USER IF NOT EXISTS {who} IDENTIFIED BY '{PASSWORD}'")
+                        cur.execute(f"GRANT ALL PRIVILEGES ON *.* TO {who}")
                     self._created_user = True
             finally:
                 conn.close()
             return
         self.stop()
-        raise MariaDBUnavailable(f"mariadbd did not accept connections within {timeout}s ({last}): {self._log_tail()}")
+        raise MariaDBUnavailable(
+            f"mariadbd did not accept connections within {timeout}s ({last}): {self._log_tail()}"
+        )
 
     def _accepts(self) -> bool:
         # A raw probe first: a failed pymysql connect leaks its socket (a ResourceWarning).

@@ -28,7 +28,10 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(
-            text("INSERT INTO accounts (user_id, name, mode, created_at) VALUES (999, 'x', 'paper', :t)"),
+            text(
+                "INSERT INTO accounts (user_id, name, mode, created_at) "
+                "VALUES (999, 'x', 'paper', :t)"
+            ),
             {"t": "2024-01-01 00:00:00"},
         )
 

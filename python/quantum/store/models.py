@@ -1,8 +1,9 @@
 """SQLAlchemy 2.0 models of the store (SPEC §10).
 
 Conventions:
-- Money, prices and quantities are ``Amount`` (exact decimals, 8 fractional digits); sums that can
-  grow beyond a single trade use ``Amount(28)``.
+- Money, prices and quantities are ``Amount`` (exact decimals, 8 fractional digits); values that
+  can grow very large (24 h volumes, balances, equity) use ``Amount(28)``; see ``sqltypes.py``
+  for how each is stored on SQLite.
 - Trading-event times are int64 nanoseconds since the Unix epoch (UTC) named after their clock
   (``ts_event``, ``entry_ts``...), exactly as the Rust core produces them; bookkeeping times are
   aware UTC datetimes (``UTCDateTime``).
@@ -235,10 +236,10 @@ class Trade(Base):
     entry_price: Mapped[Decimal]
     exit_price: Mapped[Decimal | None]
     #: Net realised P&L of the round trip (after fees and funding); NULL while open.
-    pnl: Mapped[Decimal | None] = mapped_column(Amount(28))
+    pnl: Mapped[Decimal | None]
     #: P&L relative to the entry cost basis, as a fraction (0.01 = 1 %).
     pnl_pct: Mapped[Decimal | None]
-    fees: Mapped[Decimal] = mapped_column(Amount(28))
+    fees: Mapped[Decimal]
     status: Mapped[TradeStatus] = mapped_column(_enum(TradeStatus, "status"))
     entry_ts: Mapped[int] = mapped_column(BigInteger)
     exit_ts: Mapped[int | None] = mapped_column(BigInteger)
@@ -405,7 +406,7 @@ class DailyPnl(Base):
     trades: Mapped[int] = mapped_column(Integer)
     wins: Mapped[int] = mapped_column(Integer)
     losses: Mapped[int] = mapped_column(Integer)
-    gross_profit: Mapped[Decimal] = mapped_column(Amount(28))
-    gross_loss: Mapped[Decimal] = mapped_column(Amount(28))
-    pnl: Mapped[Decimal] = mapped_column(Amount(28))
-    fees: Mapped[Decimal] = mapped_column(Amount(28))
+    gross_profit: Mapped[Decimal] = mapped_column(Amount())
+    gross_loss: Mapped[Decimal] = mapped_column(Amount())
+    pnl: Mapped[Decimal] = mapped_column(Amount())
+    fees: Mapped[Decimal] = mapped_column(Amount())

@@ -5,9 +5,13 @@ models use the types below and stay free of dialect-specific code.
 
 ``Amount`` is an exact decimal with 8 fractional digits (the core's fixed-point scale). MySQL,
 MariaDB and TiDB store it as ``DECIMAL(p, 8)``. SQLite has no decimal type: a ``NUMERIC`` column
-there silently turns values into binary floats, so on SQLite an amount is stored as a 64-bit integer
-count of 10⁻⁸ units — exact, sortable and summable in SQL, and the same representation the Rust
-core uses. Its range on SQLite is therefore ±92,233,720,368.54775807.
+there silently turns values into binary floats. So on SQLite:
+
+- ``Amount()`` (precision 20, for prices, quantities, per-trade and per-day money) is a 64-bit
+  integer count of 10⁻⁸ units — exact, sortable and summable in SQL, and the same representation
+  the Rust core uses; its range there is ±92,233,720,368.54775807 (a larger value is refused);
+- ``Amount(28)`` (wide values: 24 h volumes, open interest, account balances) is the exact decimal
+  text. It is never compared or summed in SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, Numeric
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, Numeric, String
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -72,28 +76,36 @@ class Amount(TypeDecorator[Decimal]):
         super().__init__(precision=precision, scale=SCALE, asdecimal=True)
         self.precision = precision
 
+    @property
+    def _as_integer(self) -> bool:
+        return self.precision <= 20
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
+            if self._as_integer:
+                return dialect.type_descriptor(BigInteger())
+            return dialect.type_descriptor(String(self.precision + 2))
         return dialect.type_descriptor(Numeric(self.precision, SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
         dec = to_amount(value)
+        if dec and dec.adjusted() >= self.precision - SCALE:
+            raise DataError(f"amount {dec} needs more than {self.precision - SCALE} integer digits")
         if dialect.name == "sqlite":
+            if not self._as_integer:
+                return f"{dec:.8f}"
             units = int(dec.scaleb(SCALE))
             if not -_I64_MAX - 1 <= units <= _I64_MAX:
                 raise DataError(f"amount {dec} is outside the SQLite store's 64-bit range")
             return units
-        if dec.adjusted() >= self.precision - SCALE:
-            raise DataError(f"amount {dec} needs more than {self.precision - SCALE} integer digits")
         return dec
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        if dialect.name == "sqlite":
+        if dialect.name == "sqlite" and self._as_integer:
             # SUM() over an empty set is NULL (handled above); over integers it stays an integer.
             units: int = int(value)
             return Decimal(units).scaleb(-SCALE).quantize(_QUANTUM)

@@ -239,13 +239,13 @@ def upgrade() -> None:
         sa.Column("wins", sa.Integer(), nullable=False),
         sa.Column("losses", sa.Integer(), nullable=False),
         sa.Column(
-            "gross_profit", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=False
+            "gross_profit", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=False
         ),
         sa.Column(
-            "gross_loss", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=False
+            "gross_loss", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=False
         ),
-        sa.Column("pnl", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=False),
-        sa.Column("fees", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=False),
+        sa.Column("pnl", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=False),
+        sa.Column("fees", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -477,9 +477,9 @@ def upgrade() -> None:
         sa.Column(
             "exit_price", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=True
         ),
-        sa.Column("pnl", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=True),
+        sa.Column("pnl", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=True),
         sa.Column("pnl_pct", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=True),
-        sa.Column("fees", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=False),
+        sa.Column("fees", quantum.store.sqltypes.Amount(precision=20, scale=8), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
