@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from mariadb_server import MariaDBServer, MariaDBUnavailable
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.orm import Session
 
-from quantum.store import AccountMode, Role, Store
+from quantum.store import AccountMode, Role, Store, create_store_engine
 from quantum.store.migrate import upgrade
-from quantum.store.models import User
+from quantum.store.models import Base, User
 from quantum.store.repositories.accounts import create_account
 
 BACKENDS = ["sqlite", pytest.param("mariadb", marks=pytest.mark.integration)]
@@ -66,11 +67,55 @@ def empty_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         server.drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def mariadb_migrated(mariadb: MariaDBServer) -> str:
+    """A database migrated once per session; ``store_url`` empties it after each test."""
+    url = mariadb.create_database()
+    upgrade(url)
+    return url
+
+
+def _empty_tables(url: str) -> None:
+    """Delete every row the test wrote (cheaper than migrating a new MariaDB database per test)."""
+    engine = create_store_engine(url)
+    try:
+        with engine.begin() as conn:
+            for name in (
+                set(inspect(conn).get_table_names())
+                - set(Base.metadata.tables)
+                - {"alembic_version"}
+            ):
+                conn.execute(text(f"DROP TABLE {name}"))  # tables a test created itself
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name != "exchanges":
+                    conn.execute(table.delete())
+            conn.execute(
+                text("DELETE FROM exchanges WHERE id NOT IN :seeded").bindparams(
+                    bindparam("seeded", expanding=True)
+                ),
+                {"seeded": list(SEEDED_EXCHANGES)},
+            )
+            conn.execute(text("UPDATE exchanges SET active = (id = 'binanceusdm')"))
+    finally:
+        engine.dispose()
+
+
+SEEDED_EXCHANGES = ("binanceusdm", "bybit", "okx", "krakenfutures")
+
+
 @pytest.fixture
-def store_url(empty_url: str) -> str:
-    """URL of a migrated database."""
-    upgrade(empty_url)
-    return empty_url
+def store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a migrated database holding no rows but the seeded exchanges."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'quantum.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = request.getfixturevalue("mariadb_migrated")
+    try:
+        yield url
+    finally:
+        _empty_tables(url)
 
 
 @pytest.fixture

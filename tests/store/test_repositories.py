@@ -77,6 +77,55 @@ def test_trade_lifecycle_and_log(store: Store, account: tuple[int, int]) -> None
         assert [t.trade_uid for t in list_trades(s, user, limit=1, offset=1)] == ["t1"]
         assert count_trades(s, user) == 2
         assert count_trades(s, user + 1000) == 0
+        newest = trades[0]
+        page2 = list_trades(s, user, before=(newest.entry_ts, newest.id), limit=10)
+        assert [t.trade_uid for t in page2] == ["t1"]
+
+
+def test_trade_counts_match_the_rows(store: Store, account: tuple[int, int]) -> None:
+    user, acct = account
+    with store.session() as s:
+        other = create_account(s, user, "second", AccountMode.PAPER).id
+        record_trades(
+            s,
+            [closed_trade(f"c{i}", user, acct, "1", exit_ts=T0 + i * DAY // 3) for i in range(7)]
+            + [open_trade(f"o{i}", user, other, T0 + i, symbol="ETHUSDT") for i in range(3)]
+            + [closed_trade("x", user, other, "-2", exit_ts=T0, symbol="ETHUSDT")],
+        )
+        save_backtest_run(
+            s,
+            run_uid="r",
+            user_id=user,
+            account_id=acct,
+            name="r",
+            config={},
+            metrics={},
+            trades=[closed_trade("bt", user, acct, "5", exit_ts=T0)],
+        )
+    with store.session() as s:
+
+        def raw(*conds: object) -> int:
+            stmt = (
+                select(func.count())
+                .select_from(Trade)
+                .where(
+                    Trade.user_id == user,
+                    Trade.backtest_run_id.is_(None),
+                    *conds,  # type: ignore[arg-type]
+                )
+            )
+            return int(s.scalar(stmt) or 0)
+
+        assert count_trades(s, user) == raw() == 11
+        assert count_trades(s, user, status=TradeStatus.OPEN) == raw(
+            Trade.status == TradeStatus.OPEN
+        )
+        assert count_trades(s, user, status=TradeStatus.CLOSED) == 8
+        assert count_trades(s, user, account_id=other) == 4
+        assert count_trades(s, user, symbol="ETHUSDT") == 4
+        assert count_trades(s, user, symbol="ETHUSDT", cap=2) == 2
+        assert count_trades(s, user, since_ts=T0 + DAY) == raw(Trade.entry_ts >= T0 + DAY)
+        assert count_trades(s, user, cap=5) == 5
 
 
 def test_replayed_open_never_reopens_a_closed_trade_nor_double_counts(

@@ -153,17 +153,21 @@ def test_a_refused_event_is_dead_lettered_and_the_rest_written(
     assert dead[0]["error"]
 
 
-def test_a_torn_last_spill_line_is_skipped(
+def test_a_torn_last_spill_line_is_quarantined(
     store: Store, account: tuple[int, int], tmp_path: Path
 ) -> None:
     user, acct = account
     spool = tmp_path / "spool"
     spool.mkdir()
     good = [record_to_json(fill(f"f{i}", user, acct, T0 + i)) for i in range(3)]
+    # The previous process died in the middle of writing the fourth line.
     (spool / "spill.jsonl").write_text("\n".join(good) + "\n" + good[0][:25])
     with StoreWriter(store, spool) as writer:
+        writer.submit(fill("after", user, acct, T0 + 99))  # appended after the torn line
         assert writer.flush(30)
-    assert count(store, Fill) == 3
+        assert writer.stats().dead_letters == 1
+    assert count(store, Fill) == 4
+    assert (spool / "dead-letter.jsonl").read_text() == good[0][:25] + "\n"
 
 
 def test_writer_refuses_what_is_not_a_record(store: Store, tmp_path: Path) -> None:

@@ -2,13 +2,15 @@
 
 Standard SQL has no portable upsert; SQLite (and PostgreSQL) spell it ``ON CONFLICT``, the MySQL
 family (MySQL 8, MariaDB, TiDB) ``ON DUPLICATE KEY UPDATE``. Everything else in the store is
-dialect-neutral. Rows are executed as one ``executemany`` per call.
+dialect-neutral. Rows are executed as one ``executemany`` per call; statements are built once per
+table and shape and reused (building the ``excluded`` alias is not free).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -19,6 +21,43 @@ from quantum.errors import StoreError
 __all__ = ["increment", "insert_ignore", "upsert"]
 
 Row = Mapping[str, Any]
+_Mode = Literal["set", "ignore", "add"]
+
+
+@lru_cache(maxsize=128)
+def _statement(
+    dialect: str, table: Table, keys: tuple[str, ...], cols: tuple[str, ...], mode: _Mode
+) -> Any:
+    if dialect in ("sqlite", "postgresql"):
+        lite = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+        if mode == "ignore":
+            return lite.on_conflict_do_nothing(index_elements=list(keys))
+        sets: dict[str, ColumnElement[Any]] = {
+            c: (table.c[c] + lite.excluded[c]) if mode == "add" else lite.excluded[c] for c in cols
+        }
+        return lite.on_conflict_do_update(index_elements=list(keys), set_=sets)
+    if dialect in ("mysql", "mariadb"):
+        my = mysql.insert(table)
+        if mode == "ignore":
+            # Not INSERT IGNORE: that would also turn bad values into warnings. A no-op update
+            # of the key column skips only the duplicate.
+            return my.on_duplicate_key_update({keys[0]: table.c[keys[0]]})
+        sets = {c: (table.c[c] + my.inserted[c]) if mode == "add" else my.inserted[c] for c in cols}
+        return my.on_duplicate_key_update(sets)
+    raise StoreError(f"no upsert for database dialect {dialect!r}")
+
+
+def _run(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Row],
+    keys: Sequence[str],
+    cols: Sequence[str],
+    mode: _Mode,
+) -> None:
+    if rows:
+        stmt = _statement(conn.dialect.name, table, tuple(keys), tuple(cols), mode)
+        conn.execute(stmt, list(rows))
 
 
 def upsert(
@@ -29,59 +68,16 @@ def upsert(
     update: Sequence[str],
 ) -> None:
     """Insert ``rows``; where a row's unique ``keys`` exist, overwrite its ``update`` columns."""
-    if not rows:
-        return
-    if not update:
-        insert_ignore(conn, table, rows, keys)
-        return
-    name = conn.dialect.name
-    if name in ("sqlite", "postgresql"):
-        lite = (sqlite.insert if name == "sqlite" else postgresql.insert)(table)
-        stmt: Any = lite.on_conflict_do_update(
-            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
-        )
-    elif name in ("mysql", "mariadb"):
-        my = mysql.insert(table)
-        stmt = my.on_duplicate_key_update({c: my.inserted[c] for c in update})
-    else:
-        raise StoreError(f"no upsert for database dialect {name!r}")
-    conn.execute(stmt, list(rows))
+    _run(conn, table, rows, keys, update, "set" if update else "ignore")
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str]) -> None:
     """Insert ``rows``, skipping those whose unique ``keys`` exist (other errors still raise)."""
-    if not rows:
-        return
-    name = conn.dialect.name
-    if name in ("sqlite", "postgresql"):
-        stmt: Any = (sqlite.insert if name == "sqlite" else postgresql.insert)(
-            table
-        ).on_conflict_do_nothing(index_elements=list(keys))
-    elif name in ("mysql", "mariadb"):
-        # Not INSERT IGNORE: that would also turn bad values into warnings. A no-op update of
-        # the key column skips only the duplicate.
-        stmt = mysql.insert(table).on_duplicate_key_update({keys[0]: table.c[keys[0]]})
-    else:
-        raise StoreError(f"no insert-ignore for database dialect {name!r}")
-    conn.execute(stmt, list(rows))
+    _run(conn, table, rows, keys, (), "ignore")
 
 
 def increment(
     conn: Connection, table: Table, rows: Sequence[Row], keys: Sequence[str], add: Sequence[str]
 ) -> None:
     """Insert ``rows``; where the ``keys`` exist, add the ``add`` columns to the stored values."""
-    if not rows:
-        return
-    name = conn.dialect.name
-    sets: dict[str, ColumnElement[Any]]
-    if name in ("sqlite", "postgresql"):
-        lite = (sqlite.insert if name == "sqlite" else postgresql.insert)(table)
-        sets = {c: table.c[c] + lite.excluded[c] for c in add}
-        stmt: Any = lite.on_conflict_do_update(index_elements=list(keys), set_=sets)
-    elif name in ("mysql", "mariadb"):
-        my = mysql.insert(table)
-        sets = {c: table.c[c] + my.inserted[c] for c in add}
-        stmt = my.on_duplicate_key_update(sets)
-    else:
-        raise StoreError(f"no increment-upsert for database dialect {name!r}")
-    conn.execute(stmt, list(rows))
+    _run(conn, table, rows, keys, add, "add")

@@ -219,6 +219,8 @@ class Trade(Base):
     __table_args__ = (
         # Trade log of a user by time (live/paper trades have backtest_run_id NULL).
         Index("ix_trades_user_run_entry", "user_id", "backtest_run_id", "entry_ts"),
+        # Open trades of a user (the unfiltered trade count adds them to the daily rollup).
+        Index("ix_trades_user_status", "user_id", "status"),
         Index("ix_trades_account_status", "account_id", "status"),
         Index("ix_trades_run_entry", "backtest_run_id", "entry_ts"),
     )

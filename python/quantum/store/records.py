@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 _I64 = 2**63
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class _Base:
@@ -94,7 +95,11 @@ class _Base:
 
     def to_row(self) -> dict[str, Any]:
         """The record as a column → value mapping."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        cls = type(self)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        return {name: getattr(self, name) for name in names}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,17 @@ class Spool:
         self._out: IO[str] | None = None
         self._offset = 0  # byte offset of the first unconsumed line
         self.pending = 0  # unconsumed events
+        self.quarantined = 0  # unreadable lines moved to the dead-letter file
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            with path.open("rb") as fh:
-                self.pending = sum(1 for line in fh if line.endswith(b"\n"))
+            with path.open("rb+") as fh:
+                data = fh.read()
+                if data and not data.endswith(b"\n"):
+                    # A torn last line (the process died mid-write): terminate it, so events
+                    # appended now do not merge into it; reading it later quarantines it.
+                    fh.write(b"\n")
+                    data += b"\n"
+            self.pending = data.count(b"\n")
 
     def __bool__(self) -> bool:
         return self.pending > 0
@@ -64,9 +71,7 @@ class Spool:
                 if not raw:
                     break
                 if not raw.endswith(b"\n"):
-                    log.warning("spill file %s ends in a torn line; skipping it", self.path)
-                    offset += len(raw)
-                    break
+                    break  # still being written (cannot happen under the writer's lock)
                 offset += len(raw)
                 lines += 1
                 try:
@@ -110,6 +115,7 @@ class Spool:
         )
         with self._dead_letter.open("ab") as fh:
             fh.write(raw if raw.endswith(b"\n") else raw + b"\n")
+        self.quarantined += 1
 
     def _remove(self) -> None:
         self.close()

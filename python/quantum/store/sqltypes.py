@@ -90,7 +90,14 @@ class Amount(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        dec = to_amount(value)
+        if (
+            type(value) is Decimal
+            and value.is_finite()
+            and int(value.as_tuple().exponent) >= -SCALE
+        ):
+            dec = value  # already exact at 10⁻⁸ (the records validate): skip re-quantizing
+        else:
+            dec = to_amount(value)
         if dec and dec.adjusted() >= self.precision - SCALE:
             raise DataError(f"amount {dec} needs more than {self.precision - SCALE} integer digits")
         if dialect.name == "sqlite":

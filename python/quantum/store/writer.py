@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
+from quantum.config import Settings, get_settings
 from quantum.errors import DataError, StoreError
 from quantum.store.db import Store
 from quantum.store.records import (
@@ -60,7 +61,7 @@ from quantum.store.repositories.status import record_status
 from quantum.store.repositories.trades import record_trades
 from quantum.store.spool import Spool
 
-__all__ = ["StoreWriter", "WriterStats"]
+__all__ = ["StoreWriter", "WriterStats", "default_spool_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,11 @@ class WriterStats:
     def backlog(self) -> int:
         """Events accepted but not yet committed."""
         return self.in_memory + self.spilled
+
+
+def default_spool_dir(settings: Settings | None = None) -> Path:
+    """Where the writer keeps its spill and dead-letter files: ``<data_dir>/store-spool``."""
+    return (settings or get_settings()).data_dir / "store-spool"
 
 
 def _is_permanent(exc: BaseException) -> bool:
@@ -138,6 +144,7 @@ class StoreWriter:
         self._closed = False
         self._stopping = False
         self._finalized = False
+        self._detached = False
         self._thread = threading.Thread(target=self._run, name="quantum-store-writer", daemon=True)
         if self._spilling:
             log.warning(
@@ -221,6 +228,9 @@ class StoreWriter:
         if self._thread.is_alive():
             self._thread.join(max(0.1, deadline - time.monotonic()))
         with self._cond:
+            # A thread still stuck in a database call must not touch the queues any more; if its
+            # write commits after all, replaying the spilled copy is harmless (idempotent).
+            self._detached = True
             if self._mem:
                 # Memory is older than the spill file: put it in front.
                 self._spool.rewrite_with_head(list(self._mem))
@@ -252,7 +262,7 @@ class StoreWriter:
             written=self._written,
             in_memory=len(self._mem),
             spilled=self._spool.pending,
-            dead_letters=self._dead,
+            dead_letters=self._dead + self._spool.quarantined,
             retries=self._retries,
             connected=self._connected,
             last_error=self._last_error,
@@ -314,8 +324,8 @@ class StoreWriter:
                     continue
             attempt = 0
             with self._cond:
-                if self._finalized and self._thread is not threading.current_thread():
-                    return
+                if self._detached:
+                    return  # close() gave up waiting and already spilled this batch
                 if dead is not None:
                     self._dead_letter(batch, dead)
                 else:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from quantum.store.dialect import increment, upsert
@@ -132,16 +132,22 @@ def list_trades(
     status: TradeStatus | None = None,
     since_ts: int | None = None,
     until_ts: int | None = None,
+    before: tuple[int, int] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Trade]:
     """The trade log of a user, newest entry first, filtered and paginated.
 
-    ``backtest_run_id=None`` means live/paper trades; pass a run's id for its trades.
+    ``backtest_run_id=None`` means live/paper trades; pass a run's id for its trades. Page with
+    ``offset``, or — constant time however deep — with ``before=(entry_ts, id)`` of the last
+    trade of the previous page.
     """
     stmt = _filtered(
         select(Trade), user_id, account_id, backtest_run_id, symbol, status, since_ts, until_ts
     )
+    if before is not None:
+        ts, row_id = before
+        stmt = stmt.where(or_(Trade.entry_ts < ts, and_(Trade.entry_ts == ts, Trade.id < row_id)))
     stmt = stmt.order_by(Trade.entry_ts.desc(), Trade.id.desc()).limit(limit).offset(offset)
     return session.scalars(stmt).all()
 
@@ -156,16 +162,41 @@ def count_trades(
     status: TradeStatus | None = None,
     since_ts: int | None = None,
     until_ts: int | None = None,
+    cap: int | None = None,
 ) -> int:
-    """How many trades ``list_trades`` would page through."""
-    stmt = _filtered(
-        select(func.count()).select_from(Trade),
-        user_id,
-        account_id,
-        backtest_run_id,
-        symbol,
-        status,
-        since_ts,
-        until_ts,
+    """How many trades ``list_trades`` would page through.
+
+    Without symbol or time filters, live/paper counts come from the daily rollup (closed trades)
+    plus an indexed count of open ones: the cost does not grow with the number of trades. With
+    filters the matching index range is counted; ``cap`` bounds that work (the answer is then
+    ``min(count, cap)``, for "10,000+" style pagination).
+    """
+    if backtest_run_id is None and symbol is None and since_ts is None and until_ts is None:
+        total = 0
+        if status is not TradeStatus.OPEN:
+            closed = select(func.coalesce(func.sum(DailyPnl.trades), 0)).where(
+                DailyPnl.user_id == user_id
+            )
+            if account_id is not None:
+                closed = closed.where(DailyPnl.account_id == account_id)
+            total += int(session.scalar(closed) or 0)
+        if status is not TradeStatus.CLOSED:
+            open_ = (
+                select(func.count())
+                .select_from(Trade)
+                .where(
+                    Trade.user_id == user_id,
+                    Trade.status == TradeStatus.OPEN,
+                    Trade.backtest_run_id.is_(None),
+                )
+            )
+            if account_id is not None:
+                open_ = open_.where(Trade.account_id == account_id)
+            total += int(session.scalar(open_) or 0)
+        return total if cap is None else min(total, cap)
+    rows = _filtered(
+        select(Trade.id), user_id, account_id, backtest_run_id, symbol, status, since_ts, until_ts
     )
-    return int(session.scalar(stmt) or 0)
+    if cap is not None:
+        rows = rows.limit(cap)
+    return int(session.scalar(select(func.count()).select_from(rows.subquery())) or 0)

@@ -517,6 +517,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trades", schema=None) as batch_op:
         batch_op.create_index("ix_trades_account_status", ["account_id", "status"], unique=False)
+        batch_op.create_index("ix_trades_user_status", ["user_id", "status"], unique=False)
         batch_op.create_index("ix_trades_run_entry", ["backtest_run_id", "entry_ts"], unique=False)
         batch_op.create_index(
             "ix_trades_user_run_entry", ["user_id", "backtest_run_id", "entry_ts"], unique=False
@@ -559,6 +560,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trades_user_run_entry")
         batch_op.drop_index("ix_trades_run_entry")
         batch_op.drop_index("ix_trades_account_status")
+        batch_op.drop_index("ix_trades_user_status")
 
     op.drop_table("trades")
     with op.batch_alter_table("signals", schema=None) as batch_op:
