@@ -7,13 +7,12 @@ MariaDB half is skipped with the reason when the server cannot start; with CI=tr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from mariadb_server import MariaDBServer, MariaDBUnavailable
+from mariadb_server import MariaDBServer, start_mariadb
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.orm import Session
 
@@ -23,18 +22,6 @@ from quantum.store.models import Base, User
 from quantum.store.repositories.accounts import create_account
 
 BACKENDS = ["sqlite", pytest.param("mariadb", marks=pytest.mark.integration)]
-
-
-def start_mariadb() -> MariaDBServer:
-    """Start a private server, or fail (CI) / skip (locally) with the reason."""
-    try:
-        server = MariaDBServer()
-        server.start()
-    except MariaDBUnavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MariaDB is required in CI and could not be started: {exc}")
-        pytest.skip(f"MariaDB tests skipped: {exc}")
-    return server
 
 
 @pytest.fixture(scope="session")

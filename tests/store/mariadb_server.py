@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pymysql
 
-__all__ = ["MariaDBServer", "MariaDBUnavailable", "ensure_mariadb_installed"]
+__all__ = ["MariaDBServer", "MariaDBUnavailable", "ensure_mariadb_installed", "start_mariadb"]
 
 _CANDIDATES = ("/usr/sbin/mariadbd", "/usr/bin/mariadbd", "/usr/sbin/mysqld")
 USER = "quantum"
@@ -36,7 +36,15 @@ def _find(name: str, candidates: tuple[str, ...] = ()) -> str | None:
 
 
 def ensure_mariadb_installed() -> str:
-    """Path of ``mariadbd``; in CI as root, install ``mariadb-server`` from Debian when absent."""
+    """Path of ``mariadbd``; in CI as root, install ``mariadb-server`` from Debian when absent.
+
+    ``QUANTUM_MARIADBD`` names a specific binary (and nothing else is tried).
+    """
+    chosen = os.environ.get("QUANTUM_MARIADBD")
+    if chosen:
+        if os.access(chosen, os.X_OK):
+            return chosen
+        raise MariaDBUnavailable(f"QUANTUM_MARIADBD={chosen} is not an executable")
     found = _find("mariadbd", _CANDIDATES)
     if found:
         return found
@@ -217,3 +225,17 @@ class MariaDBServer:
         """Stop the server and delete its directory."""
         self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def start_mariadb() -> MariaDBServer:
+    """Start a private server for a test: fail in CI (``CI=true``), else skip, with the reason."""
+    import pytest
+
+    try:
+        server = MariaDBServer()
+        server.start()
+    except MariaDBUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MariaDB is required in CI and could not be started: {exc}")
+        pytest.skip(f"MariaDB tests skipped: {exc}")
+    return server

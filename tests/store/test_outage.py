@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import start_mariadb
 from factories import T0, closed_trade, fill, open_trade, signal, status
-from mariadb_server import MariaDBServer
+from mariadb_server import MariaDBServer, start_mariadb
 from sqlalchemy import func, select
 
 from quantum.store import AccountMode, Record, Role, Store, StoreWriter, TradeStatus

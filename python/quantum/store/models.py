@@ -219,8 +219,13 @@ class Trade(Base):
     __table_args__ = (
         # Trade log of a user by time (live/paper trades have backtest_run_id NULL).
         Index("ix_trades_user_run_entry", "user_id", "backtest_run_id", "entry_ts"),
-        # Open trades of a user (the unfiltered trade count adds them to the daily rollup).
-        Index("ix_trades_user_status", "user_id", "status"),
+        # The same, filtered by symbol (the trade log's most common filter).
+        Index(
+            "ix_trades_user_run_symbol_entry", "user_id", "backtest_run_id", "symbol", "entry_ts"
+        ),
+        # Open live trades of a user (the unfiltered trade count adds them to the daily rollup).
+        # All three equality columns, so planners prefer it even when every trade is CLOSED.
+        Index("ix_trades_user_status_run", "user_id", "status", "backtest_run_id"),
         Index("ix_trades_account_status", "account_id", "status"),
         Index("ix_trades_run_entry", "backtest_run_id", "entry_ts"),
     )

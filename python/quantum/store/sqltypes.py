@@ -116,7 +116,8 @@ class Amount(TypeDecorator[Decimal]):
             # SUM() over an empty set is NULL (handled above); over integers it stays an integer.
             units: int = int(value)
             return Decimal(units).scaleb(-SCALE).quantize(_QUANTUM)
-        return Decimal(str(value)).quantize(_QUANTUM)
+        dec = value if isinstance(value, Decimal) else Decimal(str(value))
+        return dec.quantize(_QUANTUM)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -147,7 +147,12 @@ def list_trades(
     )
     if before is not None:
         ts, row_id = before
-        stmt = stmt.where(or_(Trade.entry_ts < ts, and_(Trade.entry_ts == ts, Trade.id < row_id)))
+        # The redundant ``entry_ts <= ts`` lets MySQL-family planners seek into the index
+        # instead of filtering from the newest row on (they do not derive it from the OR).
+        stmt = stmt.where(
+            Trade.entry_ts <= ts,
+            or_(Trade.entry_ts < ts, and_(Trade.entry_ts == ts, Trade.id < row_id)),
+        )
     stmt = stmt.order_by(Trade.entry_ts.desc(), Trade.id.desc()).limit(limit).offset(offset)
     return session.scalars(stmt).all()
 

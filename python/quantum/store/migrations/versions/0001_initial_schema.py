@@ -517,10 +517,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trades", schema=None) as batch_op:
         batch_op.create_index("ix_trades_account_status", ["account_id", "status"], unique=False)
-        batch_op.create_index("ix_trades_user_status", ["user_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_trades_user_status_run", ["user_id", "status", "backtest_run_id"], unique=False
+        )
         batch_op.create_index("ix_trades_run_entry", ["backtest_run_id", "entry_ts"], unique=False)
         batch_op.create_index(
             "ix_trades_user_run_entry", ["user_id", "backtest_run_id", "entry_ts"], unique=False
+        )
+        batch_op.create_index(
+            "ix_trades_user_run_symbol_entry",
+            ["user_id", "backtest_run_id", "symbol", "entry_ts"],
+            unique=False,
         )
 
     # The exchanges the adapters support (ccxt ids); frozen here, as migrations must be.
@@ -558,9 +565,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("trades", schema=None) as batch_op:
         batch_op.drop_index("ix_trades_user_run_entry")
+        batch_op.drop_index("ix_trades_user_run_symbol_entry")
         batch_op.drop_index("ix_trades_run_entry")
         batch_op.drop_index("ix_trades_account_status")
-        batch_op.drop_index("ix_trades_user_status")
+        batch_op.drop_index("ix_trades_user_status_run")
 
     op.drop_table("trades")
     with op.batch_alter_table("signals", schema=None) as batch_op:
