@@ -227,7 +227,10 @@ class Trade(Base):
         # All three equality columns, so planners prefer it even when every trade is CLOSED.
         Index("ix_trades_user_status_run", "user_id", "status", "backtest_run_id"),
         Index("ix_trades_account_status", "account_id", "status"),
-        Index("ix_trades_run_entry", "backtest_run_id", "entry_ts"),
+        # A run's trades (and the index MySQL needs for the foreign key). ``user_id`` second so
+        # that, for the trade log, it is exactly as good as the index above: planners then never
+        # prefer it and scan every live trade of every user (MariaDB did, 10x slower).
+        Index("ix_trades_run_user_entry", "backtest_run_id", "user_id", "entry_ts"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -3,10 +3,13 @@
 ``submit`` is thread-safe and never blocks on the database, so the asyncio runtime can call it from
 its event loop; a background thread commits events in order, in batches, one transaction each.
 
-When the database is unreachable or a write fails, events stay queued: first in memory (up to
-``max_memory``), then in an append-only spill file on local disk. Writing is retried with
-exponential backoff; once the database is back, memory drains first, then the spill file, so the
-order of events is kept. Every event carries an idempotency key, so a batch retried after an
+Events wait in memory (up to ``max_memory``; beyond it they go to an append-only spill file on
+local disk). When a write fails for lack of a database, memory is moved to the spill file at once
+and new events go there too, so a crash during an outage loses nothing; writing is retried with
+exponential backoff, and once the database is back the spill file drains in order before memory
+is used again. (A crash while the database is up can lose only events not yet committed — the
+batch in flight and what arrived during it; engine state is restored from the store, see
+``recovery.py``.) Every event carries an idempotency key, so a batch retried after an
 ambiguous failure (the commit reached the server but the reply did not) creates no duplicates.
 
 An event the database refuses for itself (a constraint violation) is isolated by retrying the batch
@@ -319,6 +322,13 @@ class StoreWriter:
                                 self._last_error,
                                 delay,
                             )
+                        if self._mem and not self._detached:
+                            # The database is away: move what memory holds to disk (in front
+                            # of the file: it is older), so a crash during the outage loses
+                            # nothing. New events go to the file until it is drained.
+                            self._spool.rewrite_with_head(list(self._mem))
+                            self._mem.clear()
+                            self._spilling = True
                         self._spool.sync()
                         self._cond.wait_for(lambda: self._finalized, delay)
                     continue

@@ -520,7 +520,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_trades_user_status_run", ["user_id", "status", "backtest_run_id"], unique=False
         )
-        batch_op.create_index("ix_trades_run_entry", ["backtest_run_id", "entry_ts"], unique=False)
+        batch_op.create_index(
+            "ix_trades_run_user_entry", ["backtest_run_id", "user_id", "entry_ts"], unique=False
+        )
         batch_op.create_index(
             "ix_trades_user_run_entry", ["user_id", "backtest_run_id", "entry_ts"], unique=False
         )
@@ -566,7 +568,7 @@ def downgrade() -> None:
     with op.batch_alter_table("trades", schema=None) as batch_op:
         batch_op.drop_index("ix_trades_user_run_entry")
         batch_op.drop_index("ix_trades_user_run_symbol_entry")
-        batch_op.drop_index("ix_trades_run_entry")
+        batch_op.drop_index("ix_trades_run_user_entry")
         batch_op.drop_index("ix_trades_account_status")
         batch_op.drop_index("ix_trades_user_status_run")
 
