@@ -231,11 +231,18 @@ def start_mariadb() -> MariaDBServer:
     """Start a private server for a test: fail in CI (``CI=true``), else skip, with the reason."""
     import pytest
 
+    global _FAILURE
     try:
+        if _FAILURE is not None:
+            raise MariaDBUnavailable(_FAILURE)  # do not retry an install or start per test
         server = MariaDBServer()
         server.start()
     except MariaDBUnavailable as exc:
+        _FAILURE = str(exc)
         if os.environ.get("CI") == "true":
             pytest.fail(f"MariaDB is required in CI and could not be started: {exc}")
         pytest.skip(f"MariaDB tests skipped: {exc}")
     return server
+
+
+_FAILURE: str | None = None
