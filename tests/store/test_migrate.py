@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from quantum.store import Store
 from quantum.store.cli import db_app
-from quantum.store.migrate import current_revision, head_revision, upgrade
+from quantum.store.migrate import current_revision, head_revision, open_store, upgrade
 from quantum.store.models import Base, Exchange
 
 TABLES = {
@@ -77,3 +77,13 @@ def test_cli_upgrade_applies_migrations(empty_url: str) -> None:
 def test_cli_upgrade_reports_a_bad_url() -> None:
     result = CliRunner().invoke(db_app, ["upgrade", "--url", "postgresql+nodriver://x/y"])
     assert result.exit_code == 1
+
+
+def test_open_store_migrates_then_opens(empty_url: str) -> None:
+    store = open_store(empty_url)
+    try:
+        assert current_revision(empty_url) == head_revision()
+        with store.session() as s:
+            assert s.scalar(select(Exchange.id).where(Exchange.id == "okx")) == "okx"
+    finally:
+        store.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -122,3 +123,31 @@ def test_utc_datetime_needs_a_timezone_and_converts_to_utc(store: Store) -> None
         )
     with store.engine.begin() as conn, pytest.raises(Exception, match="timezone-aware"):
         conn.execute(insert(table), [{"id": 2, "at": datetime(2024, 1, 1)}])
+
+
+def test_random_amounts_round_trip_exactly(store: Store) -> None:
+    rng = random.Random(20240808)
+    md = MetaData()
+    table = Table(
+        "random_amounts",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("a20", Amount()),
+        Column("a28", Amount(28)),
+    )
+    md.create_all(store.engine)
+    values = [
+        (
+            Decimal(rng.randrange(-(2**63) + 1, 2**63)).scaleb(-8),
+            Decimal(rng.randrange(-(10**28) + 1, 10**28)).scaleb(-8),
+        )
+        for _ in range(2000)
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(table),
+            [{"id": i, "a20": a, "a28": b} for i, (a, b) in enumerate(values, start=1)],
+        )
+    with store.engine.connect() as conn:
+        got = conn.execute(select(table.c.a20, table.c.a28).order_by(table.c.id)).all()
+    assert [(a, b) for a, b in got] == values

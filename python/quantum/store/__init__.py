@@ -18,6 +18,7 @@ from quantum.store.enums import (
     TradeStatus,
 )
 from quantum.store.metrics import PerformanceMetrics, compute_metrics
+from quantum.store.migrate import open_store, upgrade
 from quantum.store.records import (
     EngineStateRecord,
     EquityRecord,
@@ -30,7 +31,7 @@ from quantum.store.records import (
     TradeRecord,
 )
 from quantum.store.recovery import load_engine_state, reset_kill_switch, save_engine_state
-from quantum.store.writer import StoreWriter, WriterStats
+from quantum.store.writer import StoreWriter, WriterStats, default_spool_dir
 
 __all__ = [
     "AccountMode",
@@ -55,7 +56,10 @@ __all__ = [
     "WriterStats",
     "compute_metrics",
     "create_store_engine",
+    "default_spool_dir",
     "load_engine_state",
+    "open_store",
     "reset_kill_switch",
     "save_engine_state",
+    "upgrade",
 ]

@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from quantum.errors import StoreError
-from quantum.store.db import create_store_engine
+from quantum.store.db import Store, create_store_engine
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+__all__ = ["current_revision", "head_revision", "open_store", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -61,3 +61,12 @@ def upgrade(url: str | None = None, revision: str = "head") -> str:
     finally:
         engine.dispose()
     return reached or ""
+
+
+def open_store(url: str | None = None) -> Store:
+    """Migrate the store at ``url`` (default: the configured one) to the newest schema and open it.
+
+    What the service and the runtime call at start.
+    """
+    upgrade(url)
+    return Store(url)
