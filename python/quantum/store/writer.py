@@ -102,6 +102,12 @@ def default_spool_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).data_dir / "store-spool"
 
 
+def _describe(exc: BaseException) -> str:
+    """A one-line reason: the driver's message without SQLAlchemy's echo of SQL and parameters."""
+    inner = exc.orig if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None else exc
+    return f"{type(inner).__name__}: {inner}"[:500]
+
+
 def _is_permanent(exc: BaseException) -> bool:
     """A failure caused by the event itself (retrying it cannot succeed), not by the connection."""
     return isinstance(exc, DataError | sa_exc.IntegrityError | sa_exc.DataError)
@@ -301,19 +307,21 @@ class StoreWriter:
                 self._write(batch, backlog)
             except Exception as exc:
                 if _is_permanent(exc) and not single:
-                    log.error("store refused a batch (%s); retrying it event by event", exc)
+                    log.error(
+                        "store refused a batch (%s); retrying it event by event", _describe(exc)
+                    )
                     with self._cond:
                         self._isolate = len(batch)
                     continue
                 if _is_permanent(exc):
-                    dead = str(exc)
+                    dead = _describe(exc)
                 else:
                     delay = min(self._backoff_max, self._backoff_initial * 2**attempt)
                     attempt += 1
                     with self._cond:
                         self._retries += 1
                         self._connected = False
-                        self._last_error = f"{type(exc).__name__}: {exc}"
+                        self._last_error = _describe(exc)
                         if attempt == 1 or attempt % 20 == 0:
                             log.warning(
                                 "store write failed (attempt %d, backlog %d): %s; retry in %.2fs",
