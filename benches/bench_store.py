@@ -43,7 +43,7 @@ from quantum.store import (
     StoreWriter,
 )
 from quantum.store.migrate import upgrade
-from quantum.store.models import Account, DailyPnl, Trade, User
+from quantum.store.models import Account, Base, User
 from quantum.store.repositories.performance import performance
 from quantum.store.repositories.positions import open_positions
 from quantum.store.repositories.signals import pending_signals
@@ -174,7 +174,7 @@ class Seeded:
 def _seed_trades(store: Store, user: int, acct: int, others: list[tuple[int, int]]) -> None:
     """Bulk-insert 1 M closed trades and their daily rollup (fast path for seeding only)."""
     rng = random.Random(7)
-    trade_table = Trade.__table__
+    trade_table = Base.metadata.tables["trades"]
     chunk: list[dict[str, Any]] = []
     rollup: dict[tuple[int, int], dict[str, Any]] = {}
     span = 730 * DAY
@@ -235,7 +235,7 @@ def _seed_trades(store: Store, user: int, acct: int, others: list[tuple[int, int
         if chunk:
             conn.execute(insert(trade_table), chunk)
         conn.execute(
-            insert(DailyPnl.__table__),
+            insert(Base.metadata.tables["daily_pnl"]),
             [{"account_id": a, "day": d, **v} for (a, d), v in rollup.items()],
         )
 

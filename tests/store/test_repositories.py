@@ -322,10 +322,7 @@ def test_users_accounts_exchanges(store: Store) -> None:
     ],
 )
 def test_bad_records_are_refused_on_creation(bad: dict[str, object]) -> None:
-    fields: dict[str, object] = {"trade_uid": "t", "user_id": 1, "account_id": 1}
-    fields.update(bad)
+    fields: dict[str, object] = {"trade_uid": "t", **bad}
     uid = str(fields.pop("trade_uid"))
     with pytest.raises(DataError):
-        open_trade(
-            uid, 1, 1, **{k: v for k, v in fields.items() if k not in ("user_id", "account_id")}
-        )
+        open_trade(uid, 1, 1, **fields)  # type: ignore[arg-type]
