@@ -8,7 +8,7 @@ SHARED_DATA ?= $(abspath ../shared/data)
 export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
 KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
 
-.PHONY: help setup build lint test test-rust test-python bench run
+.PHONY: help setup build lint test test-rust test-python bench bench-store run
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -41,7 +41,10 @@ test: lint test-rust test-python ## Everything CI runs
 
 bench: setup ## Benchmarks: criterion (Rust) and pytest-benchmark (Python); each prints its figures
 	cargo bench --locked -q --bench pipeline -- --noplot
-	$(BIN)/pytest benches -q -s --benchmark-columns=median,ops --benchmark-sort=name
+	$(BIN)/pytest benches -q -s --benchmark-columns=median,ops --benchmark-sort=name --ignore=benches/bench_store.py
+
+bench-store: setup ## Store benchmarks: writer rows/s, dashboard queries on 1M trades (minutes)
+	$(BIN)/pytest benches/bench_store.py -q -s
 
 run: setup ## Backtest the shipped default data and print the report
 	$(BIN)/quantum backtest

@@ -13,8 +13,10 @@ import typer
 from quantum import DISCLAIMER
 from quantum.backtest import BacktestResult, backtest
 from quantum.engine import EngineConfig, ExecutionConfig, RiskConfig
+from quantum.store.cli import db_app
 
 app = typer.Typer(help="Quantum HFT: educational crypto HFT research system.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 DEFAULT_SYNTHETIC_TICKS = 1_000_000
 
