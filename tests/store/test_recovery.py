@@ -147,3 +147,41 @@ def test_invalid_states_are_refused(
 def test_unknown_account_is_refused(store: Store) -> None:
     with pytest.raises(DataError, match="unknown account"):
         save_engine_state(store, 424242, STATE)
+
+
+def test_a_real_engine_restores_from_the_store_exactly(
+    store: Store, account: tuple[int, int]
+) -> None:
+    """The core's own export → store → a fresh engine: the same state, and the same future."""
+    import quantum
+
+    second = 1_000_000_000
+    config = quantum.EngineConfig(
+        liquidation_hunter=quantum.LiquidationHunterConfig(enabled=False),
+        order_flow=quantum.OrderFlowConfig(enabled=False),
+        volatility_fader=quantum.VolatilityFaderConfig(enabled=False),
+    )
+    before = quantum.Engine(config)
+    before.on_tick(0, 0, 0, 100.0, funding_rate=0.0001)
+    before.submit_entry("BTCUSDT", "LONG", ts_recv=1, qty=2.0)
+    for i, price in enumerate([100.2, 100.4, 100.3], start=1):
+        before.on_tick(i * second, i * second, 0, price)
+    before.on_tick(8 * 3600 * second, 8 * 3600 * second, 0, 100.35, funding_rate=0.0001)
+    state = before.export_state()
+    assert state["positions"] and state["funding"] != "0E-8"
+
+    _, acct = account
+    save_engine_state(store, acct, state)
+    loaded = load_engine_state(store, acct)
+    assert loaded is not None
+    after = quantum.Engine(config)
+    after.restore_state(loaded)
+    assert after.export_state() == state
+    assert after.equity == before.equity
+    for engine in (before, after):
+        engine.on_tick(9 * 3600 * second, 9 * 3600 * second, 0, 101.5)
+    # The same future: the position closes the same way, to the last 1e-8. (Path statistics such
+    # as max drawdown or exposure describe a process's history and start afresh on a restart.)
+    money = ("num_trades", "wins", "total_pnl", "net_pnl", "fees", "funding", "final_equity")
+    assert {k: after.metrics()[k] for k in money} == {k: before.metrics()[k] for k in money}
+    assert before.metrics()["num_trades"] == 1

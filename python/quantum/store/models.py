@@ -310,6 +310,8 @@ class Position(Base):
     stop_loss: Mapped[Decimal | None]
     cost_basis: Mapped[Decimal | None] = mapped_column(Amount(28))
     entry_fee: Mapped[Decimal | None]
+    #: Funding paid while open (negative when received), so a restart restores it exactly.
+    funding: Mapped[Decimal | None] = mapped_column(Amount(28))
     confidence: Mapped[float | None] = mapped_column(Double)
     strategy: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[TradeStatus] = mapped_column(_enum(TradeStatus, "status"))

@@ -191,6 +191,7 @@ class PositionRecord(_Base):
         "stop_loss",
         "cost_basis",
         "entry_fee",
+        "funding",
     )
     _enums: ClassVar[dict[str, type[StrEnum]]] = {"side": Side, "status": TradeStatus}
     _ints = ("user_id", "account_id", "opened_ts", "closed_ts", "updated_ts")
@@ -212,6 +213,7 @@ class PositionRecord(_Base):
     stop_loss: Decimal | None = None
     cost_basis: Decimal | None = None
     entry_fee: Decimal | None = None
+    funding: Decimal | None = None
     confidence: float | None = None
     strategy: str | None = None
     closed_ts: int | None = None

@@ -54,6 +54,9 @@ class EnginePosition(_Strict):
     liquidation_price: Decimal | None = None
     cost_basis: Decimal | None = None
     entry_fee: Decimal | None = None
+    funding: Decimal | None = None
+    #: Last mark price (the core's `mark`); stored as the position's current price.
+    mark: Decimal | None = None
     confidence: float | None = None
     strategy: str | None = None
 
@@ -65,6 +68,8 @@ class EnginePosition(_Strict):
         "liquidation_price",
         "cost_basis",
         "entry_fee",
+        "funding",
+        "mark",
         mode="before",
     )
     @classmethod
@@ -216,6 +221,8 @@ def _save(conn: Connection, account_id: int, state: EngineState) -> None:
                 stop_loss=p.stop_loss,
                 cost_basis=p.cost_basis,
                 entry_fee=p.entry_fee,
+                funding=p.funding,
+                current_price=p.mark,
                 confidence=p.confidence,
                 strategy=p.strategy,
             )
@@ -257,25 +264,32 @@ def load_engine_state(
         "losses": row.losses,
         "sum_win": _fmt(row.sum_win),
         "sum_loss": _fmt(row.sum_loss),
-        "positions": [
-            {
-                "symbol": p.symbol,
-                "side": Side(p.side).value,
-                "qty": _fmt(p.qty),
-                "entry_price": _fmt(p.entry_price),
-                "entry_ts": p.opened_ts,
-                "leverage": p.leverage,
-                "take_profit": _fmt(p.take_profit),
-                "stop_loss": _fmt(p.stop_loss),
-                "liquidation_price": _fmt(p.liquidation_price),
-                "cost_basis": _fmt(p.cost_basis),
-                "entry_fee": _fmt(p.entry_fee),
-                "confidence": p.confidence,
-                "strategy": p.strategy,
-            }
-            for p in positions
-        ],
+        "positions": [_position_out(p) for p in positions],
     }
+
+
+def _position_out(p: Any) -> dict[str, Any]:
+    """One stored open position in the engine's export format (optional fields only if known)."""
+    out: dict[str, Any] = {
+        "symbol": p.symbol,
+        "side": Side(p.side).value,
+        "qty": _fmt(p.qty),
+        "entry_price": _fmt(p.entry_price),
+        "entry_ts": p.opened_ts,
+        "leverage": p.leverage,
+        "take_profit": _fmt(p.take_profit),
+        "stop_loss": _fmt(p.stop_loss),
+        "liquidation_price": _fmt(p.liquidation_price),
+        "cost_basis": _fmt(p.cost_basis),
+        "entry_fee": _fmt(p.entry_fee),
+        "confidence": p.confidence,
+        "strategy": p.strategy,
+    }
+    if p.funding is not None:
+        out["funding"] = _fmt(p.funding)
+    if p.current_price is not None:
+        out["mark"] = _fmt(p.current_price)
+    return out
 
 
 def reset_kill_switch(target: Session | Store | Connection, account_id: int) -> bool:
