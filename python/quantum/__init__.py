@@ -9,6 +9,7 @@ from __future__ import annotations
 from quantum import errors
 from quantum.backtest import BacktestResult, backtest
 from quantum.engine import (
+    BookConfig,
     Engine,
     EngineConfig,
     Event,
@@ -27,6 +28,7 @@ __all__ = [
     "COLUMNS",
     "DISCLAIMER",
     "BacktestResult",
+    "BookConfig",
     "Decision",
     "Engine",
     "EngineConfig",

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::depth::BookConfig;
 use crate::portfolio::ExecutionConfig;
 use crate::risk::RiskConfig;
 use crate::sanitizer::SanitizerConfig;
@@ -33,6 +34,8 @@ pub struct EngineConfig {
     pub risk: RiskConfig,
     /// Fill model, fees, exits, leverage, funding.
     pub execution: ExecutionConfig,
+    /// Order books driven by depth messages (when the data has them).
+    pub book: BookConfig,
 }
 
 impl Default for EngineConfig {
@@ -48,6 +51,7 @@ impl Default for EngineConfig {
             volatility_fader: VolatilityFaderConfig::default(),
             risk: RiskConfig::default(),
             execution: ExecutionConfig::default(),
+            book: BookConfig::default(),
         }
     }
 }

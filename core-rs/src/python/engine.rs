@@ -8,7 +8,7 @@ use super::convert::{money, parse_side, parse_units, price, qty};
 use super::errors::quantum_error;
 use super::events::events_tuple;
 use super::strategy::PyStrategy;
-use crate::engine::{Engine, EngineConfig, EngineError, EngineState, NullSink, PositionState};
+use crate::engine::{DepthColumns, Engine, EngineConfig, EngineError, EngineState, NullSink, PositionState};
 use crate::metrics::Metrics;
 use crate::risk::{HaltReason, RiskReject};
 use crate::sanitizer::RejectReason;
@@ -69,6 +69,59 @@ fn item<'py>(d: &Bound<'py, PyDict>, k: &str) -> PyResult<Bound<'py, PyAny>> {
 fn units_of(d: &Bound<'_, PyDict>, k: &str) -> PyResult<i64> {
     let v = item(d, k)?;
     parse_units(&v.str()?.to_cow()?, k)
+}
+
+/// The tick columns of a dict, borrowed from NumPy (validated dtypes, contiguous).
+struct TickArrays<'py> {
+    ts_event: PyReadonlyArray1<'py, i64>,
+    ts_recv: Option<PyReadonlyArray1<'py, i64>>,
+    symbol: Option<PyReadonlyArray1<'py, u32>>,
+    liq_side: Option<PyReadonlyArray1<'py, i8>>,
+    floats: Vec<Option<PyReadonlyArray1<'py, f64>>>,
+}
+
+impl<'py> TickArrays<'py> {
+    fn extract(columns: &Bound<'py, PyDict>) -> PyResult<Self> {
+        let ts_event = column::<i64>(columns, "ts_event", "int64")?
+            .ok_or_else(|| quantum_error("ColumnError", ("column 'ts_event' is required", "ts_event")))?;
+        let mut floats = Vec::with_capacity(FLOAT_COLUMNS.len());
+        for name in FLOAT_COLUMNS {
+            floats.push(column::<f64>(columns, name, "float64")?);
+        }
+        Ok(TickArrays {
+            ts_event,
+            ts_recv: column::<i64>(columns, "ts_recv", "int64")?,
+            symbol: column::<u32>(columns, "symbol", "uint32")?,
+            liq_side: column::<i8>(columns, "liq_side", "int8")?,
+            floats,
+        })
+    }
+
+    /// Slices over the arrays (contiguity was checked in `column`).
+    fn columns(&self) -> TickColumns<'_> {
+        let f = &self.floats;
+        TickColumns {
+            ts_event: self.ts_event.as_slice().unwrap_or(&[]),
+            ts_recv: slice_of(&self.ts_recv),
+            symbol: slice_of(&self.symbol),
+            liq_side: slice_of(&self.liq_side),
+            price: slice_of(&f[0]),
+            bid: slice_of(&f[1]),
+            ask: slice_of(&f[2]),
+            bid_qty: slice_of(&f[3]),
+            ask_qty: slice_of(&f[4]),
+            volume: slice_of(&f[5]),
+            buy_volume: slice_of(&f[6]),
+            sell_volume: slice_of(&f[7]),
+            open: slice_of(&f[8]),
+            high: slice_of(&f[9]),
+            low: slice_of(&f[10]),
+            close: slice_of(&f[11]),
+            liq_volume: slice_of(&f[12]),
+            funding_rate: slice_of(&f[13]),
+            open_interest: slice_of(&f[14]),
+        }
+    }
 }
 
 fn parse_config(json: &str) -> PyResult<EngineConfig> {
@@ -153,39 +206,83 @@ impl PyEngine {
 
     /// Runs a batch of tick columns (a dict of 1-D NumPy arrays) with the GIL released.
     fn run(&mut self, py: Python<'_>, columns: &Bound<'_, PyDict>) -> PyResult<()> {
-        let ts_event = column::<i64>(columns, "ts_event", "int64")?
-            .ok_or_else(|| quantum_error("ColumnError", ("column 'ts_event' is required", "ts_event")))?;
-        let ts_recv = column::<i64>(columns, "ts_recv", "int64")?;
-        let symbol = column::<u32>(columns, "symbol", "uint32")?;
-        let liq_side = column::<i8>(columns, "liq_side", "int8")?;
-        let mut floats: Vec<Option<PyReadonlyArray1<'_, f64>>> = Vec::with_capacity(FLOAT_COLUMNS.len());
-        for name in FLOAT_COLUMNS {
-            floats.push(column::<f64>(columns, name, "float64")?);
-        }
-        // as_slice() was checked in `column`, so these unwraps cannot fail.
-        let cols = TickColumns {
-            ts_event: ts_event.as_slice().unwrap_or(&[]),
-            ts_recv: slice_of(&ts_recv),
-            symbol: slice_of(&symbol),
-            liq_side: slice_of(&liq_side),
-            price: slice_of(&floats[0]),
-            bid: slice_of(&floats[1]),
-            ask: slice_of(&floats[2]),
-            bid_qty: slice_of(&floats[3]),
-            ask_qty: slice_of(&floats[4]),
-            volume: slice_of(&floats[5]),
-            buy_volume: slice_of(&floats[6]),
-            sell_volume: slice_of(&floats[7]),
-            open: slice_of(&floats[8]),
-            high: slice_of(&floats[9]),
-            low: slice_of(&floats[10]),
-            close: slice_of(&floats[11]),
-            liq_volume: slice_of(&floats[12]),
-            funding_rate: slice_of(&floats[13]),
-            open_interest: slice_of(&floats[14]),
-        };
+        let arrays = TickArrays::extract(columns)?;
+        let cols = arrays.columns();
         let engine = &mut self.inner;
         py.detach(|| engine.run(&cols, &mut NullSink)).map_err(engine_error)
+    }
+
+    /// Runs ticks and L2 depth messages (a dict of CSR columns) merged in arrival order
+    /// (`tick_seq` / `depth_seq`, or receive time when absent), with the GIL released.
+    #[pyo3(signature = (columns, depth, tick_seq=None, depth_seq=None))]
+    fn run_with_depth(
+        &mut self,
+        py: Python<'_>,
+        columns: &Bound<'_, PyDict>,
+        depth: &Bound<'_, PyDict>,
+        tick_seq: Option<PyReadonlyArray1<'_, i64>>,
+        depth_seq: Option<PyReadonlyArray1<'_, i64>>,
+    ) -> PyResult<()> {
+        let arrays = TickArrays::extract(columns)?;
+        let cols = arrays.columns();
+        let need = |name: &'static str| -> PyResult<Bound<'_, PyAny>> {
+            depth.get_item(name)?.ok_or_else(|| {
+                quantum_error("ColumnError", (format!("depth column '{name}' is required"), name))
+            })
+        };
+        macro_rules! arr {
+            ($name:literal, $t:ty, $dt:literal) => {{
+                let obj = need($name)?;
+                let a: PyReadonlyArray1<'_, $t> = obj.extract().map_err(|_| {
+                    quantum_error("ColumnError", (format!("depth column '{}' must be a 1-D {} array", $name, $dt), $name))
+                })?;
+                if a.as_slice().is_err() {
+                    return Err(quantum_error("ColumnError", (format!("depth column '{}' must be contiguous", $name), $name)));
+                }
+                a
+            }};
+        }
+        let (te, tr, sy) = (arr!("ts_event", i64, "int64"), arr!("ts_recv", i64, "int64"), arr!("symbol", u32, "uint32"));
+        let (fi, la, pr) = (arr!("first_id", u64, "uint64"), arr!("last_id", u64, "uint64"), arr!("prev_id", u64, "uint64"));
+        let (sn, off) = (arr!("is_snapshot", u8, "uint8/bool"), arr!("level_offsets", i64, "int64"));
+        let (sd, px, qt) = (arr!("side", i8, "int8"), arr!("price", f64, "float64"), arr!("qty", f64, "float64"));
+        let d = DepthColumns {
+            ts_event: te.as_slice().unwrap_or(&[]),
+            ts_recv: tr.as_slice().unwrap_or(&[]),
+            symbol: sy.as_slice().unwrap_or(&[]),
+            first_id: fi.as_slice().unwrap_or(&[]),
+            last_id: la.as_slice().unwrap_or(&[]),
+            prev_id: pr.as_slice().unwrap_or(&[]),
+            is_snapshot: sn.as_slice().unwrap_or(&[]),
+            level_offsets: off.as_slice().unwrap_or(&[]),
+            side: sd.as_slice().unwrap_or(&[]),
+            price: px.as_slice().unwrap_or(&[]),
+            qty: qt.as_slice().unwrap_or(&[]),
+        };
+        let order = match (&tick_seq, &depth_seq) {
+            (Some(t), Some(d)) => Some((
+                t.as_slice().map_err(|_| quantum_error("ColumnError", ("tick_seq must be contiguous", "tick_seq")))?,
+                d.as_slice().map_err(|_| quantum_error("ColumnError", ("depth_seq must be contiguous", "depth_seq")))?,
+            )),
+            (None, None) => None,
+            _ => return Err(quantum_error("ColumnError", ("give both tick_seq and depth_seq, or neither", "tick_seq"))),
+        };
+        let engine = &mut self.inner;
+        py.detach(|| engine.run_with_depth(&cols, &d, order, &mut NullSink)).map_err(engine_error)
+    }
+
+    /// Order book counters summed over symbols (None when no depth was seen).
+    fn book_stats<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(b) = self.inner.book_stats() else { return Ok(None) };
+        let d = PyDict::new(py);
+        d.set_item("updates_applied", b.updates_applied)?;
+        d.set_item("levels_applied", b.levels_applied)?;
+        d.set_item("gaps", b.gaps)?;
+        d.set_item("checksum_failures", b.checksum_failures)?;
+        d.set_item("crossed", b.crossed)?;
+        d.set_item("resyncs", b.resyncs)?;
+        d.set_item("stale_skipped", b.stale_skipped)?;
+        Ok(Some(d))
     }
 
     /// Closes the equity curve after the last tick of a backtest.

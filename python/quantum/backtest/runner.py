@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from quantum.engine import Engine, EngineConfig
@@ -39,6 +40,9 @@ class BacktestResult:
     elapsed_s: float
     stats: dict[str, int] = field(default_factory=dict)
     open_positions: list[dict[str, Any]] = field(default_factory=list)
+    #: Order book counters (updates applied, gaps, checksum failures, resyncs...) when the data
+    #: had depth; None otherwise.
+    book: dict[str, int] | None = None
 
     @property
     def ticks_per_s(self) -> float:
@@ -54,6 +58,19 @@ def _trades_frame(cols: dict[str, Any], names: Sequence[str]) -> pd.DataFrame:
     return df
 
 
+def _depth_dict(depth: Any) -> dict[str, Any]:
+    """The CSR columns of a ``quantum.data.DepthColumns`` as the core takes them."""
+    cols = {
+        name: getattr(depth, name)
+        for name in (
+            "ts_event", "ts_recv", "symbol", "first_id", "last_id", "prev_id", "level_offsets",
+            "side", "price", "qty",
+        )
+    }  # fmt: skip
+    cols["is_snapshot"] = np.ascontiguousarray(depth.is_snapshot, dtype=np.uint8)
+    return cols
+
+
 def backtest(
     ticks: Any,
     config: EngineConfig | None = None,
@@ -61,16 +78,26 @@ def backtest(
     symbol_names: Sequence[str] | None = None,
     strategies: Sequence[Strategy] = (),
 ) -> BacktestResult:
-    """Runs ``ticks`` (a dict of arrays, a DataFrame or a TickBatch) through the engine.
+    """Runs ``ticks`` through the engine: a dict of arrays, a DataFrame, a ``TickBatch``, a
+    ``quantum.data.TickColumns``, or a ``quantum.data.FeedChunk`` (ticks plus L2 depth, e.g. from
+    ``load_binance_l2``), whose depth drives the core's order books in arrival order.
 
     Raises ``ColumnError`` naming the column for wrong dtypes or lengths, ``ConfigError`` for an
     invalid config; a Python strategy's own exception propagates unchanged.
     """
+    feed = ticks if hasattr(ticks, "depth") and hasattr(ticks, "tick_seq") else None
+    if feed is not None:
+        # Depth and ticks share one symbol table in a FeedChunk.
+        symbol_names = symbol_names or feed.ticks.symbol_names or feed.depth.symbol_names
+        ticks = feed.ticks
     batch = to_batch(ticks, symbol_names)
     engine = Engine(config, symbols=batch.symbol_names, strategies=strategies)
     native = engine.native
     start = time.perf_counter()
-    native.run(batch.columns)
+    if feed is not None:
+        native.run_with_depth(batch.columns, _depth_dict(feed.depth), feed.tick_seq, feed.depth_seq)
+    else:
+        native.run(batch.columns)
     elapsed = time.perf_counter() - start
     native.finish()
     ts, eq = native.equity_curve()
@@ -85,4 +112,5 @@ def backtest(
         elapsed_s=elapsed,
         stats=stats,
         open_positions=engine.positions(),
+        book=native.book_stats(),
     )

@@ -1,6 +1,7 @@
 """The engine and its configuration."""
 
 from quantum.engine.config import (
+    BookConfig,
     EngineConfig,
     ExecutionConfig,
     FeatureConfig,
@@ -13,6 +14,7 @@ from quantum.engine.config import (
 from quantum.engine.engine import Engine, Event
 
 __all__ = [
+    "BookConfig",
     "Engine",
     "EngineConfig",
     "Event",

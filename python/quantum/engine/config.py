@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "BookConfig",
     "EngineConfig",
     "ExecutionConfig",
     "FeatureConfig",
@@ -108,6 +109,13 @@ class ExecutionConfig(_Frozen):
     qty_step: float = Field(1e-8, gt=0)
 
 
+class BookConfig(_Frozen):
+    """Order books driven by L2 depth data (SPEC §5)."""
+
+    rule: Literal["binance_futures", "binance_spot", "bybit", "okx", "none"] = "binance_futures"
+    depth_bps: float = Field(10.0, gt=0, description="near-touch depth the strategies score")
+
+
 class EngineConfig(_Frozen):
     """Everything the engine needs; pass it to :class:`quantum.Engine` or :func:`quantum.backtest`."""
 
@@ -121,3 +129,4 @@ class EngineConfig(_Frozen):
     volatility_fader: VolatilityFaderConfig = VolatilityFaderConfig()
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
+    book: BookConfig = BookConfig()

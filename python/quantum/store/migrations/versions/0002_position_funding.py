@@ -22,7 +22,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("positions") as batch:
-        batch.add_column(sa.Column("funding", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "funding", quantum.store.sqltypes.Amount(precision=28, scale=8), nullable=True
+            )
+        )
 
 
 def downgrade() -> None:
