@@ -42,4 +42,4 @@ class Scripted(Strategy):
     def on_tick(self, tick: TickView, features: FeatureView) -> Decision | None:
         self.n += 1
         side = self.plan.get(self.n)
-        return Decision(side, 0.9, "scripted") if side in ("LONG", "SHORT") else None  # type: ignore[arg-type]
+        return Decision(side, 0.9, "scripted") if side in ("LONG", "SHORT", "FLAT") else None  # type: ignore[arg-type]

@@ -131,7 +131,7 @@ fn drawdown_halts_flattens_and_blocks_entries() {
     let mut c = quiet_config();
     c.risk.max_drawdown = 0.001; // 0.1 % of 10k = 10
     c.risk.fixed_fraction = 0.05;
-    c.execution.stop_loss = 0.5;
+    c.execution.stop_loss = None; // no stop: only the kill switch can close it
     let mut e = engine(vec![(1, Side::Long), (6, Side::Long)], c);
     // 500 notional long at 100; a drop to 97.9 loses > 10.
     let ev = run(

@@ -10,6 +10,7 @@ from quantum import errors
 from quantum.backtest import BacktestResult, backtest
 from quantum.engine import (
     BookConfig,
+    EmaCrossConfig,
     Engine,
     EngineConfig,
     Event,
@@ -29,6 +30,7 @@ __all__ = [
     "DISCLAIMER",
     "BacktestResult",
     "BookConfig",
+    "EmaCrossConfig",
     "Decision",
     "Engine",
     "EngineConfig",

@@ -17,9 +17,9 @@ __all__ = ["Decision", "FeatureView", "Strategy", "TickView"]
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A strategy's wish to hold ``side`` with a confidence in [0, 1]."""
+    """A strategy's wish: hold ``side`` ("FLAT": hold nothing) with a confidence in [0, 1]."""
 
-    side: Literal["LONG", "SHORT"]
+    side: Literal["LONG", "SHORT", "FLAT"]
     confidence: float
     reason: str = ""
 

@@ -6,7 +6,9 @@ use super::depth::BookConfig;
 use crate::portfolio::ExecutionConfig;
 use crate::risk::RiskConfig;
 use crate::sanitizer::SanitizerConfig;
-use crate::strategy::{FeatureConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+use crate::strategy::{
+    EmaCrossConfig, FeatureConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig,
+};
 use crate::types::{UnixNanos, NANOS_PER_SECOND};
 
 /// Everything the engine needs to know; unknown fields are an error.
@@ -30,6 +32,8 @@ pub struct EngineConfig {
     pub order_flow: OrderFlowConfig,
     /// Volatility Spike Fader.
     pub volatility_fader: VolatilityFaderConfig,
+    /// EMA-cross (off by default).
+    pub ema_cross: EmaCrossConfig,
     /// DRB-Guard.
     pub risk: RiskConfig,
     /// Fill model, fees, exits, leverage, funding.
@@ -49,6 +53,7 @@ impl Default for EngineConfig {
             liquidation_hunter: LiquidationHunterConfig::default(),
             order_flow: OrderFlowConfig::default(),
             volatility_fader: VolatilityFaderConfig::default(),
+            ema_cross: EmaCrossConfig::default(),
             risk: RiskConfig::default(),
             execution: ExecutionConfig::default(),
             book: BookConfig::default(),

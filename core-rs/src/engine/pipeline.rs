@@ -21,7 +21,7 @@ use crate::strategy::{
     CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures,
 };
 use crate::tick::{Tick, TickColumns};
-use crate::types::{utc_day, Money, OrderSide, Qty, Side, SymbolId, UnixNanos};
+use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
@@ -116,7 +116,7 @@ fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     if !(e.leverage >= 1.0) {
         return bad("execution.leverage must be >= 1");
     }
-    if !(e.take_profit > 0.0 && e.stop_loss > 0.0 && e.stop_loss < 1.0) {
+    if !(e.take_profit.is_none_or(|f| f > 0.0) && e.stop_loss.is_none_or(|f| f > 0.0 && f < 1.0)) {
         return bad("execution.take_profit and stop_loss must be positive fractions");
     }
     if !(e.qty_step > 0.0) || e.latency_ns < 0 || e.funding_interval_ns <= 0 {
@@ -135,6 +135,9 @@ fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     let r = &c.risk;
     if !(r.max_drawdown > 0.0 && r.max_drawdown <= 1.0 && r.max_position_notional > 0.0) {
         return bad("risk.max_drawdown must be in (0, 1] and max_position_notional > 0");
+    }
+    if c.risk.fixed_qty.is_some_and(|q| !(q > 0.0 && q.is_finite())) {
+        return bad("risk.fixed_qty must be a positive number when set");
     }
     if !(c.book.depth_bps > 0.0) {
         return bad("book.depth_bps must be > 0");
@@ -439,6 +442,9 @@ impl Engine {
         if c.volatility_fader.enabled {
             consider(c.volatility_fader.evaluate(snap), Cow::Borrowed("volatility_fader"));
         }
+        if c.ema_cross.enabled {
+            consider(c.ema_cross.evaluate(snap), Cow::Borrowed("ema_cross"));
+        }
         if !self.customs.is_empty() {
             let full = FeatureSnapshot { liquidity: feats.liquidity(), ..*snap };
             for s in &mut self.customs {
@@ -458,12 +464,12 @@ impl Engine {
         sink: &mut S,
     ) {
         self.stats.signals += 1;
-        let side = draft.side;
+        let target = draft.target;
         sink.emit(Event::Signal(Signal {
             ts_event: t.ts_event,
             ts_recv: t.ts_recv,
             symbol: t.symbol,
-            side,
+            target,
             price,
             confidence: draft.confidence,
             strategy: strategy.clone(),
@@ -471,10 +477,22 @@ impl Engine {
         }));
         let symbol = t.symbol;
         let held = self.account.position(symbol).map(|p| p.side);
-        if !self.config.auto_execute
-            || self.symbols[symbol as usize].pending.is_some()
-            || held == Some(side)
-        {
+        let busy = !self.config.auto_execute || self.symbols[symbol as usize].pending.is_some();
+        let Some(side) = target.side() else {
+            // Flat: close what is open, open nothing.
+            if busy || held.is_none() {
+                self.stats.signals_ignored += 1;
+            } else {
+                self.symbols[symbol as usize].pending = Some(PendingOrder {
+                    decided_at: t.ts_recv,
+                    decided_seq: self.seq,
+                    exit: Some(ExitReason::Signal),
+                    entry: None,
+                });
+            }
+            return;
+        };
+        if busy || held == Some(side) {
             self.stats.signals_ignored += 1;
             return;
         }
@@ -518,7 +536,10 @@ impl Engine {
         let step = self.config.execution.qty_step;
         let raw = match qty {
             Some(q) => q,
-            None => self.guard.size_fraction_cached(&mut self.risk) * equity.to_f64() / price,
+            None => match self.config.risk.fixed_qty {
+                Some(q) => q,
+                None => self.guard.size_fraction_cached(&mut self.risk) * equity.to_f64() / price,
+            },
         };
         let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
         let reversing = self.account.position(symbol).is_some();
@@ -649,8 +670,9 @@ impl Engine {
             }
         };
         let liq = pos.liquidation_price.to_f64();
-        let sl = pos.stop_loss.to_f64();
-        let tp = pos.take_profit.to_f64();
+        // A disabled level can never be reached.
+        let sl = pos.stop_loss.map_or(if long { f64::NEG_INFINITY } else { f64::INFINITY }, Price::to_f64);
+        let tp = pos.take_profit.map_or(if long { f64::INFINITY } else { f64::NEG_INFINITY }, Price::to_f64);
         let exit = if beyond_adverse(liq, worst) {
             Some((ExitReason::Liquidation, gap_or(liq, &beyond_adverse), false))
         } else if beyond_adverse(sl, worst) {

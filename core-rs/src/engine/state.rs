@@ -23,10 +23,10 @@ pub struct PositionState {
     pub entry_ts: UnixNanos,
     /// Leverage.
     pub leverage: f64,
-    /// Take-profit level.
-    pub take_profit: Price,
-    /// Stop-loss level.
-    pub stop_loss: Price,
+    /// Take-profit level, if any.
+    pub take_profit: Option<Price>,
+    /// Stop-loss level, if any.
+    pub stop_loss: Option<Price>,
     /// Liquidation price.
     pub liquidation_price: Price,
     /// Cost basis.

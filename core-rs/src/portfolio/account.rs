@@ -48,10 +48,10 @@ pub struct Fill {
 pub struct OpenParams {
     /// Leverage.
     pub leverage: f64,
-    /// Take-profit distance, fraction.
-    pub take_profit: f64,
-    /// Stop-loss distance, fraction.
-    pub stop_loss: f64,
+    /// Take-profit distance, fraction (None: no take-profit).
+    pub take_profit: Option<f64>,
+    /// Stop-loss distance, fraction (None: no stop-loss).
+    pub stop_loss: Option<f64>,
     /// Maintenance margin rate.
     pub maintenance_margin: f64,
 }
@@ -74,9 +74,15 @@ pub struct Account {
     value_total: Money,
 }
 
+/// A price from a float. Fill prices come from accepted ticks (finite, positive, in range); a
+/// level computed from a huge take-profit fraction saturates to the largest price (unreachable)
+/// rather than collapsing to zero (which a long would "reach" at once).
 fn price_of(x: f64) -> Price {
-    // Fill prices come from accepted ticks (finite, positive, within range), so this holds.
-    Price::from_f64(x).unwrap_or(Price::ZERO)
+    match Price::from_f64(x) {
+        Ok(p) => p,
+        Err(_) if x > 0.0 => Price(i64::MAX),
+        Err(_) => Price::ZERO,
+    }
 }
 
 impl Account {
@@ -157,8 +163,8 @@ impl Account {
             entry_fee: fee,
             funding: Money::ZERO,
             leverage: lev,
-            take_profit: price_of(price * (1.0 + s * params.take_profit)),
-            stop_loss: price_of(price * (1.0 - s * params.stop_loss)),
+            take_profit: params.take_profit.map(|f| price_of(price * (1.0 + s * f))),
+            stop_loss: params.stop_loss.map(|f| price_of(price * (1.0 - s * f))),
             liquidation_price: price_of(
                 (price * (1.0 - s * (1.0 / lev - params.maintenance_margin))).max(1e-8),
             ),
@@ -283,7 +289,7 @@ mod tests {
     use super::*;
 
     const P: OpenParams =
-        OpenParams { leverage: 1.0, take_profit: 0.01, stop_loss: 0.005, maintenance_margin: 0.004 };
+        OpenParams { leverage: 1.0, take_profit: Some(0.01), stop_loss: Some(0.005), maintenance_margin: 0.004 };
 
     fn m(x: f64) -> Money {
         Money::from_f64(x).unwrap()
@@ -297,8 +303,8 @@ mod tests {
         assert_eq!(f.fee.to_string(), "0.32500000");
         assert_eq!(a.equity().to_string(), "9999.67500000");
         let p = a.position(0).unwrap();
-        assert_eq!(p.take_profit.to_string(), "65650.00000000");
-        assert_eq!(p.stop_loss.to_string(), "64675.00000000");
+        assert_eq!(p.take_profit.unwrap().to_string(), "65650.00000000");
+        assert_eq!(p.stop_loss.unwrap().to_string(), "64675.00000000");
         a.mark(0, 66_000.0);
         assert_eq!(a.unrealized().to_string(), "10.00000000");
         let (_, t) = a.close(0, 66_000.0, 2, 2, 5.0, ExitReason::TakeProfit).unwrap();
@@ -315,9 +321,17 @@ mod tests {
         let q = Qty::from_f64(1.0).unwrap();
         a.open(0, Side::Short, q, 100.0, 1, 1, 0.0, P, 0.9, "t".into());
         let p = a.position(0).unwrap();
-        assert_eq!((p.take_profit.to_f64(), p.stop_loss.to_f64()), (99.0, 100.5));
+        assert_eq!((p.take_profit.unwrap().to_f64(), p.stop_loss.unwrap().to_f64()), (99.0, 100.5));
         let (_, t) = a.close(0, 99.0, 2, 2, 0.0, ExitReason::TakeProfit).unwrap();
         assert_eq!(t.pnl, m(1.0));
+    }
+
+    #[test]
+    fn a_take_profit_beyond_the_price_range_is_unreachable_not_zero() {
+        let mut a = Account::new(m(10_000.0));
+        let huge = OpenParams { take_profit: Some(1e9), ..P };
+        a.open(0, Side::Long, Qty::from_f64(1.0).unwrap(), 100.0, 1, 1, 0.0, huge, 1.0, "t".into());
+        assert_eq!(a.position(0).unwrap().take_profit, Some(Price(i64::MAX)));
     }
 
     #[test]

@@ -20,10 +20,10 @@ pub struct ExecutionConfig {
     /// Order latency: a decision fills on the first tick at least this much later (local
     /// clock), and never on the decision's own tick. Default 0.
     pub latency_ns: UnixNanos,
-    /// Take-profit distance from entry, fraction. Default 0.01.
-    pub take_profit: f64,
-    /// Stop-loss distance from entry, fraction. Default 0.005.
-    pub stop_loss: f64,
+    /// Take-profit distance from entry, fraction; None disables it. Default 0.01.
+    pub take_profit: Option<f64>,
+    /// Stop-loss distance from entry, fraction; None disables it. Default 0.005.
+    pub stop_loss: Option<f64>,
     /// Leverage of new positions. Default 1.
     pub leverage: f64,
     /// Maintenance margin rate for the liquidation price. Default 0.004.
@@ -41,8 +41,8 @@ impl Default for ExecutionConfig {
             maker_fee_bps: 5.0,
             slippage_bps: 1.0,
             latency_ns: 0,
-            take_profit: 0.01,
-            stop_loss: 0.005,
+            take_profit: Some(0.01),
+            stop_loss: Some(0.005),
             leverage: 1.0,
             maintenance_margin: 0.004,
             funding_interval_ns: 8 * 3600 * 1_000_000_000,

@@ -13,6 +13,8 @@ pub enum ExitReason {
     StopLoss,
     /// An opposite signal closed it.
     Reverse,
+    /// A strategy asked to be flat.
+    Signal,
     /// The isolated-margin liquidation price was reached.
     Liquidation,
     /// DRB-Guard's kill switch flattened it.
@@ -30,6 +32,7 @@ impl ExitReason {
             ExitReason::TakeProfit => "take_profit",
             ExitReason::StopLoss => "stop_loss",
             ExitReason::Reverse => "reverse",
+            ExitReason::Signal => "signal",
             ExitReason::Liquidation => "liquidation",
             ExitReason::KillSwitch => "kill_switch",
             ExitReason::Manual => "manual",
@@ -59,10 +62,10 @@ pub struct Position {
     pub funding: Money,
     /// Leverage of the position.
     pub leverage: f64,
-    /// Take-profit level.
-    pub take_profit: Price,
-    /// Stop-loss level.
-    pub stop_loss: Price,
+    /// Take-profit level, if any.
+    pub take_profit: Option<Price>,
+    /// Stop-loss level, if any.
+    pub stop_loss: Option<Price>,
     /// Isolated-margin liquidation price.
     pub liquidation_price: Price,
     /// Last mark price.

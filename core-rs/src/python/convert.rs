@@ -40,6 +40,14 @@ pub(crate) fn parse_side(s: &str) -> PyResult<Side> {
     }
 }
 
+/// Parses `"LONG"`, `"SHORT"` or `"FLAT"` (case-insensitive), a strategy's target.
+pub(crate) fn parse_target(s: &str) -> PyResult<crate::strategy::Target> {
+    if s.eq_ignore_ascii_case("FLAT") {
+        return Ok(crate::strategy::Target::Flat);
+    }
+    parse_side(s).map(Into::into)
+}
+
 /// Parses an exact decimal string (as `str(Decimal)`) into 10⁻⁸ units; rejects finer precision.
 pub(crate) fn parse_units(text: &str, field: &str) -> PyResult<i64> {
     let err = || {

@@ -124,6 +124,14 @@ impl<'py> TickArrays<'py> {
     }
 }
 
+fn optional_units(d: &Bound<'_, PyDict>, k: &str) -> PyResult<Option<i64>> {
+    match d.get_item(k)? {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(_) => units_of(d, k).map(Some),
+    }
+}
+
 fn parse_config(json: &str) -> PyResult<EngineConfig> {
     serde_json::from_str(json).map_err(|e| quantum_error("ConfigError", (format!("engine config: {e}"),)))
 }
@@ -405,8 +413,8 @@ impl PyEngine {
             d.set_item("mark", price(py, p.mark)?)?;
             d.set_item("unrealized_pnl", money(py, p.unrealized())?)?;
             d.set_item("leverage", p.leverage)?;
-            d.set_item("take_profit", price(py, p.take_profit)?)?;
-            d.set_item("stop_loss", price(py, p.stop_loss)?)?;
+            d.set_item("take_profit", p.take_profit.map(|x| price(py, x)).transpose()?)?;
+            d.set_item("stop_loss", p.stop_loss.map(|x| price(py, x)).transpose()?)?;
             d.set_item("liquidation_price", price(py, p.liquidation_price)?)?;
             d.set_item("strategy", p.strategy.as_ref())?;
             d.set_item("confidence", p.confidence)?;
@@ -490,8 +498,8 @@ impl PyEngine {
             pd.set_item("entry_price", p.entry_price.to_string())?;
             pd.set_item("entry_ts", p.entry_ts)?;
             pd.set_item("leverage", p.leverage)?;
-            pd.set_item("take_profit", p.take_profit.to_string())?;
-            pd.set_item("stop_loss", p.stop_loss.to_string())?;
+            pd.set_item("take_profit", p.take_profit.map(|x| x.to_string()))?;
+            pd.set_item("stop_loss", p.stop_loss.map(|x| x.to_string()))?;
             pd.set_item("liquidation_price", p.liquidation_price.to_string())?;
             pd.set_item("cost_basis", p.cost_basis.to_string())?;
             pd.set_item("entry_fee", p.entry_fee.to_string())?;
@@ -522,8 +530,8 @@ impl PyEngine {
                 entry_price: Price(units(p, "entry_price")?),
                 entry_ts: get(p, "entry_ts")?.extract()?,
                 leverage: get(p, "leverage")?.extract()?,
-                take_profit: Price(units(p, "take_profit")?),
-                stop_loss: Price(units(p, "stop_loss")?),
+                take_profit: optional_units(p, "take_profit")?.map(Price),
+                stop_loss: optional_units(p, "stop_loss")?.map(Price),
                 liquidation_price: Price(units(p, "liquidation_price")?),
                 cost_basis: Money(units(p, "cost_basis")?),
                 entry_fee: Money(units(p, "entry_fee")?),

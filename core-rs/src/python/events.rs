@@ -166,7 +166,7 @@ fn to_py(py: Python<'_>, e: Event) -> PyResult<Bound<'_, PyAny>> {
                 ts_event: s.ts_event,
                 ts_recv: s.ts_recv,
                 symbol: s.symbol,
-                side: s.side.as_str(),
+                side: s.target.as_str(),
                 price: s.price,
                 confidence: s.confidence,
                 strategy: s.strategy.into_owned(),

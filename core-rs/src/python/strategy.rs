@@ -67,6 +67,8 @@ pub struct FeatureView {
     pub liq_ratio: Option<f64>,
     /// Liquidity score in [0, 1].
     pub liquidity: Option<f64>,
+    /// EMA of price (period `features.ema_period`).
+    pub ema: Option<f64>,
 }
 
 /// Adapts a Python object with `on_tick(tick, features)` to the core's trait.
@@ -116,6 +118,7 @@ impl CustomStrategy for PyStrategy {
                 tr_mean: f.tr_mean,
                 liq_ratio: f.liq_ratio,
                 liquidity: f.liquidity,
+                ema: f.ema,
             };
             let out = self.obj.bind(py).call_method1("on_tick", (tick, feats)).map_err(|e| fail(&self.name, e))?;
             if out.is_none() {
@@ -123,7 +126,7 @@ impl CustomStrategy for PyStrategy {
             }
             let read = || -> PyResult<SignalDraft> {
                 let side: String = out.getattr("side")?.extract()?;
-                let side = super::convert::parse_side(&side)?;
+                let target = super::convert::parse_target(&side)?;
                 let confidence: f64 = out.getattr("confidence")?.extract()?;
                 if !(0.0..=1.0).contains(&confidence) {
                     return Err(super::errors::quantum_error(
@@ -132,7 +135,7 @@ impl CustomStrategy for PyStrategy {
                     ));
                 }
                 let reason: String = out.getattr("reason")?.extract()?;
-                Ok(SignalDraft { side, confidence, reason: reason.into() })
+                Ok(SignalDraft { target, confidence, reason: reason.into() })
             };
             read().map(Some).map_err(|e| fail(&self.name, e))
         })

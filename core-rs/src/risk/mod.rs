@@ -31,6 +31,9 @@ pub struct RiskConfig {
     pub kelly_min_trades: u32,
     /// Notional fraction of equity used until then. Default 0.01.
     pub fixed_fraction: f64,
+    /// When set, every automated entry is exactly this quantity (base units) instead of the
+    /// Kelly size; the caps still apply. Default none.
+    pub fixed_qty: Option<f64>,
 }
 
 impl Default for RiskConfig {
@@ -44,6 +47,7 @@ impl Default for RiskConfig {
             kelly_fraction: 0.25,
             kelly_min_trades: 20,
             fixed_fraction: 0.01,
+            fixed_qty: None,
         }
     }
 }

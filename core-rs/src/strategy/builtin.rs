@@ -139,6 +139,44 @@ impl VolatilityFaderConfig {
     }
 }
 
+/// EMA-cross: hold long while price is above its EMA; below it, be flat (or short). The simplest
+/// trend rule, and the workload of the peer comparison in `benches/peers/`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmaCrossConfig {
+    /// Run this strategy. Default false (not one of the SPEC's three).
+    pub enabled: bool,
+    /// Go short below the EMA instead of flat. Default false.
+    pub short_below: bool,
+    /// Signal confidence. Default 0.5.
+    pub confidence: f64,
+}
+
+impl Default for EmaCrossConfig {
+    fn default() -> Self {
+        EmaCrossConfig { enabled: false, short_below: false, confidence: 0.5 }
+    }
+}
+
+impl EmaCrossConfig {
+    /// The target for this tick (every tick once the EMA is warm; the engine ignores repeats).
+    #[inline]
+    pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
+        let ema = f.ema?;
+        if f.price > ema {
+            Some(SignalDraft::new(Side::Long, self.confidence, "price above EMA"))
+        } else if f.price < ema {
+            Some(if self.short_below {
+                SignalDraft::new(Side::Short, self.confidence, "price below EMA")
+            } else {
+                SignalDraft::flat(self.confidence, "price below EMA")
+            })
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +201,7 @@ mod tests {
             tr_mean: Some(0.01),
             liq_ratio: Some(0.9),
             liquidity: None,
+            ema: Some(100.5),
         }
     }
 
@@ -171,9 +210,9 @@ mod tests {
         let c = LiquidationHunterConfig::default();
         let mut t = Tick::empty(0, 0, 0);
         t.liq_side = 1;
-        assert_eq!(c.evaluate(&t, &snap()).unwrap().side, Side::Long);
+        assert_eq!(c.evaluate(&t, &snap()).unwrap().side(), Some(Side::Long));
         t.liq_side = -1;
-        assert_eq!(c.evaluate(&t, &snap()).unwrap().side, Side::Short);
+        assert_eq!(c.evaluate(&t, &snap()).unwrap().side(), Some(Side::Short));
         let weak = FeatureSnapshot { liq_ratio: Some(0.8), ..snap() };
         assert!(c.evaluate(&t, &weak).is_none(), "ratio must be strictly above 0.8");
         let unknown = FeatureSnapshot { liq_ratio: None, ..snap() };
@@ -185,10 +224,10 @@ mod tests {
         let c = OrderFlowConfig::default();
         let feats = SymbolFeatures::new(&FeatureConfig::default());
         let s = c.evaluate(&snap(), &feats).unwrap();
-        assert_eq!(s.side, Side::Long);
+        assert_eq!(s.side(), Some(Side::Long));
         assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
         let short = FeatureSnapshot { rsi_parts: rsi(70.0), volumes: imb(0.2), ..snap() };
-        assert_eq!(c.evaluate(&short, &feats).unwrap().side, Side::Short);
+        assert_eq!(c.evaluate(&short, &feats).unwrap().side(), Some(Side::Short));
         let weak = FeatureSnapshot { volumes: imb(-0.1), ..snap() };
         assert!(c.evaluate(&weak, &feats).is_none(), "score 0.5 < 1.5");
         let neutral = FeatureSnapshot { rsi_parts: rsi(50.0), ..snap() };
@@ -211,11 +250,22 @@ mod tests {
     }
 
     #[test]
+    fn ema_cross_is_long_above_and_flat_or_short_below() {
+        let c = EmaCrossConfig { enabled: true, ..Default::default() };
+        assert_eq!(c.evaluate(&snap()).unwrap().target, crate::strategy::Target::Flat);
+        let above = FeatureSnapshot { price: 101.0, ..snap() };
+        assert_eq!(c.evaluate(&above).unwrap().side(), Some(Side::Long));
+        let short = EmaCrossConfig { short_below: true, ..c.clone() };
+        assert_eq!(short.evaluate(&snap()).unwrap().side(), Some(Side::Short));
+        assert!(c.evaluate(&FeatureSnapshot { ema: None, ..snap() }).is_none(), "warming up");
+    }
+
+    #[test]
     fn fader_fades_the_last_move() {
         let c = VolatilityFaderConfig::default();
-        assert_eq!(c.evaluate(&snap()).unwrap().side, Side::Long, "price fell → LONG");
+        assert_eq!(c.evaluate(&snap()).unwrap().side(), Some(Side::Long), "price fell → LONG");
         let up = FeatureSnapshot { prev_price: 99.0, ..snap() };
-        assert_eq!(c.evaluate(&up).unwrap().side, Side::Short);
+        assert_eq!(c.evaluate(&up).unwrap().side(), Some(Side::Short));
         let calm = FeatureSnapshot { tr_ratio: Some(0.02), ..snap() };
         assert!(c.evaluate(&calm).is_none(), "exactly 2× is not above 2×");
         let young = FeatureSnapshot { tr_mean: None, ..snap() };

@@ -31,6 +31,8 @@ pub struct FeatureConfig {
     pub liquidity_window: usize,
     /// Imbalance source. Default quotes.
     pub imbalance_source: ImbalanceSource,
+    /// EMA period on price (EMA-cross). Default 20.
+    pub ema_period: usize,
 }
 
 impl Default for FeatureConfig {
@@ -40,6 +42,7 @@ impl Default for FeatureConfig {
             tr_window: 20,
             liquidity_window: 100,
             imbalance_source: ImbalanceSource::Quotes,
+            ema_period: 20,
         }
     }
 }
@@ -178,6 +181,8 @@ pub struct FeatureSnapshot {
     /// Liquidity score in [0, 1] (filled in for custom strategies only; built-ins ask the
     /// symbol's features directly).
     pub liquidity: Option<f64>,
+    /// EMA of price including this tick, once `ema_period` prices were seen.
+    pub ema: Option<f64>,
 }
 
 impl FeatureSnapshot {
@@ -216,6 +221,10 @@ pub struct SymbolFeatures {
     cur_tr: f64,
     cur_depth: f64,
     source: ImbalanceSource,
+    ema: f64,
+    ema_alpha: f64,
+    ema_seen: usize,
+    ema_period: usize,
 }
 
 impl SymbolFeatures {
@@ -229,6 +238,10 @@ impl SymbolFeatures {
             cur_tr: f64::NAN,
             cur_depth: f64::NAN,
             source: c.imbalance_source,
+            ema: f64::NAN,
+            ema_alpha: 2.0 / (c.ema_period.max(1) as f64 + 1.0),
+            ema_seen: 0,
+            ema_period: c.ema_period.max(1),
         }
     }
 
@@ -260,6 +273,9 @@ impl SymbolFeatures {
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = t.bid_qty + t.ask_qty;
         let liq_ratio = (t.volume > 0.0 && t.liq_volume >= 0.0).then(|| t.liq_volume / t.volume);
+        // EMA seeded with the first price (the common convention); reported after a full period.
+        self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
+        self.ema_seen += 1;
         FeatureSnapshot {
             price,
             prev_price: prev,
@@ -269,6 +285,7 @@ impl SymbolFeatures {
             tr_mean: self.tr.full().then(|| self.tr.mean()),
             liq_ratio,
             liquidity: None,
+            ema: (self.ema_seen >= self.ema_period).then_some(self.ema),
         }
     }
 

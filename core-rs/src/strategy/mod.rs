@@ -5,9 +5,9 @@ mod builtin;
 mod features;
 mod signal;
 
-pub use builtin::{LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
 pub use features::{FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW};
-pub use signal::{Signal, SignalDraft};
+pub use signal::{Signal, SignalDraft, Target};
 
 use thiserror::Error;
 

@@ -4,7 +4,48 @@ use std::borrow::Cow;
 
 use crate::types::{Side, SymbolId, UnixNanos};
 
-/// A strategy's wish to hold `side`, before DRB-Guard and the portfolio decide.
+/// The position a strategy wants: long, short, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Hold a long position.
+    Long,
+    /// Hold a short position.
+    Short,
+    /// Hold nothing: close any open position, open none.
+    Flat,
+}
+
+impl Target {
+    /// The position side, or None for flat.
+    #[inline]
+    pub const fn side(self) -> Option<Side> {
+        match self {
+            Target::Long => Some(Side::Long),
+            Target::Short => Some(Side::Short),
+            Target::Flat => None,
+        }
+    }
+
+    /// `"LONG"`, `"SHORT"` or `"FLAT"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Target::Long => "LONG",
+            Target::Short => "SHORT",
+            Target::Flat => "FLAT",
+        }
+    }
+}
+
+impl From<Side> for Target {
+    fn from(side: Side) -> Self {
+        match side {
+            Side::Long => Target::Long,
+            Side::Short => Target::Short,
+        }
+    }
+}
+
+/// A strategy's wish to hold a position, before DRB-Guard and the portfolio decide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signal {
     /// Exchange time of the tick that produced it.
@@ -13,8 +54,8 @@ pub struct Signal {
     pub ts_recv: UnixNanos,
     /// Symbol id.
     pub symbol: SymbolId,
-    /// Desired direction.
-    pub side: Side,
+    /// Desired position.
+    pub target: Target,
     /// Reference price of the tick.
     pub price: f64,
     /// In [0, 1]; the highest confidence wins when several strategies signal on one tick.
@@ -28,8 +69,8 @@ pub struct Signal {
 /// A strategy's output for one tick, before the engine stamps clocks and symbol.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalDraft {
-    /// Desired direction.
-    pub side: Side,
+    /// Desired position.
+    pub target: Target,
     /// In [0, 1].
     pub confidence: f64,
     /// Why, in a few words.
@@ -39,6 +80,21 @@ pub struct SignalDraft {
 impl SignalDraft {
     /// A draft with a static reason.
     pub const fn new(side: Side, confidence: f64, reason: &'static str) -> Self {
-        SignalDraft { side, confidence, reason: Cow::Borrowed(reason) }
+        let target = match side {
+            Side::Long => Target::Long,
+            Side::Short => Target::Short,
+        };
+        SignalDraft { target, confidence, reason: Cow::Borrowed(reason) }
+    }
+
+    /// A wish to hold nothing.
+    pub const fn flat(confidence: f64, reason: &'static str) -> Self {
+        SignalDraft { target: Target::Flat, confidence, reason: Cow::Borrowed(reason) }
+    }
+
+    /// The side wanted, None for flat.
+    #[inline]
+    pub const fn side(&self) -> Option<Side> {
+        self.target.side()
     }
 }

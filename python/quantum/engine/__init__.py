@@ -2,6 +2,7 @@
 
 from quantum.engine.config import (
     BookConfig,
+    EmaCrossConfig,
     EngineConfig,
     ExecutionConfig,
     FeatureConfig,
@@ -15,6 +16,7 @@ from quantum.engine.engine import Engine, Event
 
 __all__ = [
     "BookConfig",
+    "EmaCrossConfig",
     "Engine",
     "EngineConfig",
     "Event",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "BookConfig",
+    "EmaCrossConfig",
     "EngineConfig",
     "ExecutionConfig",
     "FeatureConfig",
@@ -51,6 +52,7 @@ class FeatureConfig(_Frozen):
     tr_window: int = Field(20, ge=1, le=256)
     liquidity_window: int = Field(100, ge=1, le=256)
     imbalance_source: Literal["quotes", "trade_flow"] = "quotes"
+    ema_period: int = Field(20, ge=1)
 
 
 class LiquidationHunterConfig(_Frozen):
@@ -81,6 +83,14 @@ class VolatilityFaderConfig(_Frozen):
     confidence: float = Field(0.75, ge=0, le=1)
 
 
+class EmaCrossConfig(_Frozen):
+    """EMA-cross: long above the EMA, flat (or short) below. Off by default."""
+
+    enabled: bool = False
+    short_below: bool = False
+    confidence: float = Field(0.5, ge=0, le=1)
+
+
 class RiskConfig(_Frozen):
     """DRB-Guard limits and sizing (SPEC §8)."""
 
@@ -92,6 +102,7 @@ class RiskConfig(_Frozen):
     kelly_fraction: float = Field(0.25, ge=0, le=1)
     kelly_min_trades: int = Field(20, ge=0)
     fixed_fraction: float = Field(0.01, ge=0, le=1)
+    fixed_qty: float | None = Field(None, gt=0, description="fixed entry size instead of Kelly")
 
 
 class ExecutionConfig(_Frozen):
@@ -101,8 +112,8 @@ class ExecutionConfig(_Frozen):
     maker_fee_bps: float = Field(5.0, ge=0)
     slippage_bps: float = Field(1.0, ge=0)
     latency_ns: int = Field(0, ge=0)
-    take_profit: float = Field(0.01, gt=0)
-    stop_loss: float = Field(0.005, gt=0, lt=1)
+    take_profit: float | None = Field(0.01, gt=0, description="None disables take-profit")
+    stop_loss: float | None = Field(0.005, gt=0, lt=1, description="None disables stop-loss")
     leverage: float = Field(1.0, ge=1)
     maintenance_margin: float = Field(0.004, ge=0, lt=1)
     funding_interval_ns: int = Field(8 * 3600 * 1_000_000_000, gt=0)
@@ -127,6 +138,7 @@ class EngineConfig(_Frozen):
     liquidation_hunter: LiquidationHunterConfig = LiquidationHunterConfig()
     order_flow: OrderFlowConfig = OrderFlowConfig()
     volatility_fader: VolatilityFaderConfig = VolatilityFaderConfig()
+    ema_cross: EmaCrossConfig = EmaCrossConfig()
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
     book: BookConfig = BookConfig()
