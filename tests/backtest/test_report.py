@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -56,6 +57,16 @@ def test_report_is_self_contained_with_every_chart(
     assert worst == pytest.approx(result.metrics["max_drawdown"], rel=1e-2)
     metrics = dict(data["metrics"])
     assert metrics["trades"].startswith(f"{len(result.trades):,} ")
+
+
+def test_every_chart_is_well_formed_svg(
+    tmp_path: Path, result: quantum.BacktestResult, market: TickColumns
+) -> None:
+    text = write_report(tmp_path / "r.html", result, market).read_text(encoding="utf-8")
+    charts = re.findall(r"<svg.*?</svg>", text, re.S)
+    assert len(charts) == 4
+    for chart in charts:
+        ElementTree.fromstring(chart)  # raises on any unescaped '&' or '<'
 
 
 def test_trade_markers_sit_on_the_trades(

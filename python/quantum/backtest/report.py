@@ -311,7 +311,9 @@ def heatmap_svg(heat: Mapping[str, Any]) -> str:
             v, n = pnl[d][h], count[d][h]
             color = _UP if v > 0 else _DOWN
             alpha = 0.0 if n == 0 else 0.12 + 0.88 * min(abs(v) / extent, 1.0)
-            tip = f"{day} {h:02d}:00 UTC: P&L {v:,.2f} over {n} trade{'s' if n != 1 else ''}"
+            tip = html.escape(
+                f"{day} {h:02d}:00 UTC: P&L {v:,.2f} over {n} trade{'s' if n != 1 else ''}"
+            )
             out.append(
                 f'<rect x="{left + h * cw + 1}" y="{y + 1}" width="{cw - 2}" height="{ch - 2}" '
                 f'fill="{color}" fill-opacity="{alpha:.3f}" stroke="#e3e6ec">'
