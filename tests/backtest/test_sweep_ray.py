@@ -1,5 +1,5 @@
 """The Ray executor (optional dependency): a private local Ray cluster gives the same table as the
-local thread pool. Skipped where Ray is not installed (``pip install 'ray[default]'``)."""
+local thread pool. Skipped where Ray is not installed (``pip install ray``)."""
 
 from __future__ import annotations
 

@@ -206,7 +206,7 @@ class RayExecutor:
             import ray
         except ImportError:
             raise ConfigError(
-                "--ray needs Ray: pip install 'ray[default]' (it is an optional dependency)"
+                "--ray needs Ray: pip install ray (it is an optional dependency)"
             ) from None
         self._ray = ray
         self.address = address
