@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 import quantum
-from quantum.data import generate, load_binance_klines
+from quantum.data import Recorder, generate, load_binance_klines, load_binance_l2
 from quantum.engine import EngineConfig, ExecutionConfig, RiskConfig
 
 Cli = Callable[..., Result]
@@ -148,3 +148,40 @@ def test_progress_bars_go_to_stderr(quantum_cli: Cli) -> None:
     assert res.exit_code == 0
     assert "loading" in res.stderr and "backtest" in res.stderr and "30000/30000" in res.stderr
     assert "loading" not in res.stdout
+
+
+def test_websocket_capture_backtests_its_ticks(
+    quantum_cli: Cli, shared_data: Path, tmp_path: Path
+) -> None:
+    capture = shared_data / "l2_book" / "binance_usdm_btcusdt_20240718.jsonl.gz"
+    out = tmp_path / "l2.json"
+    res = quantum_cli("backtest", "--data", str(capture), "--json", str(out))
+    assert res.exit_code == 0, res.output
+    feed, _ = load_binance_l2(capture)
+    lib = quantum.backtest(feed.ticks)
+    doc = json.loads(out.read_text())
+    assert doc["ticks"] == len(feed.ticks) > 1_000
+    assert doc["depth_messages"] == len(feed.depth) > 0
+    assert "depth messages were read but not replayed" in res.stderr
+    assert doc["rejections"] == lib.rejections
+    assert Decimal(doc["metrics"]["net_pnl"]) == lib.metrics["net_pnl"]
+
+
+def test_recording_directory_backtests_like_its_ticks(quantum_cli: Cli, tmp_path: Path) -> None:
+    ticks = generate(15_000, seed=2)
+    with Recorder(tmp_path / "rec") as rec:
+        rec.append(ticks)
+    out = tmp_path / "rec.json"
+    res = quantum_cli("backtest", "--data", str(tmp_path / "rec"), "--json", str(out))
+    assert res.exit_code == 0, res.output
+    doc, lib = json.loads(out.read_text()), quantum.backtest(ticks)
+    assert doc["ticks"] == 15_000 and doc["depth_messages"] == 0
+    assert Decimal(doc["metrics"]["final_equity"]) == lib.metrics["final_equity"]
+    assert doc["trades"] == lib.metrics["num_trades"]
+
+
+def test_directory_that_is_not_a_recording_is_a_clear_error(
+    quantum_cli: Cli, tmp_path: Path
+) -> None:
+    res = quantum_cli("backtest", "--data", str(tmp_path))
+    assert res.exit_code == 2 and "not a recording (no meta.json)" in res.output

@@ -1,4 +1,5 @@
-"""Where a backtest's ticks come from: an exchange file, a tick Parquet file or the synthetic market.
+"""Where a backtest's ticks come from: an exchange file, a tick Parquet file, a websocket capture,
+a recording, or the synthetic market.
 
 ``open_source`` tells the file kind from its name and returns a stream of tick chunks, so callers
 (the CLI's progress bar) can show loading as it happens; ``load_ticks`` concatenates the stream.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from quantum import data as qdata
@@ -17,7 +18,7 @@ from quantum.errors import ConfigError, DataError
 
 __all__ = ["DataSource", "detect_kind", "load_ticks", "open_source"]
 
-KINDS = ("klines", "trades", "parquet")
+KINDS = ("klines", "trades", "parquet", "l2", "recording")
 
 
 @dataclass
@@ -29,13 +30,28 @@ class DataSource:
     report: qdata.LoadReport
     total_rows: int | None = None
     """Rows the stream will yield when known in advance (synthetic data), else None."""
+    depth_parts: list[qdata.DepthColumns] = field(default_factory=list)
+    """L2 depth messages met while streaming a capture or a recording (filled as ``chunks`` is
+    consumed), kept for a depth-aware backtest."""
+
+    def depth(self) -> qdata.DepthColumns | None:
+        """All depth messages read so far, or None when the source had none."""
+        parts = [d for d in self.depth_parts if len(d)]
+        return qdata.DepthColumns.concat(parts) if parts else None
 
 
 def detect_kind(path: Path) -> str:
-    """``klines``, ``trades`` or ``parquet`` from the file name; DataError when it cannot tell."""
+    """One of :data:`KINDS` from the path: a directory with ``meta.json`` is a recording, a
+    ``.jsonl`` file a Binance websocket capture (``l2``); DataError when it cannot tell."""
     name = path.name.lower()
+    if path.is_dir():
+        if (path / "meta.json").is_file():
+            return "recording"
+        raise DataError(f"{path} is a directory but not a recording (no meta.json)")
     if name.endswith(".parquet"):
         return "parquet"
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return "l2"
     if "kline" in str(path).lower():
         return "klines"
     if "trade" in name:
@@ -72,17 +88,34 @@ def open_source(
 
         desc = f"synthetic market ({n:,} ticks, seed {seed}, {', '.join(symbols)})"
         return DataSource(desc, synth(), report, total_rows=n)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"data file not found: {path}")
     kind = detect_kind(path)
     stream: Iterator[qdata.TickColumns]
+    source = DataSource(f"{path} ({kind})", iter(()), report)
     if kind == "klines":
         stream = qdata.iter_binance_klines(path, chunk_rows=chunk_rows, report=report)
     elif kind == "trades":
         stream = qdata.iter_binance_trades(path, chunk_rows=chunk_rows, report=report)
-    else:
+    elif kind == "parquet":
         stream = qdata.iter_ticks_parquet(path, chunk_rows=chunk_rows, report=report)
-    return DataSource(f"{path} ({kind})", stream, report)
+    elif kind == "l2":
+        feed = qdata.iter_binance_l2(path, chunk_rows=chunk_rows, report=report)
+        stream = _ticks_of(feed, source.depth_parts)
+    else:
+        stream = _ticks_of(qdata.iter_recording(path, chunk_rows=chunk_rows), source.depth_parts)
+        report.source = str(path)
+    source.chunks = stream
+    return source
+
+
+def _ticks_of(
+    feed: Iterator[qdata.FeedChunk], depth_parts: list[qdata.DepthColumns]
+) -> Iterator[qdata.TickColumns]:
+    """The tick half of a feed; the depth half is appended to ``depth_parts`` as it streams."""
+    for chunk in feed:
+        depth_parts.append(chunk.depth)
+        yield chunk.ticks
 
 
 def load_ticks(

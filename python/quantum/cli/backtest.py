@@ -106,6 +106,14 @@ def backtest_cmd(
             )
         if source.report.malformed:
             typer.echo(f"warning: {source.report.summary()}", err=True)
+        depth = source.depth()
+        depth_messages = len(depth) if depth is not None else 0
+        if depth_messages:
+            typer.echo(
+                f"note: {depth_messages:,} L2 depth messages were read but not replayed; "
+                "this backtest is driven by the ticks",
+                err=True,
+            )
 
         table = Table(title=f"Backtest: {source.description}", show_header=False)
         table.add_column("metric")
@@ -121,6 +129,7 @@ def backtest_cmd(
                 load_s=load_s,
                 config=config.model_dump(mode="json"),
             )
+            doc["depth_messages"] = depth_messages
             json_out.write_text(json.dumps(doc, indent=2, allow_nan=False), encoding="utf-8")
             typer.echo(f"wrote {json_out}")
         if trades_out is not None:
