@@ -8,7 +8,7 @@ SHARED_DATA ?= $(abspath ../shared/data)
 export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
 KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
 
-.PHONY: help setup build lint test test-rust test-python bench bench-store run
+.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bench: setup ## Benchmarks: criterion (Rust) and pytest-benchmark (Python); each
 
 bench-store: setup ## Store benchmarks: writer rows/s, dashboard queries on 1M trades (minutes)
 	$(BIN)/pytest benches/bench_store.py -q -s
+
+bench-peers: setup ## Peer comparison vs NautilusTrader and hftbacktest (on demand, slow, own venv)
+	QUANTUM_PYTHON=$(abspath $(PY)) benches/peers/run.sh
 
 run: setup ## Backtest the shipped default data and print the report
 	$(BIN)/quantum backtest

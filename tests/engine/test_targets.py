@@ -26,7 +26,9 @@ def prices(values: list[float]) -> dict[str, np.ndarray]:
 
 def test_flat_closes_the_position_and_opens_nothing() -> None:
     result = quantum.backtest(
-        prices([100, 100, 101, 101, 102]), TARGETS, strategies=[Scripted([(1, "LONG"), (3, "FLAT")])]
+        prices([100, 100, 101, 101, 102]),
+        TARGETS,
+        strategies=[Scripted([(1, "LONG"), (3, "FLAT")])],
     )
     (trade,) = result.trades.itertuples()
     assert (trade.exit_reason, trade.entry_price, trade.exit_price) == ("signal", 100.0, 101.0)
@@ -35,7 +37,9 @@ def test_flat_closes_the_position_and_opens_nothing() -> None:
 
 
 def test_flat_while_flat_is_ignored() -> None:
-    result = quantum.backtest(prices([100, 100, 100]), TARGETS, strategies=[Scripted([(1, "FLAT")])])
+    result = quantum.backtest(
+        prices([100, 100, 100]), TARGETS, strategies=[Scripted([(1, "FLAT")])]
+    )
     assert result.stats["signals_ignored"] == 1 and result.stats["fills"] == 0
 
 
@@ -66,7 +70,9 @@ def test_python_and_compiled_ema_cross_agree() -> None:
         def __init__(self, period: int) -> None:
             self.alpha, self.ema, self.n, self.period = 2 / (period + 1), 0.0, 0, period
 
-        def on_tick(self, tick: quantum.TickView, features: quantum.FeatureView) -> quantum.Decision | None:
+        def on_tick(
+            self, tick: quantum.TickView, features: quantum.FeatureView
+        ) -> quantum.Decision | None:
             price = features.price
             self.ema = price if self.n == 0 else self.ema + self.alpha * (price - self.ema)
             self.n += 1
@@ -81,4 +87,6 @@ def test_python_and_compiled_ema_cross_agree() -> None:
     )
     python = quantum.backtest(prices(path), TARGETS, strategies=[PyEma(20)])
     assert len(compiled.trades) > 20
-    assert compiled.trades.drop(columns="confidence").equals(python.trades.drop(columns="confidence"))
+    assert compiled.trades.drop(columns="confidence").equals(
+        python.trades.drop(columns="confidence")
+    )

@@ -1,0 +1,30 @@
+"""The ``quantum`` command: ``backtest``, ``sweep``, ``synth``, ``db`` and ``version``."""
+
+from __future__ import annotations
+
+import typer
+
+from quantum.cli.backtest import backtest_cmd
+from quantum.cli.sweep import sweep_cmd
+from quantum.cli.synth import synth_cmd
+from quantum.store.cli import db_app
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Quantum HFT: educational crypto HFT research system.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("backtest")(backtest_cmd)
+app.command("sweep")(sweep_cmd)
+app.command("synth")(synth_cmd)
+app.add_typer(db_app, name="db")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    from quantum import __version__
+
+    typer.echo(__version__)
