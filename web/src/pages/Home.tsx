@@ -42,8 +42,8 @@ export function HomePage(): ReactNode {
                 testId="engine-state"
               />
               <Card
-                label="Feed"
-                value={`${s.feed} · ${s.feed_connected ? "connected" : "DOWN"}`}
+                label={`Feed (${s.feed})`}
+                value={s.feed_connected ? "connected" : "DOWN"}
                 className={s.feed_connected ? "pos" : "neg"}
                 testId="feed"
               />

@@ -115,7 +115,7 @@ function MarketPanel(props: { exchange: string; symbol: string }): ReactNode {
         {m && (
           <>
             <div className="cards">
-              <Card label="Price" value={formatDecimal(m.price, 2)} />
+              <Card label="Mark (snapshot)" value={formatDecimal(m.price, 2)} />
               <Card label="Funding rate" value={m.funding_rate === null ? "—" : formatPct(Number(m.funding_rate), 4)} />
               <Card label="24 h volume" value={formatDecimal(m.volume_24h, 0)} />
               <Card label="Open interest" value={formatDecimal(m.open_interest, 0)} />
@@ -176,7 +176,7 @@ function SignalsPanel(): ReactNode {
           </thead>
           <tbody>
             {items.slice(0, 20).map((s) => (
-              <tr key={s.id}>
+              <tr key={s.id} data-signal-id={s.id}>
                 <td>{formatNsTime(s.ts)}</td>
                 <td>{s.symbol}</td>
                 <td className={s.side === "LONG" ? "pos" : "neg"}>{s.side}</td>
