@@ -2,6 +2,7 @@
 // Usage: npm run gen:api                 (reads http://127.0.0.1:8000/openapi.json)
 //        npm run gen:api -- openapi.json  (reads a file)
 //        npm run gen:api -- http://host:port/openapi.json
+// GEN_API_OUT=path overrides the output file (used to check the generator without touching src/).
 import { writeFileSync } from "node:fs";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,7 +11,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = process.argv[2] ?? "http://127.0.0.1:8000/openapi.json";
 const source = /^https?:\/\//.test(arg) ? new URL(arg) : pathToFileURL(resolve(process.cwd(), arg));
-const out = resolve(here, "../src/lib/api/schema.ts");
+const out = process.env.GEN_API_OUT ? resolve(process.cwd(), process.env.GEN_API_OUT) : resolve(here, "../src/lib/api/schema.ts");
 try {
   const ast = await openapiTS(source);
   const header =
