@@ -70,19 +70,20 @@ test.describe.serial("dashboard", () => {
   test("first load of the built dashboard is under 1 s", async () => {
     const fresh = await browser.newContext();
     const p = await fresh.newPage();
-    const t0 = Date.now();
     await p.goto(`${base()}/`);
     await expect(p.getByRole("button", { name: "Sign in" })).toBeVisible();
-    const wall = Date.now() - t0;
-    const nav = await p.evaluate(() => {
+    // Navigation start → the app's first render (performance.mark in App.tsx), measured in the page.
+    const t = await p.evaluate(() => {
       const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-      return n ? { load: n.loadEventEnd, dcl: n.domContentLoadedEventEnd } : null;
+      const ready = performance.getEntriesByName("quantum:ready")[0];
+      return { load: n?.loadEventEnd ?? Number.NaN, ready: ready?.startTime ?? Number.NaN };
     });
-    console.log(`first load: login form visible after ${wall} ms; navigation load event ${nav?.load.toFixed(1)} ms`);
+    console.log(`first load: load event ${t.load.toFixed(1)} ms, app rendered ${t.ready.toFixed(1)} ms after navigation start`);
     await expect(p.getByText("Do not use this system to trade real money")).toBeVisible();
     await shot(p, "login");
     await fresh.close();
-    expect(wall).toBeLessThan(1000);
+    expect(t.ready).toBeLessThan(1000);
+    expect(t.load).toBeLessThan(1000);
   });
 
   test("a wrong password is refused with the reason", async () => {
@@ -104,6 +105,12 @@ test.describe.serial("dashboard", () => {
     await expect(page.getByTestId("engine-state")).toHaveText("running");
     await expect(page.getByTestId("feed")).toContainText("connected");
     await shot(page, "home");
+    // A returning user (session cookie set): reload and time until the Home figures are on screen.
+    await page.reload();
+    await expect(page.getByTestId("ticks-processed")).toHaveText(/[1-9]/);
+    const ms = await page.evaluate(() => performance.now());
+    console.log(`reload as logged-in user: Home figures visible ${ms.toFixed(1)} ms after navigation start`);
+    expect(ms).toBeLessThan(1000);
   });
 
   test("Trading shows the price moving", async () => {

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, type ReactNode, Suspense } from "react";
+import { lazy, type ReactNode, Suspense, useEffect } from "react";
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { api } from "./lib/api/client";
 import { meKey, useMe } from "./lib/auth";
@@ -54,6 +54,10 @@ export function App(): ReactNode {
   const qc = useQueryClient();
   const { user, isLoading } = useMe();
   useLiveConnection(user !== null);
+  // First meaningful render (login form or shell), read by the browser test's load-time check.
+  useEffect(() => {
+    if (!isLoading && performance.getEntriesByName("quantum:ready").length === 0) performance.mark("quantum:ready");
+  }, [isLoading]);
 
   if (isLoading) return <div className="state loading">Loading…</div>;
   if (!user) {
