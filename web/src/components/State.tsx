@@ -39,13 +39,14 @@ export function Result({ result, testId }: { result: ActionResult; testId?: stri
   );
 }
 
-export function Card(props: { label: string; value: ReactNode; className?: string; testId?: string }): ReactNode {
+export function Card(props: { label: string; value: ReactNode; sub?: ReactNode; className?: string; testId?: string }): ReactNode {
   return (
     <div className="card">
       <div className="card-label">{props.label}</div>
       <div className={`card-value ${props.className ?? ""}`} data-testid={props.testId}>
         {props.value}
       </div>
+      {props.sub && <div className="card-sub">{props.sub}</div>}
     </div>
   );
 }

@@ -35,13 +35,14 @@ export default function RiskPage({ user }: { user: User }): ReactNode {
             <Panel title="DRB-Guard">
               <div className="cards">
                 <Card label="Risk level" value={r.risk_level} className={LEVEL_CLASS[r.risk_level]} testId="risk-level" />
-                <Card label="Drawdown / limit" value={`${formatPct(r.drawdown)} / ${formatPct(r.max_drawdown)}`} testId="drawdown" />
+                <Card label="Drawdown" value={formatPct(r.drawdown)} sub={`limit ${formatPct(r.max_drawdown)}`} testId="drawdown" />
                 <Card label="Equity" value={formatDecimal(r.equity, 2)} />
                 <Card label="Peak equity" value={formatDecimal(r.peak_equity, 2)} />
                 <Card label="Trades today" value={`${r.trades_today} / ${r.limits.max_trades_per_day}`} />
                 <Card
                   label="Kill switch"
-                  value={r.halted ? `HALTED: ${r.halt_reason ?? "—"}` : "armed (trading allowed)"}
+                  value={r.halted ? "HALTED" : "ARMED"}
+                  sub={r.halted ? (r.halt_reason ?? "no reason given") : "trading allowed"}
                   className={r.halted ? "neg" : "pos"}
                   testId="kill-switch"
                 />
