@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ISeriesApi, SeriesType, UTCTimestamp } from "lightweight-charts";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type ActionResult, Card, Panel, QueryState, Result } from "../components/State";
@@ -148,11 +148,16 @@ function MarketPanel(props: { exchange: string; symbol: string }): ReactNode {
 }
 
 function SignalsPanel(): ReactNode {
+  const qc = useQueryClient();
   const signals = useQuery({ queryKey: keys.signals, queryFn: () => api.signals("PENDING") });
   const [result, setResult] = useState<ActionResult>(null);
   const execute = useMutation({
     mutationFn: api.executeSignal,
-    onSuccess: (r) => setResult({ ok: true, text: orderText(r) }),
+    onSuccess: (r) => {
+      setResult({ ok: true, text: orderText(r) });
+      // The position push normally arrives first; the refetch covers a late or lost push.
+      void qc.invalidateQueries({ queryKey: keys.positions });
+    },
     onError: (e) => setResult({ ok: false, text: errorText(e) }),
     onSettled: () => signals.refetch(),
   });
@@ -251,13 +256,17 @@ function PositionsPanel(): ReactNode {
 }
 
 function OrderForm(props: { symbol: string }): ReactNode {
+  const qc = useQueryClient();
   const [side, setSide] = useState<Side>("LONG");
   const [qty, setQty] = useState("");
   const [leverage, setLeverage] = useState("");
   const [result, setResult] = useState<ActionResult>(null);
   const order = useMutation({
     mutationFn: api.order,
-    onSuccess: (r) => setResult({ ok: true, text: orderText(r) }),
+    onSuccess: (r) => {
+      setResult({ ok: true, text: orderText(r) });
+      void qc.invalidateQueries({ queryKey: keys.positions });
+    },
     onError: (e) => setResult({ ok: false, text: errorText(e) }),
   });
   const submit = (e: FormEvent) => {
