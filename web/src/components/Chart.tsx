@@ -51,7 +51,6 @@ export function Chart(props: {
   const { kind = "line", color = "#4da3ff", height = 260, onSeries, priceFormat } = props;
 
   // The chart is built once per mount (its options are fixed); data flows in through the next effect.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: options are fixed per mount
   useEffect(() => {
     if (!el.current) return;
     const c = createChart(el.current, {
@@ -79,6 +78,7 @@ export function Chart(props: {
       chart.current = null;
       c.remove();
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- options are fixed per mount
   }, []);
 
   useEffect(() => {
