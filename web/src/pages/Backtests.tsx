@@ -1,0 +1,146 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useMemo, useState } from "react";
+import { Chart } from "../components/Chart";
+import { type ActionResult, Panel, QueryState, Result } from "../components/State";
+import { api, errorText } from "../lib/api/client";
+import type { Backtest } from "../lib/api/types";
+import { equitySeries } from "../lib/equity";
+import { formatPct } from "../lib/format";
+
+const active = (b: Backtest | undefined) => b?.status === "queued" || b?.status === "running";
+
+function metricText(v: unknown): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  if (v === null || v === undefined) return "—";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function Report({ id }: { id: number }): ReactNode {
+  // A backtest is a job, not market data: poll its progress until it finishes.
+  const bt = useQuery({
+    queryKey: ["backtest", id],
+    queryFn: () => api.backtest(id),
+    refetchInterval: (q) => (active(q.state.data) ? 500 : false),
+  });
+  const done = bt.data?.status === "done";
+  const equity = useQuery({ queryKey: ["backtest", id, "equity"], queryFn: () => api.backtestEquity(id), enabled: done });
+  const series = useMemo(() => equitySeries(equity.data ?? []), [equity.data]);
+  const b = bt.data;
+  return (
+    <Panel title={`Backtest #${id}`}>
+      <QueryState isLoading={bt.isLoading} error={bt.error}>
+        {b && (
+          <>
+            <div className="progress" data-testid="bt-progress">
+              <div className="progress-fill" style={{ width: `${b.progress * 100}%` }} />
+              <span>
+                {b.status} · {formatPct(b.progress, 0)}
+              </span>
+            </div>
+            {b.error && (
+              <div className="result bad" role="alert">
+                {b.error}
+              </div>
+            )}
+            {b.metrics && (
+              <table className="kv" data-testid="bt-metrics">
+                <tbody>
+                  {Object.entries(b.metrics).map(([k, v]) => (
+                    <tr key={k}>
+                      <td>{k}</td>
+                      <td>{metricText(v)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {done && (
+              <QueryState isLoading={equity.isLoading} error={equity.error} isEmpty={series.equity.length === 0} empty="No equity curve.">
+                <Chart data={series.equity} kind="area" color="#26a69a" testId="bt-equity-chart" height={220} />
+              </QueryState>
+            )}
+          </>
+        )}
+      </QueryState>
+    </Panel>
+  );
+}
+
+export default function BacktestsPage(): ReactNode {
+  const qc = useQueryClient();
+  const list = useQuery({ queryKey: ["backtests"], queryFn: api.backtests });
+  const [selected, setSelected] = useState<number | null>(null);
+  const [data, setData] = useState("synthetic");
+  const [ticks, setTicks] = useState("20000");
+  const [seed, setSeed] = useState("42");
+  const [result, setResult] = useState<ActionResult>(null);
+  const run = useMutation({
+    mutationFn: api.runBacktest,
+    onSuccess: (b) => {
+      setSelected(b.id);
+      setResult({ ok: true, text: `Backtest #${b.id} ${b.status}` });
+      void qc.invalidateQueries({ queryKey: ["backtests"] });
+    },
+    onError: (e) => setResult({ ok: false, text: errorText(e) }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    run.mutate({ data: data.trim(), ticks: ticks ? Number(ticks) : undefined, seed: seed ? Number(seed) : undefined });
+  };
+  const items = list.data ?? [];
+  return (
+    <div className="page">
+      <Panel title="Run a backtest">
+        <form className="inline-form" onSubmit={submit}>
+          <label>
+            Data
+            <input name="data" value={data} onChange={(e) => setData(e.target.value)} title="synthetic or a stored data set name" />
+          </label>
+          <label>
+            Ticks
+            <input name="ticks" value={ticks} onChange={(e) => setTicks(e.target.value)} inputMode="numeric" />
+          </label>
+          <label>
+            Seed
+            <input name="seed" value={seed} onChange={(e) => setSeed(e.target.value)} inputMode="numeric" />
+          </label>
+          <button type="submit" disabled={run.isPending}>
+            Run
+          </button>
+        </form>
+        <Result result={result} testId="bt-result" />
+      </Panel>
+      {selected !== null && <Report key={selected} id={selected} />}
+      <Panel title="History">
+        <QueryState isLoading={list.isLoading} error={list.error} isEmpty={items.length === 0} empty="No backtests yet.">
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Created</th>
+                <th>Status</th>
+                <th>Progress</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((b) => (
+                <tr key={b.id}>
+                  <td>{b.id}</td>
+                  <td>{b.created_at}</td>
+                  <td>{b.status}</td>
+                  <td>{formatPct(b.progress, 0)}</td>
+                  <td>
+                    <button className="link" onClick={() => setSelected(b.id)}>
+                      View
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </QueryState>
+      </Panel>
+    </div>
+  );
+}
