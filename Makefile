@@ -8,7 +8,7 @@ SHARED_DATA ?= $(abspath ../shared/data)
 export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
 KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
 
-.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run
+.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run web web-check chromium web-e2e-mock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,7 +37,24 @@ test-rust: ## Rust unit, property and real-data tests (no Python needed)
 test-python: setup ## pytest, every tier
 	$(BIN)/pytest -q
 
-test: lint test-rust test-python ## Everything CI runs
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web: web/node_modules/.installed ## Build the dashboard into python/quantum/_web (served by quantum serve)
+	cd web && npm run build
+
+web-check: web/node_modules/.installed ## Dashboard: tsc --noEmit, eslint, vitest
+	cd web && npm run check && npm test
+
+chromium: ## Debian's Chromium for the browser tests (installed when missing and running as root)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q chromium; } \
+		|| { echo "browser tests need Debian's chromium: apt-get install chromium"; exit 1; }
+
+web-e2e-mock: web chromium ## Browser tests against the dashboard's mock service
+	cd web && E2E_TARGET=mock npx playwright test
+
+test: lint test-rust test-python web-check web-e2e-mock ## Everything CI runs
 
 bench: setup ## Benchmarks: criterion (Rust) and pytest-benchmark (Python); each prints its figures
 	cargo bench --locked -q --bench pipeline -- --noplot
