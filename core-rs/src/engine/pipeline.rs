@@ -360,14 +360,23 @@ impl Engine {
         self.seq += 1;
         self.stats.ticks_processed += 1;
         self.state(t.symbol)?;
-        let enriched = match self.through_book(t) {
-            Ok(e) => e,
-            Err(reason) => {
-                self.reject_tick(t, reason, sink);
-                return Ok(());
+        // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
+        let enriched;
+        let t = if self.books.is_empty() {
+            t
+        } else {
+            match self.through_book(t) {
+                Ok(Some(e)) => {
+                    enriched = e;
+                    &enriched
+                }
+                Ok(None) => t,
+                Err(reason) => {
+                    self.reject_tick(t, reason, sink);
+                    return Ok(());
+                }
             }
         };
-        let t = enriched.as_ref().unwrap_or(t);
         let verdict = self.sanitizer.check(t, &mut self.symbols[t.symbol as usize].guard);
         if let Err(reason) = verdict {
             self.reject_tick(t, reason, sink);
