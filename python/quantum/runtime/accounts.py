@@ -164,6 +164,8 @@ class AccountEngine:
         """The store record of an open position."""
         pub = self.position_public(p)
         conf, strat = self.last_entry.get(p["symbol"], (None, None))
+        conf = p.get("confidence", conf)
+        strat = p.get("strategy", strat)
         return PositionRecord(
             user_id=self.user_id,
             account_id=self.account_id,
@@ -222,6 +224,9 @@ class AccountEngine:
         opening = ev.kind == "open"
         if opening:
             conf, strat = self.last_entry.get(symbol, (None, None))
+            for p in self.engine.positions():
+                if p["symbol"] == symbol:
+                    conf, strat = p.get("confidence", conf), p.get("strategy", strat)
             self.open_trades[symbol] = _OpenTrade(new_uid("trd"), conf, strat)
         trade = self.open_trades.get(symbol)
         records.append(

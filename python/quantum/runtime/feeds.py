@@ -172,7 +172,7 @@ def replay_feed(path: Path, *, speed: float = 1.0) -> ColumnsFeed:
 
 
 class ManualFeed:
-    """A feed whose ticks the caller pushes (``push`` from the event loop's thread)."""
+    """A feed whose ticks the caller pushes (``push`` is safe from any thread)."""
 
     def __init__(self, symbols: Sequence[str], *, exchange: str = "replay") -> None:
         self.exchange = exchange
@@ -180,19 +180,32 @@ class ManualFeed:
         self.name = "manual"
         self.connected = True
         self._queue: asyncio.Queue[Chunk | None] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _put(self, item: Chunk | None) -> None:
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or loop is running:
+            self._queue.put_nowait(item)
+        else:
+            loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
     def push(self, ticks: TickColumns) -> None:
         """Queue a batch; its timestamps are used as given."""
         if tuple(ticks.symbol_names) != self.symbols:
             raise DataError(f"batch symbols {ticks.symbol_names} differ from {self.symbols}")
-        self._queue.put_nowait(dict(ticks.columns))
+        self._put(dict(ticks.columns))
 
     def end(self) -> None:
         """End the feed after what was pushed."""
-        self._queue.put_nowait(None)
+        self._put(None)
 
     async def chunks(self) -> AsyncIterator[Chunk]:
         """The pushed batches in order."""
+        self._loop = asyncio.get_running_loop()
         while True:
             item = await self._queue.get()
             if item is None:

@@ -68,6 +68,7 @@ _TICK_ARGS = (
     "open_interest",
 )
 _PAPER = "paper"
+_UNSTORED = frozenset({"mark", "funding"})
 _MINUTE_NS = 60_000_000_000
 _DAY_MINUTES = 1440
 
@@ -217,9 +218,13 @@ class Runtime:
     def save_states(self) -> None:
         """Queue an engine-state snapshot of every account."""
         for acct in self.accounts.values():
-            self.writer.submit(
-                EngineStateRecord(account_id=acct.account_id, state=acct.engine.export_state())
-            )
+            state = acct.engine.export_state()
+            # The store keeps the fields recovery needs; the mark is re-learnt from the next tick.
+            # Funding accrued on an open position is not part of the stored schema.
+            state["positions"] = [
+                {k: v for k, v in p.items() if k not in _UNSTORED} for p in state["positions"]
+            ]
+            self.writer.submit(EngineStateRecord(account_id=acct.account_id, state=state))
         self._last_state_save = time.time_ns()
 
     # ------------------------------------------------------------------ the hot path
