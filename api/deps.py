@@ -37,17 +37,16 @@ def get_service(request: HTTPConnection) -> Service:
 
 
 def session_token(conn: HTTPConnection) -> str | None:
-    """The bearer token, else the session cookie, else ``?token=`` (WebSocket only)."""
+    """An explicit credential first (bearer header, ``?token=`` on the WebSocket), else the cookie."""
     header = conn.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    cookie = conn.cookies.get(COOKIE)
-    if cookie:
-        return cookie
     if conn.scope["type"] == "websocket":
-        return conn.query_params.get("token")
-    return None
+        token = conn.query_params.get("token")
+        if token:
+            return token
+    return conn.cookies.get(COOKIE) or None
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from quantum.config import Settings
 from quantum.data import TickColumns, generate
 from quantum.engine import EngineConfig
 from quantum.runtime import ManualFeed, RuntimeOptions
+from quantum.store import Role, open_store
+from quantum.store.repositories.users import create_user
 
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
 ADMIN = ("admin", "admin-password-1")
@@ -80,8 +83,22 @@ class Harness:
         assert self.service.writer.flush(10.0)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store with the three users, made once and copied by each test (migrating is slow)."""
+    path = tmp_path_factory.mktemp("template") / "quantum.db"
+    store = open_store(f"sqlite:///{path}")
+    with store.session() as session:
+        create_user(session, ADMIN[0], ADMIN[1], Role.ADMIN)
+        create_user(session, ALICE[0], ALICE[1])
+        create_user(session, BOB[0], BOB[1])
+    store.dispose()
+    return path
+
+
 @pytest.fixture
-def harness(tmp_path: Path) -> Iterator[Harness]:
+def harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
+    shutil.copy(template_db, tmp_path / "quantum.db")
     settings = Settings(
         data_dir=tmp_path,
         admin_user=ADMIN[0],
@@ -96,12 +113,4 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
         settings, feed_factory=lambda: feed, options=options, web_dir=tmp_path / "no-web"
     )
     with TestClient(app) as client:
-        h = Harness(client, feed, LiveTicks(), app)
-        admin = h.login(ADMIN)
-        for name, password in (ALICE, BOB):
-            r = client.post(
-                "/api/users", json={"username": name, "password": password}, headers=admin
-            )
-            assert r.status_code == 201, r.text
-        client.cookies.clear()
-        yield h
+        yield Harness(client, feed, LiveTicks(), app)
