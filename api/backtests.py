@@ -181,5 +181,3 @@ def _from_row(run: Any) -> BacktestJob:
         created_at=run.created_at if run.created_at.tzinfo else run.created_at.replace(tzinfo=UTC),
     )
     return job
-
-

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from starlette.requests import HTTPConnection
 
-from api.auth import COOKIE, LoginLimiter, SessionUser, Sessions
+from api.auth import COOKIE, LoginLimiter, Sessions, SessionUser
 from api.backtests import BacktestJobs
 from quantum.config import Settings
 from quantum.runtime import Runtime

@@ -36,7 +36,9 @@ RunId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("/backtests", response_model=BacktestPublic, status_code=202)
-async def backtest_start(body: BacktestCreate, service: ServiceDep, user: CurrentUser) -> BacktestPublic:
+async def backtest_start(
+    body: BacktestCreate, service: ServiceDep, user: CurrentUser
+) -> BacktestPublic:
     """Queue a backtest (synthetic, or a recording in ``<data_dir>/recordings``) in the background."""
     acct = service.runtime.account(user.id)
     config = body.config or service.runtime.config.model_copy(update={"auto_execute": True})
@@ -56,10 +58,15 @@ async def backtest_start(body: BacktestCreate, service: ServiceDep, user: Curren
 @router.get("/backtests", response_model=list[BacktestPublic])
 def backtests(service: ServiceDep, user: CurrentUser) -> list[BacktestPublic]:
     """The user's backtests, newest first."""
-    return [BacktestPublic.model_validate(j.public()) for j in service.backtests.list(service.store, user.id)]
+    return [
+        BacktestPublic.model_validate(j.public())
+        for j in service.backtests.list(service.store, user.id)
+    ]
 
 
-@router.get("/backtests/{run_id}", response_model=BacktestPublic, responses={404: {"model": ErrorOut}})
+@router.get(
+    "/backtests/{run_id}", response_model=BacktestPublic, responses={404: {"model": ErrorOut}}
+)
 def backtest(run_id: RunId, service: ServiceDep, user: CurrentUser) -> BacktestPublic:
     """One backtest with its progress and results."""
     job = service.backtests.get(service.store, user.id, run_id)
@@ -69,7 +76,9 @@ def backtest(run_id: RunId, service: ServiceDep, user: CurrentUser) -> BacktestP
 
 
 @router.get(
-    "/backtests/{run_id}/equity", response_model=list[EquityPoint], responses={404: {"model": ErrorOut}}
+    "/backtests/{run_id}/equity",
+    response_model=list[EquityPoint],
+    responses={404: {"model": ErrorOut}},
 )
 def backtest_equity(run_id: RunId, service: ServiceDep, user: CurrentUser) -> list[EquityPoint]:
     """A finished backtest's equity curve (at most 500 points)."""
@@ -102,7 +111,9 @@ def credentials(service: ServiceDep, user: CurrentUser) -> list[CredentialPublic
     status_code=201,
     responses={400: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
-def credential_add(body: CredentialCreate, service: ServiceDep, user: CurrentUser) -> CredentialPublic:
+def credential_add(
+    body: CredentialCreate, service: ServiceDep, user: CurrentUser
+) -> CredentialPublic:
     """Store (encrypted) or replace credentials for an exchange; answers masked."""
     try:
         cipher = CredentialCipher(service.settings.secret_key)
@@ -137,7 +148,7 @@ def credential_delete(
 
 
 def _user(u: User) -> UserPublic:
-    return UserPublic(id=u.id, username=u.username, role=str(u.role))  # type: ignore[arg-type]
+    return UserPublic(id=u.id, username=u.username, role=str(u.role))
 
 
 @router.get("/users", response_model=list[UserPublic])
@@ -147,7 +158,9 @@ def users(service: ServiceDep, _admin: AdminUser) -> list[UserPublic]:
         return [_user(u) for u in list_users(session)]
 
 
-@router.post("/users", response_model=UserPublic, status_code=201, responses={409: {"model": ErrorOut}})
+@router.post(
+    "/users", response_model=UserPublic, status_code=201, responses={409: {"model": ErrorOut}}
+)
 async def user_add(body: UserCreate, service: ServiceDep, _admin: AdminUser) -> UserPublic:
     """Create a user with a paper account (admin)."""
 

@@ -21,7 +21,9 @@ def login(body: LoginIn, request: Request, response: Response, service: ServiceD
     """Password login: returns a token and sets the http-only session cookie."""
     client = request.client.host if request.client else "?"
     if service.limiter.blocked(body.username, client):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; wait a minute")
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; wait a minute"
+        )
     with service.store.session() as session:
         user = authenticate(session, body.username, body.password)
         found = None if user is None else SessionUser(user.id, user.username, str(user.role))
@@ -39,7 +41,9 @@ def login(body: LoginIn, request: Request, response: Response, service: ServiceD
         max_age=int(service.sessions.ttl_s),
         path="/",
     )
-    return LoginOut(user=UserPublic(id=found.id, username=found.username, role=found.role), token=token)  # type: ignore[arg-type]
+    return LoginOut(
+        user=UserPublic(id=found.id, username=found.username, role=found.role), token=token
+    )
 
 
 @router.post("/logout", status_code=204, response_class=Response)
@@ -54,4 +58,4 @@ def logout(request: Request, service: ServiceDep, _user: CurrentUser) -> Respons
 @router.get("/me", response_model=UserPublic)
 def me(user: CurrentUser) -> UserPublic:
     """The logged-in user."""
-    return UserPublic(id=user.id, username=user.username, role=user.role)  # type: ignore[arg-type]
+    return UserPublic(id=user.id, username=user.username, role=user.role)

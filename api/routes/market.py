@@ -66,7 +66,7 @@ def exchanges(service: ServiceDep, _user: CurrentUser) -> list[ExchangePublic]:
                 ExchangePublic(
                     id=ex.id,
                     name=ex.name,
-                    type=str(ex.type),  # type: ignore[arg-type]
+                    type=str(ex.type),
                     active=False,
                     available=bool(ex.available),
                     symbols=[],

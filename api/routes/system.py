@@ -67,8 +67,12 @@ async def metrics(service: ServiceDep, _admin: AdminUser) -> Response:
     ]
     for stage, window in rt.latency.items():
         p50, p99 = window.percentiles(50, 99)
-        lines.append(f'quantum_stage_latency_seconds{{stage="{stage}",quantile="0.5"}} {p50 / 1e9:.9f}')
-        lines.append(f'quantum_stage_latency_seconds{{stage="{stage}",quantile="0.99"}} {p99 / 1e9:.9f}')
+        lines.append(
+            f'quantum_stage_latency_seconds{{stage="{stage}",quantile="0.5"}} {p50 / 1e9:.9f}'
+        )
+        lines.append(
+            f'quantum_stage_latency_seconds{{stage="{stage}",quantile="0.99"}} {p99 / 1e9:.9f}'
+        )
     return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
 
@@ -86,7 +90,9 @@ async def engine_stop(service: ServiceDep, _admin: AdminUser) -> SystemStatus:
 
 async def _stream(service: ServiceDep, body: StreamIn, running: bool) -> StreamOut:
     try:
-        return StreamOut.model_validate(service.runtime.set_stream(body.exchange, body.symbol, running))
+        return StreamOut.model_validate(
+            service.runtime.set_stream(body.exchange, body.symbol, running)
+        )
     except KeyError:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,

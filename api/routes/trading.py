@@ -52,7 +52,12 @@ def _trades(
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     with service.store.session() as session:
-        kw: dict[str, Any] = {"symbol": symbol, "status": status_, "since_ts": since, "until_ts": until}
+        kw: dict[str, Any] = {
+            "symbol": symbol,
+            "status": status_,
+            "since_ts": since,
+            "until_ts": until,
+        }
         rows = list_trades(session, user_id, limit=limit, offset=offset, **kw)
         total = count_trades(session, user_id, **kw)
         return [trade_public(r, r.trade_uid) for r in rows], total
@@ -71,7 +76,14 @@ def trades(
 ) -> TradePage:
     """The account's trade log, newest first."""
     items, total = _trades(
-        service, user.id, symbol, TradeStatus(status) if status else None, since, until, limit, offset
+        service,
+        user.id,
+        symbol,
+        TradeStatus(status) if status else None,
+        since,
+        until,
+        limit,
+        offset,
     )
     return TradePage(items=[TradePublic.model_validate(i) for i in items], total=total)
 
@@ -219,14 +231,20 @@ async def execute_signal(
         return _rejected(exc)
     except (OrderError, DataError) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    return OrderOut(order=OrderPublic.model_validate(order), signal=SignalPublic.model_validate(signal))
+    return OrderOut(
+        order=OrderPublic.model_validate(order), signal=SignalPublic.model_validate(signal)
+    )
 
 
 @router.post("/orders", response_model=OrderOut, responses=_ORDER_RESPONSES)
-async def open_order(body: OrderCreate, service: ServiceDep, user: CurrentUser) -> OrderOut | JSONResponse:
+async def open_order(
+    body: OrderCreate, service: ServiceDep, user: CurrentUser
+) -> OrderOut | JSONResponse:
     """A manual paper entry through DRB-Guard; fills on the symbol's next tick."""
     try:
-        order = service.runtime.submit_order(user.id, body.symbol, body.side, body.qty, body.leverage)
+        order = service.runtime.submit_order(
+            user.id, body.symbol, body.side, body.qty, body.leverage
+        )
     except RiskRejected as exc:
         return _rejected(exc)
     except DataError as exc:

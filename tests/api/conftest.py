@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from api.main import create_app
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from quantum.config import Settings
 from quantum.data import TickColumns, generate
 from quantum.engine import EngineConfig
@@ -102,8 +102,8 @@ def harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
     settings = Settings(
         data_dir=tmp_path,
         admin_user=ADMIN[0],
-        admin_password=ADMIN[1],  # type: ignore[arg-type]
-        secret_key="k" * 40,  # type: ignore[arg-type]
+        admin_password=ADMIN[1],
+        secret_key="k" * 40,
     )
     feed = ManualFeed(SYMBOLS)
     options = RuntimeOptions(

@@ -12,9 +12,12 @@ _OPEN = {("GET", "/api/health"), ("POST", "/api/auth/login")}
 
 
 def _url(path: str) -> str:
-    return path.replace("{signal_id}", "x").replace("{symbol}", "BTCUSDT").replace(
-        "{run_id}", "x"
-    ).replace("{credential_id}", "1")
+    return (
+        path.replace("{signal_id}", "x")
+        .replace("{symbol}", "BTCUSDT")
+        .replace("{run_id}", "x")
+        .replace("{credential_id}", "1")
+    )
 
 
 def test_health_and_schema_need_no_auth(harness: Harness) -> None:
@@ -61,7 +64,10 @@ def test_bad_login_is_401_then_rate_limited(harness: Harness) -> None:
     r = c.post("/api/auth/login", json={"username": "bob", "password": BOB[1]})
     assert r.status_code == 429
     # Another username from the same client is not blocked.
-    assert c.post("/api/auth/login", json={"username": "alice", "password": ALICE[1]}).status_code == 200
+    assert (
+        c.post("/api/auth/login", json={"username": "alice", "password": ALICE[1]}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -165,7 +171,9 @@ def test_manual_order_refused_by_drb_guard_names_the_reason(harness: Harness) ->
     c = harness.client
     alice = harness.login(ALICE)
     harness.push(100)
-    r = c.post("/api/orders", json={"symbol": "BTCUSDT", "side": "LONG", "qty": "1000"}, headers=alice)
+    r = c.post(
+        "/api/orders", json={"symbol": "BTCUSDT", "side": "LONG", "qty": "1000"}, headers=alice
+    )
     assert r.status_code == 409
     assert r.json()["reason"] == "notional_cap"
     ok = c.post("/api/orders", json={"symbol": "BTCUSDT", "side": "SHORT"}, headers=alice)
@@ -190,7 +198,9 @@ def test_kill_switch_reset_by_admin(harness: Harness) -> None:
 def test_risk_limits_update(harness: Harness) -> None:
     c = harness.client
     admin, alice = harness.login(ADMIN), harness.login(ALICE)
-    r = c.put("/api/risk/limits", json={"max_open_positions": 1, "max_drawdown": 0.1}, headers=admin)
+    r = c.put(
+        "/api/risk/limits", json={"max_open_positions": 1, "max_drawdown": 0.1}, headers=admin
+    )
     assert r.status_code == 200
     assert c.get("/api/risk", headers=alice).json()["limits"]["max_open_positions"] == 1
     bad = c.put("/api/risk/limits", json={"max_drawdown": 7}, headers=admin)
@@ -216,15 +226,23 @@ def test_market_exchanges_streams(harness: Harness) -> None:
         what="BTC ticks",
     )
     assert c.get("/api/market?exchange=replay&symbol=ETHUSDT", headers=admin).json()["ts"] == before
-    assert c.post(
-        "/api/streams/start", json={"exchange": "kraken", "symbol": "BTCUSDT"}, headers=admin
-    ).status_code == 404
+    assert (
+        c.post(
+            "/api/streams/start", json={"exchange": "kraken", "symbol": "BTCUSDT"}, headers=admin
+        ).status_code
+        == 404
+    )
 
 
 def test_credentials_are_masked(harness: Harness) -> None:
     c = harness.client
     alice = harness.login(ALICE)
-    body = {"exchange": "binanceusdm", "label": "main", "api_key": "AKIA-secret-key-9876", "secret": "s3cr3t-value"}
+    body = {
+        "exchange": "binanceusdm",
+        "label": "main",
+        "api_key": "AKIA-secret-key-9876",
+        "secret": "s3cr3t-value",
+    }
     r = c.post("/api/credentials", json=body, headers=alice)
     assert r.status_code == 201, r.text
     assert r.json()["key_hint"].endswith("9876")
@@ -239,13 +257,17 @@ def test_credentials_are_masked(harness: Harness) -> None:
 def test_backtest_runs_in_background(harness: Harness) -> None:
     c = harness.client
     alice = harness.login(ALICE)
-    r = c.post("/api/backtests", json={"data": "synthetic", "ticks": 20000, "seed": 3}, headers=alice)
+    r = c.post(
+        "/api/backtests", json={"data": "synthetic", "ticks": 20000, "seed": 3}, headers=alice
+    )
     assert r.status_code == 202
     run_id = r.json()["id"]
     done = wait_for(
-        lambda: (b := c.get(f"/api/backtests/{run_id}", headers=alice).json())["status"]
-        in ("done", "failed")
-        and b,
+        lambda: (
+            (b := c.get(f"/api/backtests/{run_id}", headers=alice).json())["status"]
+            in ("done", "failed")
+            and b
+        ),
         timeout=60,
         what="backtest",
     )

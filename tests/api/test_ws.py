@@ -14,7 +14,9 @@ from tests.api.conftest import ALICE, BOB, Harness, wait_for
 from tests.api.test_api import _first_pending
 
 
-def _receive_until(ws: WebSocketTestSession, kind: str, timeout: float = 15.0) -> list[dict[str, Any]]:
+def _receive_until(
+    ws: WebSocketTestSession, kind: str, timeout: float = 15.0
+) -> list[dict[str, Any]]:
     """Messages up to and including the first of type ``kind`` (status keeps the stream alive)."""
     got: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout

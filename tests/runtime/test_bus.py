@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
 from quantum.runtime import EventBus
 
 
-def _drain(q: asyncio.Queue[str]) -> list[dict[str, object]]:
+def _drain(q: asyncio.Queue[str]) -> list[dict[str, Any]]:
     out = []
     while not q.empty():
         out.append(json.loads(q.get_nowait()))

@@ -18,8 +18,6 @@ __all__ = ["serve", "user_app"]
 user_app = typer.Typer(help="Manage service users.", no_args_is_help=True)
 
 
-
-
 def _import_api() -> None:
     """Make the ``api`` package importable when running from a source checkout."""
     if importlib.util.find_spec("api") is None:
@@ -32,11 +30,13 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address (default QUANTUM_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="listen port (default QUANTUM_PORT)")] = None,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="store, spool and local state (QUANTUM_DATA_DIR)")
+        Path | None,
+        typer.Option("--data-dir", help="store, spool and local state (QUANTUM_DATA_DIR)"),
     ] = None,
     ticks_per_s: Annotated[float, typer.Option(help="synthetic feed rate")] = 50.0,
     recording: Annotated[
-        Path | None, typer.Option(help="replay this recording in a loop instead of the synthetic feed")
+        Path | None,
+        typer.Option(help="replay this recording in a loop instead of the synthetic feed"),
     ] = None,
 ) -> None:
     """Run the paper trading engine and the dashboard API in one process."""
@@ -81,7 +81,9 @@ def serve(
 def user_add(
     username: Annotated[str, typer.Argument(help="login name")],
     admin: Annotated[bool, typer.Option("--admin", help="give the admin role")] = False,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="the service's data dir")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="the service's data dir")
+    ] = None,
 ) -> None:
     """Create a user; the password comes from QUANTUM_NEW_PASSWORD or a prompt."""
     from quantum.config import Settings

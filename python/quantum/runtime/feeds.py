@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -101,7 +101,7 @@ class ColumnsFeed:
         finally:
             self.connected = False
 
-    async def _play(self, cols: dict[str, NDArray[Any]]) -> AsyncIterator[Chunk]:
+    async def _play(self, cols: Mapping[str, NDArray[Any]]) -> AsyncIterator[Chunk]:
         ts_event = cols["ts_event"]
         n = len(ts_event)
         if n == 0:

@@ -305,7 +305,15 @@ class Runtime:
             i = int(sel[-1])
             name = self.symbols[sid]
             m = self.markets[name]
-            for attr in ("price", "bid", "ask", "bid_qty", "ask_qty", "funding_rate", "open_interest"):
+            for attr in (
+                "price",
+                "bid",
+                "ask",
+                "bid_qty",
+                "ask_qty",
+                "funding_rate",
+                "open_interest",
+            ):
                 col = chunk.get(attr)
                 if col is not None:
                     value = float(col[i])
@@ -370,7 +378,9 @@ class Runtime:
                     sig.status = SignalStatus.EXPIRED.value
                     del acct.pending[uid]
                     records.append(sig.record(acct.user_id, acct.account_id, now))
-                    self.bus.publish("signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol)
+                    self.bus.publish(
+                        "signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol
+                    )
             for pos in acct.positions_public():
                 self.bus.publish("position", pos, user_id=acct.user_id, symbol=pos["symbol"])
             self.bus.publish("risk", self.risk(acct.user_id), user_id=acct.user_id)
@@ -398,7 +408,9 @@ class Runtime:
         """``running``, ``stopped`` or ``halted`` (every account's kill switch is on)."""
         if not self.running:
             return "stopped"
-        if self.accounts and all(a.engine.risk_state().get("halted") for a in self.accounts.values()):
+        if self.accounts and all(
+            a.engine.risk_state().get("halted") for a in self.accounts.values()
+        ):
             return "halted"
         return "running"
 
