@@ -13,7 +13,7 @@ import typer
 
 from quantum.errors import DataError
 
-__all__ = ["serve", "user_app"]
+__all__ = ["app", "serve", "user_app"]
 
 user_app = typer.Typer(help="Manage service users.", no_args_is_help=True)
 
@@ -102,3 +102,9 @@ def user_add(
         raise typer.Exit(1) from None
     finally:
         store.dispose()
+
+
+#: ``python -m quantum.runtime`` (same commands as ``quantum serve`` / ``quantum user``).
+app = typer.Typer(help="Quantum HFT service.", no_args_is_help=True)
+app.command("serve")(serve)
+app.add_typer(user_app, name="user")
