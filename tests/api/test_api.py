@@ -300,3 +300,60 @@ def test_malformed_requests_get_4xx(harness: Harness, method: str, path: str, bo
     r = harness.client.request(method, path, json=body, headers=admin)
     assert 400 <= r.status_code < 500, (r.status_code, r.text)
     assert "detail" in r.json()
+
+
+def test_open_position_survives_a_restart(harness: Harness, tmp_path: Any) -> None:
+    from api.main import create_app
+    from fastapi.testclient import TestClient
+
+    from quantum.config import Settings
+    from quantum.runtime import ManualFeed, RuntimeOptions
+
+    c = harness.client
+    alice = harness.login(ALICE)
+    harness.push(100)
+    assert (
+        c.post("/api/orders", json={"symbol": "ETHUSDT", "side": "LONG"}, headers=alice).status_code
+        == 200
+    )
+    harness.push(20)
+    before = c.get("/api/positions", headers=alice).json()
+    assert len(before) == 1
+    settings = harness.service.settings
+    harness.client.__exit__(None, None, None)  # graceful shutdown: state saved, writer flushed
+
+    app = create_app(
+        Settings(data_dir=settings.data_dir),
+        feed_factory=lambda: ManualFeed(("BTCUSDT", "ETHUSDT")),
+        options=RuntimeOptions(),
+        web_dir=tmp_path / "no-web",
+    )
+    with TestClient(app) as again:
+        r = again.post("/api/auth/login", json={"username": ALICE[0], "password": ALICE[1]})
+        after = again.get("/api/positions").json()
+        assert r.status_code == 200
+        assert [(p["symbol"], p["side"], p["size"], p["entry_price"]) for p in after] == [
+            (p["symbol"], p["side"], p["size"], p["entry_price"]) for p in before
+        ]
+
+
+def test_cors_only_for_configured_origins(tmp_path: Any, template_db: Any) -> None:
+    import shutil
+
+    from api.main import create_app
+    from fastapi.testclient import TestClient
+
+    from quantum.config import Settings
+    from quantum.runtime import ManualFeed
+
+    shutil.copy(template_db, tmp_path / "quantum.db")
+    settings = Settings(data_dir=tmp_path, cors_origins="http://localhost:5173")
+    assert settings.cors_origins == ["http://localhost:5173"]
+    app = create_app(
+        settings, feed_factory=lambda: ManualFeed(("BTCUSDT",)), web_dir=tmp_path / "w"
+    )
+    with TestClient(app) as c:
+        ok = c.get("/api/health", headers={"Origin": "http://localhost:5173"})
+        assert ok.headers.get("access-control-allow-origin") == "http://localhost:5173"
+        bad = c.get("/api/health", headers={"Origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in bad.headers
