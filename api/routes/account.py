@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -67,9 +68,15 @@ async def equity(
     acct = service.runtime.accounts.get(user.id)
     if acct is None:
         return []
-    with service.store.session() as session:
-        rows = equity_curve(session, user.id, acct.account_id, since_ts=since)
-        return [EquityPoint(ts=r.ts_event, equity=d8(r.equity)) for r in rows]
+    account_id = acct.account_id
+
+    def read() -> list[EquityPoint]:
+        with service.store.session() as session:
+            rows = equity_curve(session, user.id, account_id, since_ts=since)
+            return [EquityPoint(ts=r.ts_event, equity=d8(r.equity)) for r in rows]
+
+    # The database is read off the event loop, which belongs to the engine.
+    return await asyncio.to_thread(read)
 
 
 @router.get("/risk", response_model=RiskPublic)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -144,11 +145,15 @@ async def positions(
         acct = service.runtime.accounts.get(user.id)
         items = acct.positions_public() if acct else []
     else:
-        with service.store.session() as session:
-            rows: Sequence[Position] = list_positions(
-                session, user.id, status=TradeStatus.CLOSED, limit=limit
-            )
-            items = [_closed_position(r) for r in rows]
+
+        def read() -> list[dict[str, Any]]:
+            with service.store.session() as session:
+                rows: Sequence[Position] = list_positions(
+                    session, user.id, status=TradeStatus.CLOSED, limit=limit
+                )
+                return [_closed_position(r) for r in rows]
+
+        items = await asyncio.to_thread(read)
     return [PositionPublic.model_validate(i) for i in items]
 
 
@@ -180,17 +185,21 @@ async def signals(
         pending = sorted(acct.pending.values(), key=lambda s: s.ts, reverse=True) if acct else []
         page = [s.public() for s in pending[offset : offset + limit]]
         return SignalPage(items=[SignalPublic.model_validate(p) for p in page], total=len(pending))
-    with service.store.session() as session:
-        stmt = select(Signal).where(Signal.user_id == user.id)
-        count = select(func.count()).select_from(Signal).where(Signal.user_id == user.id)
-        if status is not None:
-            stmt = stmt.where(Signal.status == SignalStatus(status))
-            count = count.where(Signal.status == SignalStatus(status))
-        rows = session.scalars(
-            stmt.order_by(Signal.ts_event.desc(), Signal.id.desc()).limit(limit).offset(offset)
-        ).all()
-        total = int(session.scalar(count) or 0)
-        items = [_signal_row(r) for r in rows]
+
+    def read() -> tuple[list[dict[str, Any]], int]:
+        with service.store.session() as session:
+            stmt = select(Signal).where(Signal.user_id == user.id)
+            count = select(func.count()).select_from(Signal).where(Signal.user_id == user.id)
+            if status is not None:
+                stmt = stmt.where(Signal.status == SignalStatus(status))
+                count = count.where(Signal.status == SignalStatus(status))
+            rows = session.scalars(
+                stmt.order_by(Signal.ts_event.desc(), Signal.id.desc()).limit(limit).offset(offset)
+            ).all()
+            return [_signal_row(r) for r in rows], int(session.scalar(count) or 0)
+
+    # The database is read off the event loop, which belongs to the engine.
+    items, total = await asyncio.to_thread(read)
     if acct is not None:
         # The store may lag the engine by a batch: show the engine's view of each signal.
         live = {**acct.pending}

@@ -34,6 +34,7 @@ def serve(
         typer.Option("--data-dir", help="store, spool and local state (QUANTUM_DATA_DIR)"),
     ] = None,
     ticks_per_s: Annotated[float, typer.Option(help="synthetic feed rate")] = 50.0,
+    access_log: Annotated[bool, typer.Option(help="log every HTTP request")] = False,
     recording: Annotated[
         Path | None,
         typer.Option(help="replay this recording in a loop instead of the synthetic feed"),
@@ -74,7 +75,14 @@ def serve(
             "(or set QUANTUM_ADMIN_USER and QUANTUM_ADMIN_PASSWORD before the first start)"
         )
     sys.stdout.flush()
-    uvicorn.run(app, host=listen_host, port=listen_port, log_level="info", ws="websockets-sansio")
+    uvicorn.run(
+        app,
+        host=listen_host,
+        port=listen_port,
+        log_level="info",
+        access_log=access_log,
+        ws="websockets-sansio",
+    )
 
 
 @user_app.command("add")
