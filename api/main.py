@@ -75,7 +75,9 @@ def create_app(
         store = open_store(settings.resolved_database_url())
         writer = StoreWriter(store, settings.data_dir / "store-spool")
         feed = feed_factory() if feed_factory is not None else synthetic_feed()
-        runtime = Runtime(store, writer, feed, options)
+        runtime = Runtime(
+            store, writer, feed, options, automation_path=settings.data_dir / "automation.json"
+        )
         service = Service(settings=settings, store=store, writer=writer, runtime=runtime)
         try:
             bootstrap_admin(service)

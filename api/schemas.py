@@ -279,3 +279,12 @@ class ErrorOut(BaseModel):
 class RejectedOut(BaseModel):
     detail: str
     reason: str
+
+
+class AutomationIn(_In):
+    enabled: bool
+
+
+class AutomationOut(BaseModel):
+    user_id: int
+    enabled: bool

@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 
 from api.deps import AdminUser, CurrentUser, ServiceDep
 from api.schemas import (
+    AutomationIn,
+    AutomationOut,
     BacktestCreate,
     BacktestPublic,
     CredentialCreate,
@@ -176,3 +178,21 @@ async def user_add(body: UserCreate, service: ServiceDep, _admin: AdminUser) -> 
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     service.runtime.ensure_account(out.id, out.username)
     return out
+
+
+@router.put(
+    "/users/{user_id}/automation",
+    response_model=AutomationOut,
+    responses={404: {"model": ErrorOut}},
+)
+async def automation(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: AutomationIn,
+    service: ServiceDep,
+    _admin: AdminUser,
+) -> AutomationOut:
+    """Assign the automated strategies to a user's account (they trade it) or take them off (admin)."""
+    if user_id not in service.runtime.accounts:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such user")
+    enabled = service.runtime.set_automated(user_id, body.enabled)
+    return AutomationOut(user_id=user_id, enabled=enabled)

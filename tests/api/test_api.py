@@ -357,3 +357,28 @@ def test_cors_only_for_configured_origins(tmp_path: Any, template_db: Any) -> No
         assert ok.headers.get("access-control-allow-origin") == "http://localhost:5173"
         bad = c.get("/api/health", headers={"Origin": "http://evil.example"})
         assert "access-control-allow-origin" not in bad.headers
+
+
+def test_admin_assigns_automated_trading(harness: Harness) -> None:
+    c = harness.client
+    admin, alice = harness.login(ADMIN), harness.login(ALICE)
+    alice_id = c.get("/api/auth/me", headers=alice).json()["id"]
+    url = f"/api/users/{alice_id}/automation"
+    assert c.put(url, json={"enabled": True}, headers=alice).status_code == 403
+    assert c.put(url, json={"enabled": True}, headers=admin).json() == {
+        "user_id": alice_id,
+        "enabled": True,
+    }
+    assert (
+        c.put("/api/users/9999/automation", json={"enabled": True}, headers=admin).status_code
+        == 404
+    )
+    # Alice's strategies now trade by themselves: a position opens without any execute call.
+    wait_for(
+        lambda: c.get("/api/positions", headers=alice).json() or harness.push(500),
+        timeout=60,
+        what="an automated position",
+    )
+    assert c.get("/api/signals?status=PENDING", headers=alice).json()["total"] == 0
+    assert (harness.service.settings.data_dir / "automation.json").read_text() == f"[{alice_id}]"
+    assert c.put(url, json={"enabled": False}, headers=admin).json()["enabled"] is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -140,6 +142,7 @@ class Runtime:
         feed: Feed,
         options: RuntimeOptions | None = None,
         bus: EventBus | None = None,
+        automation_path: Path | None = None,
     ) -> None:
         self.store = store
         self.writer = writer
@@ -168,6 +171,14 @@ class Runtime:
         self._resume.set()
         self._last_state_save = 0
         self.on_chunk: Callable[[Chunk], None] | None = None
+        #: Accounts (user ids) whose strategies trade by themselves; the others get PENDING signals.
+        self.automation_path = automation_path
+        self.automated: set[int] = set()
+        if automation_path is not None and automation_path.is_file():
+            try:
+                self.automated = {int(u) for u in json.loads(automation_path.read_text())}
+            except (ValueError, TypeError) as exc:
+                raise DataError(f"unreadable {automation_path}: {exc}") from None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -192,7 +203,9 @@ class Runtime:
                 row.id if row else create_account(session, user_id, _PAPER, AccountMode.PAPER).id
             )
         state = load_engine_state(self.store, account_id)
-        acct = AccountEngine.create(user_id, account_id, username, self.config, self.symbols, state)
+        acct = AccountEngine.create(
+            user_id, account_id, username, self._config_for(user_id), self.symbols, state
+        )
         self.accounts[user_id] = acct
         return acct
 
@@ -567,13 +580,40 @@ class Runtime:
             reset_kill_switch(self.store, acct.account_id)
             self.bus.publish("risk", self.risk(acct.user_id), user_id=acct.user_id)
 
+    def _config_for(self, user_id: int) -> EngineConfig:
+        auto = user_id in self.automated or self.options.engine_config.auto_execute
+        if auto == self.config.auto_execute:
+            return self.config
+        return self.config.model_copy(update={"auto_execute": auto})
+
+    def set_automated(self, user_id: int, enabled: bool) -> bool:
+        """Let the strategies trade the user's account themselves (or only signal); persisted."""
+        self.account(user_id)
+        if enabled:
+            self.automated.add(user_id)
+        else:
+            self.automated.discard(user_id)
+        if self.automation_path is not None:
+            self.automation_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.automation_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(sorted(self.automated)))
+            tmp.replace(self.automation_path)
+        self._rebuild()
+        return enabled
+
     def set_limits(self, limits: RiskConfig) -> None:
         """New DRB-Guard limits for every account (engines rebuilt from their exported state)."""
         self.config = self.config.model_copy(update={"risk": limits})
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         for user_id, acct in list(self.accounts.items()):
+            config = self._config_for(user_id)
+            if acct.engine.config == config:
+                continue
             state = acct.engine.export_state()
             fresh = AccountEngine.create(
-                acct.user_id, acct.account_id, acct.username, self.config, self.symbols, state
+                acct.user_id, acct.account_id, acct.username, config, self.symbols, state
             )
             fresh.pending = acct.pending
             fresh.open_trades = acct.open_trades
