@@ -374,11 +374,13 @@ def test_admin_assigns_automated_trading(harness: Harness) -> None:
         == 404
     )
     # Alice's strategies now trade by themselves: a position opens without any execute call.
-    wait_for(
-        lambda: c.get("/api/positions", headers=alice).json() or harness.push(500),
-        timeout=60,
-        what="an automated position",
-    )
+    def opened() -> Any:
+        positions = c.get("/api/positions", headers=alice).json()
+        if not positions:
+            harness.push(500)
+        return positions
+
+    wait_for(opened, timeout=60, what="an automated position")
     assert c.get("/api/signals?status=PENDING", headers=alice).json()["total"] == 0
     assert (harness.service.settings.data_dir / "automation.json").read_text() == f"[{alice_id}]"
     assert c.put(url, json={"enabled": False}, headers=admin).json()["enabled"] is False
