@@ -29,7 +29,8 @@ class Service:
     live_trading: bool = False
 
 
-def get_service(request: HTTPConnection) -> Service:
+def service_of(request: HTTPConnection) -> Service:
+    """The running service (503 while starting or stopping)."""
     service: Service | None = getattr(request.app.state, "service", None)
     if service is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the service is starting")
@@ -49,10 +50,15 @@ def session_token(conn: HTTPConnection) -> str | None:
     return conn.cookies.get(COOKIE) or None
 
 
+async def get_service(request: HTTPConnection) -> Service:
+    # async: dependencies that do not block run on the loop, without a thread-pool hop.
+    return service_of(request)
+
+
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def current_user(request: Request, service: ServiceDep) -> SessionUser:
+async def current_user(request: Request, service: ServiceDep) -> SessionUser:
     user = service.sessions.get(session_token(request))
     if user is None:
         raise HTTPException(
@@ -66,7 +72,7 @@ def current_user(request: Request, service: ServiceDep) -> SessionUser:
 CurrentUser = Annotated[SessionUser, Depends(current_user)]
 
 
-def admin_user(user: CurrentUser) -> SessionUser:
+async def admin_user(user: CurrentUser) -> SessionUser:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "admin role required")
     return user

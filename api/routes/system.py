@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["system"])
 
 
 @router.get("/health", response_model=Health)
-def health(service: ServiceDep) -> Health:
+async def health(service: ServiceDep) -> Health:
     """Liveness for operators (no auth)."""
     return Health(
         status="ok", version=__version__, engine="running" if service.runtime.running else "stopped"

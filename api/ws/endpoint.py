@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from api.deps import get_service, session_token
+from api.deps import service_of, session_token
 from quantum.runtime.bus import EventBus, Subscription
 
 router = APIRouter()
@@ -57,7 +57,7 @@ async def _handle(ws: WebSocket, sub: Subscription, raw: str) -> None:
 @router.websocket("/ws")
 async def websocket(ws: WebSocket) -> None:
     """Authenticated by the session cookie, a bearer header or ``?token=``."""
-    service = get_service(ws)
+    service = service_of(ws)
     user = service.sessions.get(session_token(ws))
     if user is None:
         await ws.close(code=_POLICY_VIOLATION, reason="not authenticated")
