@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
 
@@ -32,6 +33,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     #: Directory for the SQLite file, the writer's spill files and other local state.
     data_dir: Path = Path("./data")
+    #: First admin, created at service start when the store has no user (both must be set).
+    admin_user: str | None = None
+    admin_password: SecretStr | None = None
+    #: Browser origins allowed to call the API cross-origin (JSON list or comma-separated).
+    cors_origins: Annotated[list[str], NoDecode] = []
+    #: Where ``quantum serve`` listens by default.
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod
@@ -40,7 +49,26 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("secret_key")
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [o.strip() for o in text.split(",") if o.strip()]
+        return value
+
+    @field_validator("admin_user")
+    @classmethod
+    def _blank_user_is_unset(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        return value
+
+    @field_validator("secret_key", "admin_password")
     @classmethod
     def _blank_key_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().strip():

@@ -1,0 +1,1 @@
+"""The Quantum HFT service API (FastAPI): REST under ``/api``, the WebSocket at ``/ws``."""

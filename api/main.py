@@ -1,0 +1,134 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+The lifespan opens (and migrates) the store, creates the first admin from
+``QUANTUM_ADMIN_USER`` / ``QUANTUM_ADMIN_PASSWORD`` when there is no user, starts the store writer
+and the runtime, and on shutdown stops the runtime, saves engine state and flushes the writer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import func, select
+
+from api.deps import Service
+from api.routes import account, admin, auth, market, system, trading
+from api.ws import endpoint as ws_endpoint
+from quantum import __version__
+from quantum.config import Settings
+from quantum.errors import DataError, QuantumError, RiskRejected
+from quantum.runtime import Runtime, RuntimeOptions, synthetic_feed
+from quantum.runtime.feeds import Feed
+from quantum.store import Role, StoreWriter, open_store
+from quantum.store.models import User
+from quantum.store.repositories.users import create_user
+
+__all__ = ["WEB_DIR", "create_app"]
+
+log = logging.getLogger("quantum.api")
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "python" / "quantum" / "_web"
+
+_NO_DASHBOARD = """<!doctype html><html><head><meta charset="utf-8"><title>Quantum HFT</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>Quantum HFT service</h1>
+<p>The API is running (<a href="/docs">/docs</a>, <a href="/api/health">/api/health</a>),
+but the dashboard is not built. Build it with <code>make web</code> (it writes
+<code>python/quantum/_web/</code>) and reload this page.</p></body></html>"""
+
+
+def bootstrap_admin(service: Service) -> None:
+    """Create the first admin from the settings when the store has no user."""
+    s = service.settings
+    with service.store.session() as session:
+        if int(session.scalar(select(func.count()).select_from(User)) or 0) > 0:
+            return
+        if s.admin_user is None or s.admin_password is None:
+            log.warning(
+                "no user exists: set QUANTUM_ADMIN_USER and QUANTUM_ADMIN_PASSWORD or run "
+                "'quantum user add --admin'"
+            )
+            return
+        create_user(session, s.admin_user, s.admin_password.get_secret_value(), Role.ADMIN)
+        log.info("created the first admin %r", s.admin_user)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    feed_factory: Callable[[], Feed] | None = None,
+    options: RuntimeOptions | None = None,
+    web_dir: Path | None = None,
+) -> FastAPI:
+    """The service app. ``feed_factory`` defaults to the embedded synthetic market."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings.resolved_database_url())
+        writer = StoreWriter(store, settings.data_dir / "store-spool")
+        feed = feed_factory() if feed_factory is not None else synthetic_feed()
+        runtime = Runtime(
+            store, writer, feed, options, automation_path=settings.data_dir / "automation.json"
+        )
+        service = Service(settings=settings, store=store, writer=writer, runtime=runtime)
+        try:
+            bootstrap_admin(service)
+            await runtime.start()
+            app.state.service = service
+            yield
+        finally:
+            app.state.service = None
+            await runtime.stop()
+            writer.close()
+            store.dispose()
+
+    app = FastAPI(
+        title="Quantum HFT",
+        version=__version__,
+        summary="Paper trading engine service (educational; not financial advice).",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.exception_handler(RiskRejected)
+    async def _risk(_request: Request, exc: RiskRejected) -> JSONResponse:
+        reason = str(getattr(exc, "reason", "") or "rejected")
+        return JSONResponse({"detail": str(exc), "reason": reason}, status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(QuantumError)
+    async def _quantum(_request: Request, exc: QuantumError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    for module in (auth, system, trading, account, market, admin):
+        app.include_router(module.router)
+    app.include_router(ws_endpoint.router)
+
+    static = web_dir if web_dir is not None else WEB_DIR
+    if (static / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=static, html=True), name="web")
+    else:
+
+        @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+        def no_dashboard() -> HTMLResponse:
+            return HTMLResponse(_NO_DASHBOARD)
+
+    return app

@@ -1,0 +1,99 @@
+"""Performance, equity curve, risk state and limits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from api.deps import AdminUser, CurrentUser, ServiceDep
+from api.schemas import EquityPoint, HeatCell, Performance, RiskPublic
+from quantum.engine import RiskConfig
+from quantum.runtime.accounts import d8
+from quantum.store import TradeStatus
+from quantum.store.models import Trade
+from quantum.store.repositories.equity import equity_curve
+from quantum.store.repositories.performance import performance as perf
+
+router = APIRouter(prefix="/api", tags=["account"])
+_HEATMAP_TRADES = 20_000
+
+
+@router.get("/performance", response_model=Performance)
+def performance(service: ServiceDep, user: CurrentUser) -> Performance:
+    """Win rate, P&L, profit factor, Sharpe, Sortino, drawdown, and P&L by weekday and hour."""
+    capital = Decimal(str(service.runtime.config.initial_capital))
+    with service.store.session() as session:
+        m = perf(session, user.id, initial_equity=capital)
+        rows = session.execute(
+            select(Trade.exit_ts, Trade.pnl)
+            .where(
+                Trade.user_id == user.id,
+                Trade.status == TradeStatus.CLOSED,
+                Trade.backtest_run_id.is_(None),
+            )
+            .order_by(Trade.exit_ts.desc())
+            .limit(_HEATMAP_TRADES)
+        ).all()
+    cells: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for exit_ts, pnl in rows:
+        if exit_ts is None or pnl is None:
+            continue
+        at = datetime.fromtimestamp(exit_ts / 1e9, UTC)
+        cells[(at.weekday(), at.hour)] += pnl
+    return Performance(
+        total_trades=m.trades,
+        win_rate=m.win_rate or 0.0,
+        total_pnl=d8(m.total_pnl),
+        profit_factor=m.profit_factor,
+        sharpe=m.sharpe,
+        sortino=m.sortino,
+        max_drawdown=d8(m.max_drawdown),
+        heatmap=[HeatCell(weekday=w, hour=h, pnl=d8(v)) for (w, h), v in sorted(cells.items())],
+    )
+
+
+@router.get("/equity", response_model=list[EquityPoint])
+async def equity(
+    service: ServiceDep,
+    user: CurrentUser,
+    since: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+) -> list[EquityPoint]:
+    """The paper account's equity curve (sampled every status interval)."""
+    acct = service.runtime.accounts.get(user.id)
+    if acct is None:
+        return []
+    account_id = acct.account_id
+
+    def read() -> list[EquityPoint]:
+        with service.store.session() as session:
+            rows = equity_curve(session, user.id, account_id, since_ts=since)
+            return [EquityPoint(ts=r.ts_event, equity=d8(r.equity)) for r in rows]
+
+    # The database is read off the event loop, which belongs to the engine.
+    return await asyncio.to_thread(read)
+
+
+@router.get("/risk", response_model=RiskPublic)
+async def risk(service: ServiceDep, user: CurrentUser) -> RiskPublic:
+    """DRB-Guard state and limits of the account."""
+    return RiskPublic.model_validate(service.runtime.risk(user.id))
+
+
+@router.post("/risk/reset", response_model=RiskPublic)
+async def risk_reset(service: ServiceDep, admin: AdminUser) -> RiskPublic:
+    """Lift the kill switch of every account (admin)."""
+    service.runtime.reset_kill_switches()
+    return RiskPublic.model_validate(service.runtime.risk(admin.id))
+
+
+@router.put("/risk/limits", response_model=RiskPublic)
+async def risk_limits(body: RiskConfig, service: ServiceDep, admin: AdminUser) -> RiskPublic:
+    """New DRB-Guard limits for every account (admin)."""
+    service.runtime.set_limits(body)
+    return RiskPublic.model_validate(service.runtime.risk(admin.id))

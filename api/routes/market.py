@@ -1,0 +1,75 @@
+"""Market data and exchanges."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from api.deps import CurrentUser, ServiceDep
+from api.schemas import ErrorOut, ExchangePublic, MarketPublic, PricePoint
+from quantum.store.repositories.exchanges import list_exchanges
+
+router = APIRouter(prefix="/api", tags=["market"])
+
+Name = Annotated[str, Query(min_length=1, max_length=32)]
+
+
+@router.get("/market", response_model=MarketPublic, responses={404: {"model": ErrorOut}})
+async def market(
+    service: ServiceDep, _user: CurrentUser, exchange: Name = "replay", symbol: Name = "BTCUSDT"
+) -> MarketPublic:
+    """Latest ticker, funding, open interest and top of book of a streamed symbol."""
+    try:
+        return MarketPublic.model_validate(service.runtime.market(exchange, symbol))
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
+
+
+@router.get(
+    "/market/history", response_model=list[PricePoint], responses={404: {"model": ErrorOut}}
+)
+async def market_history(
+    service: ServiceDep,
+    _user: CurrentUser,
+    exchange: Name = "replay",
+    symbol: Name = "BTCUSDT",
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> list[PricePoint]:
+    """Sampled price history (oldest first)."""
+    try:
+        points = service.runtime.market_history(exchange, symbol, limit)
+    except KeyError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
+    return [PricePoint.model_validate(p) for p in points]
+
+
+@router.get("/exchanges", response_model=list[ExchangePublic])
+def exchanges(service: ServiceDep, _user: CurrentUser) -> list[ExchangePublic]:
+    """The embedded feed (``replay``) and the exchanges the adapters support."""
+    rt = service.runtime
+    out = [
+        ExchangePublic(
+            id=rt.feed.exchange,
+            name=f"Embedded feed: {rt.feed.name}",
+            type="swap",
+            active=True,
+            available=True,
+            symbols=[s for s in rt.symbols if rt.active[s]],
+        )
+    ]
+    with service.store.session() as session:
+        for ex in list_exchanges(session):
+            if ex.id == rt.feed.exchange:
+                continue
+            out.append(
+                ExchangePublic(
+                    id=ex.id,
+                    name=ex.name,
+                    type=str(ex.type),
+                    active=False,
+                    available=bool(ex.available),
+                    symbols=[],
+                )
+            )
+    return out

@@ -1,0 +1,211 @@
+"""Service benchmarks: WebSocket push latency, REST latency under load, runtime throughput.
+
+Run: ``pytest benches/bench_service.py -s`` (not part of the normal test run). Everything is on
+loopback; the service runs as a real process (``python -m quantum.runtime serve``) under the
+default feed, except the throughput run, which drives the runtime in-process as fast as it goes.
+
+- push latency: ``ts`` of a ``tick`` message is the tick's local receive time (``ts_recv``); the
+  client's receive time minus it, over ~20 s, with 1 and with 200 connected clients (every client
+  subscribed to ticks of both symbols; the measuring client is one of them).
+- REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request.
+- throughput: the synthetic market through feed → engine (one account) → store writer (SQLite,
+  durable) → bus (one subscriber), unpaced; ticks/s, and the writer backlog at the end (it must
+  not grow without bound).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from websockets.asyncio.client import connect
+
+REPO = Path(__file__).resolve().parents[1]
+ADMIN = ("bench", "bench-password-1")
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("svc")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "QUANTUM_ADMIN_USER": ADMIN[0],
+        "QUANTUM_ADMIN_PASSWORD": ADMIN[1],
+        "PYTHONPATH": os.pathsep.join([str(REPO / "python"), str(REPO)]),
+    }
+    log = (tmp / "serve.log").open("w")
+    cmd = [sys.executable, "-m", "quantum.runtime", "serve", "--port", str(port)]
+    cmd += ["--data-dir", str(tmp)]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        token = httpx.post(
+            f"{base}/api/auth/login", json={"username": ADMIN[0], "password": ADMIN[1]}
+        ).json()["token"]
+        yield base, token
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        log.close()
+
+
+async def _push_latency(base: str, token: str, clients: int, seconds: float) -> list[float]:
+    url = base.replace("http", "ws") + f"/ws?token={token}"
+    sub = json.dumps({"op": "subscribe", "topics": ["tick"]})
+    samples: list[float] = []
+    stop = time.monotonic() + seconds
+
+    async def client(measure: bool) -> None:
+        async with connect(url, max_queue=None) as ws:
+            await ws.send(sub)
+            while time.monotonic() < stop:
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=1.0)
+                except TimeoutError:
+                    continue
+                now = time.time_ns()
+                if measure:
+                    msg = json.loads(raw)
+                    if msg["type"] == "tick":
+                        samples.append((now - msg["data"]["ts"]) / 1e6)
+
+    await asyncio.gather(client(True), *(client(False) for _ in range(clients - 1)))
+    return samples
+
+
+@pytest.mark.parametrize("clients", [1, 200])
+def test_push_latency(service: tuple[str, str], clients: int) -> None:
+    base, token = service
+    samples = asyncio.run(_push_latency(base, token, clients, 20.0))
+    assert len(samples) > 50
+    print(
+        f"\npush latency tick recv -> WS client, {clients} clients: "
+        f"p50 {_pct(samples, 50):.2f} ms, p99 {_pct(samples, 99):.2f} ms ({len(samples)} ticks)"
+    )
+
+
+QUERIES = [
+    "/api/status",
+    "/api/risk",
+    "/api/positions",
+    "/api/signals?status=PENDING",
+    "/api/trades?limit=50",
+    "/api/performance",
+    "/api/market?exchange=replay&symbol=BTCUSDT",
+    "/api/equity",
+]
+
+
+@pytest.mark.parametrize("refresh_s", [0.0, 2.0])
+def test_rest_latency_50_clients(service: tuple[str, str], refresh_s: float) -> None:
+    """``refresh_s`` 0: each client fires its next query as soon as the last answers (saturation);
+    2: each client reloads the dashboard's queries every 2 s (≈ 200 requests/s in all)."""
+    base, token = service
+
+    async def run() -> list[float]:
+        times: list[float] = []
+        stop = time.monotonic() + 15.0
+        limits = httpx.Limits(max_connections=60)
+        async with httpx.AsyncClient(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits
+        ) as client:
+
+            async def worker(i: int) -> None:
+                k = i
+                await asyncio.sleep(refresh_s * i / 50)  # spread the clients over the period
+                while time.monotonic() < stop:
+                    started = time.monotonic()
+                    for _ in range(len(QUERIES) if refresh_s else 1):
+                        path = QUERIES[k % len(QUERIES)]
+                        k += 1
+                        t0 = time.perf_counter()
+                        r = await client.get(path)
+                        times.append((time.perf_counter() - t0) * 1e3)
+                        assert r.status_code == 200, (path, r.text)
+                    if refresh_s:
+                        await asyncio.sleep(max(0.0, refresh_s - (time.monotonic() - started)))
+
+            await asyncio.gather(*(worker(i) for i in range(50)))
+        return times
+
+    times = asyncio.run(run())
+    print(
+        f"\nREST, 50 concurrent clients, refresh {refresh_s:g} s: p50 {_pct(times, 50):.1f} ms, "
+        f"p99 {_pct(times, 99):.1f} ms, {len(times) / 15:.0f} req/s"
+    )
+
+
+def test_runtime_throughput(tmp_path: Path) -> None:
+    from quantum.engine import EngineConfig
+    from quantum.runtime import Runtime, RuntimeOptions, synthetic_feed
+    from quantum.store import Role, StoreWriter, open_store
+    from quantum.store.repositories.users import create_user
+
+    n = 500_000
+    store = open_store(f"sqlite:///{tmp_path / 'q.db'}")
+    with store.session() as s:
+        create_user(s, "bench", "bench-password-1", Role.ADMIN)
+    writer = StoreWriter(store, tmp_path / "spool")
+    feed = synthetic_feed(block=n, speed=0)
+    feed.loop = False
+    rt = Runtime(
+        store,
+        writer,
+        feed,
+        RuntimeOptions(engine_config=EngineConfig(auto_execute=True), status_interval_s=0.5),
+    )
+
+    async def run() -> tuple[float, Any]:
+        sub = rt.bus.subscribe(1)
+        rt.bus.set_topics(sub, ["tick", "fill", "trade", "signal", "status"], [])
+
+        async def drain() -> None:
+            while True:
+                await sub.queue.get()
+
+        drainer = asyncio.create_task(drain())
+        t0 = time.perf_counter()
+        await rt.start()
+        await rt._tasks[0]
+        elapsed = time.perf_counter() - t0
+        backlog = writer.stats()
+        await rt.stop()
+        drainer.cancel()
+        return elapsed, backlog
+
+    elapsed, backlog = asyncio.run(run())
+    writer.close()
+    assert rt.ticks_processed == n
+    print(
+        f"\nruntime end to end (feed -> engine -> store -> bus): {n / elapsed:,.0f} ticks/s; "
+        f"signals {rt.status()['signals']}, trades {rt.status()['trades']}, "
+        f"writer backlog at end {backlog.backlog}, written {backlog.written}"
+    )

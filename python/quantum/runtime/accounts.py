@@ -1,0 +1,360 @@
+"""One account's engine and the bookkeeping the runtime keeps beside it.
+
+The core engine is the paper broker: an accepted order fills on the symbol's next tick with the
+core's fill model. This module turns the engine's events into store records and bus messages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from quantum import _core
+from quantum.engine import Engine, EngineConfig
+from quantum.store import (
+    FillRecord,
+    PositionRecord,
+    Record,
+    Side,
+    SignalRecord,
+    SignalStatus,
+    TradeRecord,
+    TradeStatus,
+)
+
+__all__ = ["AccountEngine", "PendingSignal", "new_uid"]
+
+_PREFIX = os.urandom(4).hex()
+_COUNTER = itertools.count(1)
+_Q8 = Decimal("0.00000001")
+
+
+def new_uid(kind: str) -> str:
+    """A process-unique id (random per-process prefix + counter), short enough for the store."""
+    return f"{kind}-{_PREFIX}-{next(_COUNTER)}"
+
+
+def q8(value: Any) -> Decimal:
+    """An exact amount with 8 decimals (floats go through their shortest repr)."""
+    return Decimal(str(value)).quantize(_Q8)
+
+
+def d8(value: Any) -> str:
+    """``q8`` as the API's decimal string."""
+    return str(q8(value))
+
+
+@dataclass(slots=True)
+class PendingSignal:
+    """A signal waiting for its user to execute it."""
+
+    uid: str
+    symbol: str
+    side: str
+    price: Decimal
+    confidence: float
+    strategy: str
+    reason: str
+    ts: int
+    status: str = "PENDING"
+
+    def public(self) -> dict[str, Any]:
+        """The API's ``Signal`` shape."""
+        return {
+            "id": self.uid,
+            "symbol": self.symbol,
+            "side": self.side,
+            "price": str(self.price),
+            "confidence": self.confidence,
+            "strategy": self.strategy,
+            "reason": self.reason,
+            "status": self.status,
+            "ts": self.ts,
+        }
+
+    def record(self, user_id: int, account_id: int, updated_ts: int) -> SignalRecord:
+        """The store record of the signal's current state."""
+        return SignalRecord(
+            signal_uid=self.uid,
+            user_id=user_id,
+            account_id=account_id,
+            symbol=self.symbol,
+            side=Side(self.side),
+            price=self.price,
+            confidence=self.confidence,
+            reason=self.reason[:255],
+            ts_event=self.ts,
+            updated_ts=updated_ts,
+            status=SignalStatus(self.status),
+            strategy=self.strategy,
+        )
+
+
+@dataclass(slots=True)
+class _OpenTrade:
+    uid: str
+    confidence: float | None
+    strategy: str | None
+
+
+@dataclass
+class AccountEngine:
+    """A user's paper account: engine, pending signals, open trades, last marks."""
+
+    user_id: int
+    account_id: int
+    username: str
+    engine: Engine
+    pending: dict[str, PendingSignal] = field(default_factory=dict)
+    open_trades: dict[str, _OpenTrade] = field(default_factory=dict)
+    last_entry: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)
+    signals: int = 0
+    trades: int = 0
+
+    @classmethod
+    def create(
+        cls,
+        user_id: int,
+        account_id: int,
+        username: str,
+        config: EngineConfig,
+        symbols: tuple[str, ...],
+        state: dict[str, Any] | None,
+    ) -> AccountEngine:
+        """A fresh engine, restored from ``state`` when the account has one stored."""
+        engine = Engine(config, symbols)
+        if state is not None:
+            known = [p for p in state.get("positions", []) if p.get("symbol") in symbols]
+            engine.restore_state({**state, "positions": known})
+        return cls(user_id, account_id, username, engine)
+
+    def position_public(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The API's ``Position`` shape from one of ``engine.positions()``."""
+        mark = p.get("mark")
+        entry = Decimal(str(p["entry_price"]))
+        qty = Decimal(str(p["qty"]))
+        current = q8(mark) if mark is not None else entry
+        sign = 1 if p["side"] == "LONG" else -1
+        upnl = p.get("unrealized_pnl")
+        unrealized = q8(upnl) if upnl is not None else q8((current - entry) * qty * sign)
+        return {
+            "id": f"{self.account_id}:{p['symbol']}:{p['entry_ts']}",
+            "symbol": p["symbol"],
+            "side": p["side"],
+            "size": d8(qty),
+            "entry_price": d8(entry),
+            "current_price": str(current),
+            "unrealized_pnl": str(unrealized),
+            "leverage": float(p.get("leverage", 1.0)),
+            "liquidation_price": _opt(p.get("liquidation_price")),
+            "take_profit": _opt(p.get("take_profit")),
+            "stop_loss": _opt(p.get("stop_loss")),
+            "opened_ts": int(p["entry_ts"]),
+            "closed_ts": None,
+        }
+
+    def positions_public(self) -> list[dict[str, Any]]:
+        """Open positions in the API's shape."""
+        return [self.position_public(p) for p in self.engine.positions()]
+
+    def position_record(self, p: dict[str, Any], now: int) -> PositionRecord:
+        """The store record of an open position."""
+        pub = self.position_public(p)
+        conf, strat = self.last_entry.get(p["symbol"], (None, None))
+        conf = p.get("confidence", conf)
+        strat = p.get("strategy", strat)
+        return PositionRecord(
+            user_id=self.user_id,
+            account_id=self.account_id,
+            symbol=p["symbol"],
+            side=Side(p["side"]),
+            qty=Decimal(pub["size"]),
+            entry_price=Decimal(pub["entry_price"]),
+            opened_ts=int(p["entry_ts"]),
+            updated_ts=now,
+            leverage=float(p.get("leverage", 1.0)),
+            current_price=Decimal(pub["current_price"]),
+            unrealized_pnl=Decimal(pub["unrealized_pnl"]),
+            liquidation_price=_dec(p.get("liquidation_price")),
+            take_profit=_dec(p.get("take_profit")),
+            stop_loss=_dec(p.get("stop_loss")),
+            cost_basis=_dec(p.get("cost_basis")),
+            entry_fee=_dec(p.get("entry_fee")),
+            confidence=conf,
+            strategy=strat,
+        )
+
+    def handle(
+        self, events: tuple[Any, ...], records: list[Record], out: list[tuple[str, Any]]
+    ) -> None:
+        """Turn engine events into store ``records`` and ``(topic, data)`` bus messages."""
+        symbols = self.engine.symbols
+        for ev in events:
+            if isinstance(ev, _core.SignalEvent):
+                sig = PendingSignal(
+                    uid=new_uid("sig"),
+                    symbol=symbols[ev.symbol],
+                    side=ev.side,
+                    price=q8(ev.price),
+                    confidence=float(ev.confidence),
+                    strategy=ev.strategy,
+                    reason=ev.reason,
+                    ts=ev.ts_recv,
+                )
+                self.signals += 1
+                if not self.engine.config.auto_execute:
+                    self.pending[sig.uid] = sig
+                else:
+                    sig.status = SignalStatus.EXECUTED.value
+                    self.last_entry[sig.symbol] = (sig.confidence, sig.strategy)
+                records.append(sig.record(self.user_id, self.account_id, ev.ts_recv))
+                out.append(("signal", sig.public()))
+            elif isinstance(ev, _core.FillEvent):
+                self._fill(ev, records, out)
+            elif isinstance(ev, _core.TradeEvent):
+                self._trade(ev, records, out)
+            elif isinstance(ev, _core.HaltedEvent):
+                out.append(("risk", None))
+
+    def _fill(self, ev: _core.FillEvent, records: list[Record], out: list[tuple[str, Any]]) -> None:
+        symbol = self.engine.symbols[ev.symbol]
+        opening = ev.kind == "open"
+        if opening:
+            conf, strat = self.last_entry.get(symbol, (None, None))
+            for p in self.engine.positions():
+                if p["symbol"] == symbol:
+                    conf, strat = p.get("confidence", conf), p.get("strategy", strat)
+            self.open_trades[symbol] = _OpenTrade(new_uid("trd"), conf, strat)
+        trade = self.open_trades.get(symbol)
+        records.append(
+            FillRecord(
+                fill_uid=new_uid("fil"),
+                user_id=self.user_id,
+                account_id=self.account_id,
+                symbol=symbol,
+                side=ev.order_side,  # type: ignore[arg-type]
+                qty=ev.qty,
+                price=ev.price,
+                fee=ev.fee,
+                ts_event=ev.ts_event,
+                ts_recv=ev.ts_recv,
+                trade_uid=trade.uid if trade else None,
+            )
+        )
+        out.append(
+            (
+                "fill",
+                {
+                    "symbol": symbol,
+                    "side": ev.order_side,
+                    "qty": str(ev.qty),
+                    "price": str(ev.price),
+                    "fee": str(ev.fee),
+                    "kind": ev.kind,
+                    "exit_reason": ev.exit_reason,
+                    "ts": ev.ts_recv,
+                },
+            )
+        )
+        if opening:
+            for p in self.engine.positions():
+                if p["symbol"] == symbol:
+                    rec = self.position_record(p, ev.ts_recv)
+                    records.append(rec)
+                    assert trade is not None
+                    records.append(
+                        TradeRecord(
+                            trade_uid=trade.uid,
+                            user_id=self.user_id,
+                            account_id=self.account_id,
+                            symbol=symbol,
+                            side=rec.side,
+                            qty=rec.qty,
+                            entry_price=rec.entry_price,
+                            entry_ts=rec.opened_ts,
+                            fees=ev.fee,
+                            confidence=trade.confidence,
+                            strategy=trade.strategy,
+                        )
+                    )
+                    out.append(("position", self.position_public(p)))
+        else:
+            out.append(("position", {"symbol": symbol, "closed": True}))
+
+    def _trade(
+        self, ev: _core.TradeEvent, records: list[Record], out: list[tuple[str, Any]]
+    ) -> None:
+        symbol = self.engine.symbols[ev.symbol]
+        trade = self.open_trades.pop(symbol, None)
+        uid = trade.uid if trade else new_uid("trd")
+        self.trades += 1
+        rec = TradeRecord(
+            trade_uid=uid,
+            user_id=self.user_id,
+            account_id=self.account_id,
+            symbol=symbol,
+            side=Side(ev.side),
+            qty=ev.qty,
+            entry_price=ev.entry_price,
+            entry_ts=ev.entry_ts,
+            status=TradeStatus.CLOSED,
+            fees=ev.fees,
+            exit_price=ev.exit_price,
+            exit_ts=ev.exit_ts,
+            pnl=ev.pnl,
+            pnl_pct=q8(ev.pnl_pct),
+            exit_reason=ev.exit_reason,
+            confidence=float(ev.confidence),
+            strategy=ev.strategy,
+        )
+        records.append(rec)
+        records.append(
+            PositionRecord(
+                user_id=self.user_id,
+                account_id=self.account_id,
+                symbol=symbol,
+                side=rec.side,
+                qty=rec.qty,
+                entry_price=rec.entry_price,
+                opened_ts=ev.entry_ts,
+                updated_ts=ev.exit_ts,
+                status=TradeStatus.CLOSED,
+                current_price=ev.exit_price,
+                unrealized_pnl=Decimal(0),
+                closed_ts=ev.exit_ts,
+            )
+        )
+        out.append(("trade", trade_public(rec)))
+        out.append(("risk", None))
+
+
+def trade_public(rec: TradeRecord | Any, row_id: Any = None) -> dict[str, Any]:
+    """The API's ``Trade`` shape from a record or a store row."""
+    return {
+        "id": rec.trade_uid if row_id is None else row_id,
+        "symbol": rec.symbol,
+        "side": str(rec.side),
+        "size": d8(rec.qty),
+        "entry_price": d8(rec.entry_price),
+        "exit_price": _opt(rec.exit_price),
+        "pnl": _opt(rec.pnl),
+        "pnl_pct": _opt(rec.pnl_pct),
+        "fees": d8(rec.fees),
+        "status": str(rec.status),
+        "entry_ts": rec.entry_ts,
+        "exit_ts": rec.exit_ts,
+        "exit_reason": rec.exit_reason,
+        "confidence": rec.confidence,
+        "strategy": rec.strategy,
+    }
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else d8(value)
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else q8(value)

@@ -1,0 +1,118 @@
+"""``quantum serve`` and ``quantum user add`` (a typer sub-app each; mounted by ``quantum.cli``)."""
+
+from __future__ import annotations
+
+import getpass
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quantum.errors import DataError
+
+__all__ = ["app", "serve", "user_app"]
+
+user_app = typer.Typer(help="Manage service users.", no_args_is_help=True)
+
+
+def _import_api() -> None:
+    """Make the ``api`` package importable when running from a source checkout."""
+    if importlib.util.find_spec("api") is None:
+        root = Path(__file__).resolve().parents[3]
+        if (root / "api" / "main.py").is_file():
+            sys.path.insert(0, str(root))
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address (default QUANTUM_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port (default QUANTUM_PORT)")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="store, spool and local state (QUANTUM_DATA_DIR)"),
+    ] = None,
+    ticks_per_s: Annotated[float, typer.Option(help="synthetic feed rate")] = 50.0,
+    access_log: Annotated[bool, typer.Option(help="log every HTTP request")] = False,
+    recording: Annotated[
+        Path | None,
+        typer.Option(help="replay this recording in a loop instead of the synthetic feed"),
+    ] = None,
+) -> None:
+    """Run the paper trading engine and the dashboard API in one process."""
+    import uvicorn
+
+    from quantum import DISCLAIMER
+    from quantum.config import Settings
+    from quantum.runtime import replay_feed, synthetic_feed
+
+    _import_api()
+    from api.main import create_app
+
+    base = Settings()
+    updates: dict[str, object] = {}
+    if data_dir is not None:
+        updates["data_dir"] = data_dir
+    settings = base.model_copy(update=updates) if updates else base
+    listen_host = host or settings.host
+    listen_port = port or settings.port
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def feed_factory() -> object:
+        if recording is not None:
+            return replay_feed(recording)
+        return synthetic_feed(ticks_per_s=ticks_per_s)
+
+    app = create_app(settings, feed_factory=feed_factory)  # type: ignore[arg-type]
+    typer.echo(DISCLAIMER)
+    typer.echo(f"dashboard: http://{listen_host}:{listen_port}/")
+    if settings.admin_user:
+        typer.echo(f"log in as {settings.admin_user!r} (password from QUANTUM_ADMIN_PASSWORD)")
+    else:
+        typer.echo(
+            "log in with a user made by 'quantum user add --admin NAME' "
+            "(or set QUANTUM_ADMIN_USER and QUANTUM_ADMIN_PASSWORD before the first start)"
+        )
+    sys.stdout.flush()
+    uvicorn.run(
+        app,
+        host=listen_host,
+        port=listen_port,
+        log_level="info",
+        access_log=access_log,
+        ws="websockets-sansio",
+    )
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="login name")],
+    admin: Annotated[bool, typer.Option("--admin", help="give the admin role")] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="the service's data dir")
+    ] = None,
+) -> None:
+    """Create a user; the password comes from QUANTUM_NEW_PASSWORD or a prompt."""
+    from quantum.config import Settings
+    from quantum.store import Role, open_store
+    from quantum.store.repositories.users import create_user
+
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    password = os.environ.get("QUANTUM_NEW_PASSWORD") or getpass.getpass("password: ")
+    store = open_store(settings.resolved_database_url())
+    try:
+        with store.session() as session:
+            user = create_user(session, username, password, Role.ADMIN if admin else Role.USER)
+            typer.echo(f"created {user.role} {user.username!r} (id {user.id})")
+    except DataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+
+
+#: ``python -m quantum.runtime`` (same commands as ``quantum serve`` / ``quantum user``).
+app = typer.Typer(help="Quantum HFT service.", no_args_is_help=True)
+app.command("serve")(serve)
+app.add_typer(user_app, name="user")

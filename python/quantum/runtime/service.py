@@ -1,0 +1,630 @@
+"""The runtime: feed → per-account engines → store writer → event bus, on one asyncio loop.
+
+Everything that touches an engine runs on the loop's thread (the engines are not shared across
+threads), so API actions are plain method calls from async route handlers. The store writer is the
+only other thread; ``submit`` never blocks on the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from quantum.engine import EngineConfig, RiskConfig
+from quantum.errors import DataError, OrderError
+from quantum.runtime.accounts import AccountEngine, PendingSignal, d8, new_uid, q8
+from quantum.runtime.bus import EventBus
+from quantum.runtime.feeds import Chunk, Feed
+from quantum.runtime.latency import LatencyWindow
+from quantum.store import (
+    AccountMode,
+    EngineStateRecord,
+    EquityRecord,
+    Record,
+    SignalStatus,
+    StatusRecord,
+    Store,
+    StoreWriter,
+    load_engine_state,
+    reset_kill_switch,
+)
+from quantum.store.models import Account, Signal, User
+from quantum.store.repositories.accounts import create_account
+
+__all__ = ["Runtime", "RuntimeOptions", "risk_level"]
+
+log = logging.getLogger(__name__)
+
+_TICK_ARGS = (
+    "ts_event",
+    "ts_recv",
+    "symbol",
+    "price",
+    "bid",
+    "ask",
+    "bid_qty",
+    "ask_qty",
+    "volume",
+    "buy_volume",
+    "sell_volume",
+    "open",
+    "high",
+    "low",
+    "close",
+    "liq_volume",
+    "liq_side",
+    "funding_rate",
+    "open_interest",
+)
+_PAPER = "paper"
+_UNSTORED = frozenset({"mark", "funding"})
+_MINUTE_NS = 60_000_000_000
+_DAY_MINUTES = 1440
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    """Knobs of the runtime (defaults suit the dashboard)."""
+
+    engine_config: EngineConfig = field(default_factory=lambda: EngineConfig(auto_execute=False))
+    status_interval_s: float = 1.0
+    tick_sample_s: float = 0.1
+    signal_ttl_s: float = 300.0
+    state_save_interval_s: float = 5.0
+    queue_size: int = 1024
+    history_points: int = 2000
+
+
+def risk_level(drawdown: float, limit: float) -> str:
+    """Risk level from drawdown / limit: < 25 % Low, < 50 % Medium, < 75 % High, else Critical."""
+    ratio = drawdown / limit if limit > 0 else 1.0
+    if ratio < 0.25:
+        return "Low"
+    if ratio < 0.5:
+        return "Medium"
+    if ratio < 0.75:
+        return "High"
+    return "Critical"
+
+
+@dataclass
+class _Market:
+    price: float = math.nan
+    bid: float = math.nan
+    ask: float = math.nan
+    bid_qty: float = math.nan
+    ask_qty: float = math.nan
+    funding_rate: float = math.nan
+    open_interest: float = math.nan
+    ts: int = 0
+    last_pushed: int = 0
+    volume_minutes: deque[tuple[int, float]] = field(default_factory=deque)
+    history: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=2000))
+
+    def add_volume(self, ts: int, volume: float) -> None:
+        minute = ts // _MINUTE_NS
+        if self.volume_minutes and self.volume_minutes[-1][0] == minute:
+            self.volume_minutes[-1] = (minute, self.volume_minutes[-1][1] + volume)
+        else:
+            self.volume_minutes.append((minute, volume))
+        while self.volume_minutes and self.volume_minutes[0][0] <= minute - _DAY_MINUTES:
+            self.volume_minutes.popleft()
+
+    @property
+    def volume_24h(self) -> float:
+        return sum(v for _, v in self.volume_minutes)
+
+
+def _num(value: float) -> str | None:
+    return None if not math.isfinite(value) else d8(value)
+
+
+class Runtime:
+    """The paper-trading runtime of the service (one per process)."""
+
+    def __init__(
+        self,
+        store: Store,
+        writer: StoreWriter,
+        feed: Feed,
+        options: RuntimeOptions | None = None,
+        bus: EventBus | None = None,
+        automation_path: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.writer = writer
+        self.feed = feed
+        self.options = options or RuntimeOptions()
+        self.bus = bus or EventBus(self.options.queue_size)
+        self.config = self.options.engine_config
+        self.symbols = tuple(feed.symbols)
+        self.accounts: dict[int, AccountEngine] = {}
+        self.running = True
+        self.active = dict.fromkeys(self.symbols, True)
+        self.ticks_processed = 0
+        self.ticks_rejected = 0
+        self.chunks = 0
+        self.started_ns = time.time_ns()
+        self.latency = {
+            "feed_to_engine": LatencyWindow(),
+            "engine_per_tick": LatencyWindow(),
+            "tick_to_bus": LatencyWindow(),
+        }
+        self.markets = {
+            s: _Market(history=deque(maxlen=self.options.history_points)) for s in self.symbols
+        }
+        self._tasks: list[asyncio.Task[None]] = []
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._last_state_save = 0
+        self.on_chunk: Callable[[Chunk], None] | None = None
+        #: Accounts (user ids) whose strategies trade by themselves; the others get PENDING signals.
+        self.automation_path = automation_path
+        self.automated: set[int] = set()
+        if automation_path is not None and automation_path.is_file():
+            try:
+                self.automated = {int(u) for u in json.loads(automation_path.read_text())}
+            except (ValueError, TypeError) as exc:
+                raise DataError(f"unreadable {automation_path}: {exc}") from None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def load_accounts(self) -> None:
+        """A paper account and engine for every active user (created on first start)."""
+        with self.store.session() as session:
+            users = session.scalars(select(User).where(User.is_active.is_(True))).all()
+            pairs = [(u.id, u.username) for u in users]
+        for user_id, username in pairs:
+            self.ensure_account(user_id, username)
+
+    def ensure_account(self, user_id: int, username: str) -> AccountEngine:
+        """The user's paper account engine, creating the account row on first use."""
+        acct = self.accounts.get(user_id)
+        if acct is not None:
+            return acct
+        with self.store.session() as session:
+            row = session.scalars(
+                select(Account).where(Account.user_id == user_id, Account.name == _PAPER)
+            ).first()
+            account_id = (
+                row.id if row else create_account(session, user_id, _PAPER, AccountMode.PAPER).id
+            )
+        state = load_engine_state(self.store, account_id)
+        acct = AccountEngine.create(
+            user_id, account_id, username, self._config_for(user_id), self.symbols, state
+        )
+        self.accounts[user_id] = acct
+        return acct
+
+    async def start(self) -> None:
+        """Load the accounts and start the feed and status loops."""
+        self.load_accounts()
+        self._tasks = [
+            asyncio.create_task(self._feed_loop(), name="quantum-feed"),
+            asyncio.create_task(self._status_loop(), name="quantum-status"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop the loops, save every account's state and flush the writer."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        self.save_states()
+        await asyncio.to_thread(self.writer.flush, 10.0)
+
+    def save_states(self) -> None:
+        """Queue an engine-state snapshot of every account."""
+        for acct in self.accounts.values():
+            state = acct.engine.export_state()
+            # The store keeps the fields recovery needs; the mark is re-learnt from the next tick.
+            # Funding accrued on an open position is not part of the stored schema.
+            state["positions"] = [
+                {k: v for k, v in p.items() if k not in _UNSTORED} for p in state["positions"]
+            ]
+            self.writer.submit(EngineStateRecord(account_id=acct.account_id, state=state))
+        self._last_state_save = time.time_ns()
+
+    # ------------------------------------------------------------------ the hot path
+
+    async def _feed_loop(self) -> None:
+        try:
+            async for chunk in self.feed.chunks():
+                if not self._resume.is_set():
+                    await self._resume.wait()
+                    continue  # ticks that arrived while stopped are not traded on
+                self.process(chunk)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("feed %s failed", self.feed.name)
+
+    def process(self, chunk: Chunk) -> None:
+        """Run one chunk of ticks through every account, then store and publish the results."""
+        if not self.running:
+            return
+        n = len(chunk["ts_event"])
+        if n == 0:
+            return
+        t0 = time.time_ns()
+        sym = chunk["symbol"]
+        if not all(self.active.values()):
+            mask = np.array([self.active[s] for s in self.symbols])[sym.astype(np.int64)]
+            chunk = {k: v[mask] for k, v in chunk.items()}
+            n = int(mask.sum())
+            if n == 0:
+                return
+            sym = chunk["symbol"]
+        self.latency["feed_to_engine"].add(t0 - int(chunk["ts_recv"][0]))
+        columns: list[list[Any]] = []
+        for name in _TICK_ARGS:
+            col = chunk.get(name)
+            if col is None:
+                columns.append([0 if name == "liq_side" else math.nan] * n)
+            else:
+                columns.append(col.tolist())
+        records: list[Record] = []
+        out: list[tuple[int, str, Any]] = []
+        accounts = list(self.accounts.values())
+        calls = [(a, a.engine.on_tick) for a in accounts]
+        before = sum(a.engine.stats().get("ticks_rejected", 0) for a in accounts[:1])
+        for row in zip(*columns, strict=True):
+            for acct, on_tick in calls:
+                events = on_tick(*row)
+                if events:
+                    msgs: list[tuple[str, Any]] = []
+                    acct.handle(events, records, msgs)
+                    out.extend((acct.user_id, t, d) for t, d in msgs)
+        t1 = time.time_ns()
+        self.latency["engine_per_tick"].add((t1 - t0) // n)
+        self.ticks_processed += n
+        if accounts:
+            after = accounts[0].engine.stats().get("ticks_rejected", 0)
+            self.ticks_rejected += max(0, after - before)
+        self.chunks += 1
+        if records:
+            self.writer.submit_many(records)
+        for user_id, topic, data in out:
+            if topic == "risk":
+                data = self.risk(user_id)
+            self.bus.publish(topic, data, user_id=user_id, symbol=_symbol_of(data))
+        self._update_markets(chunk, sym)
+        if self.on_chunk is not None:
+            self.on_chunk(chunk)
+
+    def _update_markets(self, chunk: Chunk, sym: Any) -> None:
+        now = time.time_ns()
+        sample_ns = int(self.options.tick_sample_s * 1e9)
+        n = len(sym)
+        # Index of each symbol's last tick in the chunk.
+        order = np.arange(n)
+        for sid in np.unique(sym).tolist():
+            sel = order[sym == sid]
+            i = int(sel[-1])
+            name = self.symbols[sid]
+            m = self.markets[name]
+            for attr in (
+                "price",
+                "bid",
+                "ask",
+                "bid_qty",
+                "ask_qty",
+                "funding_rate",
+                "open_interest",
+            ):
+                col = chunk.get(attr)
+                if col is not None:
+                    value = float(col[i])
+                    if math.isfinite(value):
+                        setattr(m, attr, value)
+            m.ts = int(chunk["ts_recv"][i])
+            vol = chunk.get("volume")
+            if vol is not None:
+                total = float(np.nansum(vol[sel]))
+                if total:
+                    m.add_volume(m.ts, total)
+            if now - m.last_pushed >= sample_ns:
+                m.last_pushed = now
+                m.history.append((m.ts, m.price))
+                self.bus.publish(
+                    "tick",
+                    {
+                        "exchange": self.feed.exchange,
+                        "symbol": name,
+                        "price": _num(m.price),
+                        "bid": _num(m.bid),
+                        "ask": _num(m.ask),
+                        "ts": m.ts,
+                    },
+                    symbol=name,
+                )
+                self.latency["tick_to_bus"].add(time.time_ns() - m.ts)
+
+    # ------------------------------------------------------------------ periodic work
+
+    async def _status_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.status_interval_s)
+            try:
+                self.tick_status()
+            except Exception:
+                log.exception("status update failed")
+
+    def tick_status(self) -> None:
+        """Publish and store the system status, per-user risk and P&L, expire stale signals."""
+        now = time.time_ns()
+        status = self.status()
+        self.bus.publish("status", status, ts=now)
+        self.writer.submit(
+            StatusRecord(
+                status_uid=new_uid("st"),
+                ts=now,
+                ticks_processed=status["ticks_processed"],
+                ticks_rejected=status["ticks_rejected"],
+                signals=status["signals"],
+                trades=status["trades"],
+                engine_state=status["engine_state"],
+                latency_p50_ns=int(status["latency_us"]["p50"] * 1000),
+                latency_p99_ns=int(status["latency_us"]["p99"] * 1000),
+            )
+        )
+        ttl = int(self.options.signal_ttl_s * 1e9)
+        records: list[Record] = []
+        for acct in self.accounts.values():
+            for uid, sig in list(acct.pending.items()):
+                if now - sig.ts > ttl:
+                    sig.status = SignalStatus.EXPIRED.value
+                    del acct.pending[uid]
+                    records.append(sig.record(acct.user_id, acct.account_id, now))
+                    self.bus.publish(
+                        "signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol
+                    )
+            for pos in acct.positions_public():
+                self.bus.publish("position", pos, user_id=acct.user_id, symbol=pos["symbol"])
+            self.bus.publish("risk", self.risk(acct.user_id), user_id=acct.user_id)
+            rs = acct.engine.risk_state()
+            equity = q8(acct.engine.equity)
+            records.append(
+                EquityRecord(
+                    user_id=acct.user_id,
+                    account_id=acct.account_id,
+                    ts_event=now,
+                    equity=equity,
+                    cash=q8(rs.get("cash", equity)),
+                    unrealized_pnl=q8(rs.get("unrealized_pnl", 0)),
+                    peak_equity=q8(rs.get("peak_equity", equity)),
+                )
+            )
+        if records:
+            self.writer.submit_many(records)
+        if now - self._last_state_save >= self.options.state_save_interval_s * 1e9:
+            self.save_states()
+
+    # ------------------------------------------------------------------ reads
+
+    def engine_state(self) -> str:
+        """``running``, ``stopped`` or ``halted`` (every account's kill switch is on)."""
+        if not self.running:
+            return "stopped"
+        if self.accounts and all(
+            a.engine.risk_state().get("halted") for a in self.accounts.values()
+        ):
+            return "halted"
+        return "running"
+
+    def status(self) -> dict[str, Any]:
+        """The API's ``SystemStatus``."""
+        p50, p99 = self.latency["tick_to_bus"].percentiles(50, 99)
+        return {
+            "engine_state": self.engine_state(),
+            "feed_connected": bool(self.feed.connected),
+            "feed": self.feed.name,
+            "ticks_processed": self.ticks_processed,
+            "ticks_rejected": self.ticks_rejected,
+            "signals": sum(a.signals for a in self.accounts.values()),
+            "trades": sum(a.trades for a in self.accounts.values()),
+            "writer_backlog": self.writer.stats().backlog,
+            "latency_us": {"p50": p50 / 1000, "p99": p99 / 1000},
+            "uptime_s": (time.time_ns() - self.started_ns) / 1e9,
+        }
+
+    def account(self, user_id: int) -> AccountEngine:
+        """The user's account; ``DataError`` when the user has none (unknown or inactive)."""
+        acct = self.accounts.get(user_id)
+        if acct is None:
+            raise DataError(f"user {user_id} has no paper account")
+        return acct
+
+    def risk(self, user_id: int) -> dict[str, Any]:
+        """The API's risk body of a user's account."""
+        acct = self.account(user_id)
+        rs = acct.engine.risk_state()
+        limits = acct.engine.config.risk
+        drawdown = float(rs.get("drawdown", 0.0))
+        return {
+            "equity": d8(acct.engine.equity),
+            "peak_equity": d8(rs.get("peak_equity", acct.engine.equity)),
+            "drawdown": drawdown,
+            "max_drawdown": limits.max_drawdown,
+            "risk_level": risk_level(drawdown, limits.max_drawdown),
+            "halted": bool(rs.get("halted", False)),
+            "halt_reason": rs.get("halt_reason"),
+            "trades_today": int(rs.get("trades_today", 0)),
+            "limits": limits.model_dump(),
+            "positions": acct.positions_public(),
+        }
+
+    def market(self, exchange: str, symbol: str) -> dict[str, Any]:
+        """Latest ticker, funding, open interest and top of book; ``KeyError`` when unknown."""
+        if exchange != self.feed.exchange or symbol not in self.markets:
+            raise KeyError(f"{exchange}/{symbol}")
+        m = self.markets[symbol]
+        book_bids = [[d8(m.bid), d8(m.bid_qty)]] if math.isfinite(m.bid * m.bid_qty) else []
+        book_asks = [[d8(m.ask), d8(m.ask_qty)]] if math.isfinite(m.ask * m.ask_qty) else []
+        return {
+            "exchange": exchange,
+            "symbol": symbol,
+            "price": _num(m.price),
+            "bid": _num(m.bid),
+            "ask": _num(m.ask),
+            "funding_rate": _num(m.funding_rate),
+            "volume_24h": d8(m.volume_24h) if m.volume_minutes else None,
+            "open_interest": _num(m.open_interest),
+            "ts": m.ts,
+            "book": {"bids": book_bids, "asks": book_asks},
+        }
+
+    def market_history(self, exchange: str, symbol: str, limit: int) -> list[dict[str, Any]]:
+        """The sampled price history (newest ``limit`` points, oldest first)."""
+        if exchange != self.feed.exchange or symbol not in self.markets:
+            raise KeyError(f"{exchange}/{symbol}")
+        points = list(self.markets[symbol].history)[-limit:]
+        return [{"ts": ts, "price": _num(p)} for ts, p in points]
+
+    # ------------------------------------------------------------------ actions
+
+    def pending_signal(self, user_id: int, uid: str) -> PendingSignal | None:
+        """A pending signal of the user, or None."""
+        return self.account(user_id).pending.get(uid)
+
+    def signal_known(self, user_id: int, uid: str) -> bool:
+        """Whether the user has a (possibly resolved) signal with this id in the store."""
+        with self.store.session() as session:
+            found = session.scalars(
+                select(Signal.id).where(Signal.user_id == user_id, Signal.signal_uid == uid)
+            ).first()
+        return found is not None
+
+    def submit_order(
+        self, user_id: int, symbol: str, side: str, qty: Decimal | None, leverage: float | None
+    ) -> dict[str, Any]:
+        """A paper entry through DRB-Guard (fills on the next tick); raises ``RiskRejected``."""
+        if not self.running:
+            raise OrderError("the engine is stopped")
+        acct = self.account(user_id)
+        if symbol not in self.symbols:
+            raise DataError(f"unknown symbol {symbol!r}; known: {', '.join(self.symbols)}")
+        if side not in ("LONG", "SHORT"):
+            raise DataError("side must be LONG or SHORT")
+        now = time.time_ns()
+        got = acct.engine.submit_entry(
+            symbol, side, now, qty=None if qty is None else float(qty), leverage=leverage
+        )
+        return {"symbol": symbol, "side": side, "qty": d8(got)}
+
+    def execute_signal(self, user_id: int, uid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Execute a pending signal; a refusal marks it REJECTED and re-raises ``RiskRejected``."""
+        acct = self.account(user_id)
+        sig = acct.pending.get(uid)
+        if sig is None:
+            raise KeyError(uid)
+        now = time.time_ns()
+        try:
+            order = self.submit_order(user_id, sig.symbol, sig.side, None, None)
+        except Exception:
+            if self.running:
+                sig.status = SignalStatus.REJECTED.value
+                del acct.pending[uid]
+                self.writer.submit(sig.record(user_id, acct.account_id, now))
+                self.bus.publish("signal", sig.public(), user_id=user_id, symbol=sig.symbol)
+            raise
+        sig.status = SignalStatus.EXECUTED.value
+        del acct.pending[uid]
+        acct.last_entry[sig.symbol] = (sig.confidence, sig.strategy)
+        self.writer.submit(sig.record(user_id, acct.account_id, now))
+        self.bus.publish("signal", sig.public(), user_id=user_id, symbol=sig.symbol)
+        return order, sig.public()
+
+    def close_position(self, user_id: int, symbol: str) -> None:
+        """Close the user's position in ``symbol`` on its next tick; ``KeyError`` if none."""
+        acct = self.account(user_id)
+        if not any(p["symbol"] == symbol for p in acct.engine.positions()):
+            raise KeyError(symbol)
+        acct.engine.submit_close(symbol, time.time_ns())
+
+    def set_running(self, running: bool) -> dict[str, Any]:
+        """Start or stop the engine (stopped: ticks are not traded on)."""
+        self.running = running
+        if running:
+            self._resume.set()
+        else:
+            self._resume.clear()
+        return self.status()
+
+    def set_stream(self, exchange: str, symbol: str, running: bool) -> dict[str, Any]:
+        """Start or stop one symbol's stream; ``KeyError`` for a stream this feed does not carry."""
+        if exchange != self.feed.exchange or symbol not in self.active:
+            raise KeyError(f"{exchange}/{symbol}")
+        self.active[symbol] = running
+        return {"exchange": exchange, "symbol": symbol, "running": running}
+
+    def reset_kill_switches(self) -> None:
+        """Lift every account's DRB-Guard halt (engine and store)."""
+        for acct in self.accounts.values():
+            acct.engine.reset_halt()
+            reset_kill_switch(self.store, acct.account_id)
+            self.bus.publish("risk", self.risk(acct.user_id), user_id=acct.user_id)
+
+    def _config_for(self, user_id: int) -> EngineConfig:
+        auto = user_id in self.automated or self.options.engine_config.auto_execute
+        if auto == self.config.auto_execute:
+            return self.config
+        return self.config.model_copy(update={"auto_execute": auto})
+
+    def set_automated(self, user_id: int, enabled: bool) -> bool:
+        """Let the strategies trade the user's account themselves (or only signal); persisted."""
+        self.account(user_id)
+        if enabled:
+            self.automated.add(user_id)
+        else:
+            self.automated.discard(user_id)
+        if self.automation_path is not None:
+            self.automation_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.automation_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(sorted(self.automated)))
+            tmp.replace(self.automation_path)
+        self._rebuild()
+        return enabled
+
+    def set_limits(self, limits: RiskConfig) -> None:
+        """New DRB-Guard limits for every account (engines rebuilt from their exported state)."""
+        self.config = self.config.model_copy(update={"risk": limits})
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        for user_id, acct in list(self.accounts.items()):
+            config = self._config_for(user_id)
+            if acct.engine.config == config:
+                continue
+            state = acct.engine.export_state()
+            fresh = AccountEngine.create(
+                acct.user_id, acct.account_id, acct.username, config, self.symbols, state
+            )
+            fresh.pending = acct.pending
+            fresh.open_trades = acct.open_trades
+            fresh.last_entry = acct.last_entry
+            fresh.signals, fresh.trades = acct.signals, acct.trades
+            self.accounts[user_id] = fresh
+            self.bus.publish("risk", self.risk(user_id), user_id=user_id)
+
+
+def _symbol_of(data: Any) -> str | None:
+    if isinstance(data, dict):
+        value = data.get("symbol")
+        return value if isinstance(value, str) else None
+    return None

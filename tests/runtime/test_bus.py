@@ -1,0 +1,59 @@
+"""The event bus: per-user routing, topic/symbol filters, slow clients drop and resync."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from quantum.runtime import EventBus
+
+
+def _drain(q: asyncio.Queue[str]) -> list[dict[str, Any]]:
+    out = []
+    while not q.empty():
+        out.append(json.loads(q.get_nowait()))
+    return out
+
+
+def test_routing_and_filters() -> None:
+    async def run() -> None:
+        bus = EventBus(queue_size=16)
+        a, b = bus.subscribe(1), bus.subscribe(2)
+        bus.set_topics(a, ["fill", "tick"], ["BTCUSDT"])
+        bus.set_topics(b, ["fill", "tick"], [])
+        bus.publish("fill", {"symbol": "BTCUSDT"}, user_id=1)
+        bus.publish("tick", {"symbol": "ETHUSDT"}, symbol="ETHUSDT")
+        bus.publish("tick", {"symbol": "BTCUSDT"}, symbol="BTCUSDT")
+        bus.publish("status", {"x": 1})
+        got_a, got_b = _drain(a.queue), _drain(b.queue)
+        assert [(m["type"], m["seq"]) for m in got_a] == [("fill", 1), ("tick", 2)]
+        assert [m["data"] for m in got_b] == [{"symbol": "ETHUSDT"}, {"symbol": "BTCUSDT"}]
+        with pytest.raises(ValueError, match="bogus"):
+            bus.set_topics(a, ["bogus"], [])
+
+    asyncio.run(run())
+
+
+def test_slow_client_is_resynced_and_others_are_not_affected() -> None:
+    async def run() -> None:
+        bus = EventBus(queue_size=4)
+        slow, fast = bus.subscribe(1), bus.subscribe(1)
+        for sub in (slow, fast):
+            bus.set_topics(sub, ["status"], [])
+        for i in range(4):
+            bus.publish("status", {"i": i})
+        assert [m["seq"] for m in _drain(fast.queue)] == [1, 2, 3, 4]
+        for i in range(4, 7):
+            bus.publish("status", {"i": i})
+        # The slow client's 5th message overflowed: its backlog was replaced by a resync.
+        got = _drain(slow.queue)
+        assert got[0]["type"] == "resync" and got[0]["data"] == {"reason": "slow_consumer"}
+        assert [m["seq"] for m in got] == [6, 7, 8]  # 1..5 dropped: the gap is visible too
+        assert [m["data"]["i"] for m in got[1:]] == [5, 6]
+        assert slow.resyncs == 1 and slow.dropped == 5 and fast.resyncs == 0
+        assert [m["data"]["i"] for m in _drain(fast.queue)] == [4, 5, 6]
+
+    asyncio.run(run())
