@@ -8,7 +8,7 @@ SHARED_DATA ?= $(abspath ../shared/data)
 export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
 KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
 
-.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run web web-check chromium web-e2e-mock
+.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run web web-check chromium web-e2e-mock web-e2e bench-service bench-web
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,8 @@ build: $(VENV)/.installed ## Build the Rust core into the venv (maturin develop 
 lint: setup ## clippy (with and without Python), ruff, mypy, stubtest of the native module
 	cargo clippy --all-targets --locked -q -- -D warnings
 	cargo clippy --features python --locked -q -- -D warnings
-	$(BIN)/ruff check python tests $(wildcard api benches)
+	$(BIN)/ruff check python tests api benches
+	$(BIN)/mypy api
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest quantum._core
 
@@ -54,11 +55,20 @@ chromium: ## Debian's Chromium for the browser tests (installed when missing and
 web-e2e-mock: web chromium ## Browser tests against the dashboard's mock service
 	cd web && E2E_TARGET=mock npx playwright test
 
-test: lint test-rust test-python web-check web-e2e-mock ## Everything CI runs
+web-e2e: setup web chromium ## Browser tests against the real service (quantum serve on a loopback port)
+	cd web && QUANTUM_SERVE_CMD='$(CURDIR)/$(BIN)/quantum serve --host 127.0.0.1 --port $$PORT --data-dir $$TMPDIR' npx playwright test
+
+bench-web: setup web chromium ## Dashboard first load (< 1 s) and chart update p99 (< 16 ms), against the real service
+	cd web && E2E_ASSERT_PERF=1 QUANTUM_SERVE_CMD='$(CURDIR)/$(BIN)/quantum serve --host 127.0.0.1 --port $$PORT --data-dir $$TMPDIR' npx playwright test -g "first load|chart"
+
+bench-service: setup ## Service: WS push latency (1 and 200 clients), REST p99, runtime ticks/s
+	$(BIN)/pytest benches/bench_service.py -q -s
+
+test: lint test-rust test-python web-check web-e2e-mock web-e2e ## Everything CI runs
 
 bench: setup ## Benchmarks: criterion (Rust) and pytest-benchmark (Python); each prints its figures
 	cargo bench --locked -q --bench pipeline -- --noplot
-	$(BIN)/pytest benches -q -s --benchmark-columns=median,ops --benchmark-sort=name --ignore=benches/bench_store.py
+	$(BIN)/pytest benches -q -s --benchmark-columns=median,ops --benchmark-sort=name --ignore=benches/bench_store.py --ignore=benches/bench_service.py --ignore=benches/peers
 
 bench-store: setup ## Store benchmarks: writer rows/s, dashboard queries on 1M trades (minutes)
 	$(BIN)/pytest benches/bench_store.py -q -s
@@ -66,5 +76,16 @@ bench-store: setup ## Store benchmarks: writer rows/s, dashboard queries on 1M t
 bench-peers: setup ## Peer comparison vs NautilusTrader and hftbacktest (on demand, slow, own venv)
 	QUANTUM_PYTHON=$(abspath $(PY)) benches/peers/run.sh
 
-run: setup ## Backtest the shipped default data and print the report
-	$(BIN)/quantum backtest
+DATA_DIR ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+run: setup web ## The paper engine service + dashboard on the embedded feed and SQLite (DATA_DIR, HOST, PORT)
+	@mkdir -p $(DATA_DIR)
+	@[ -s $(DATA_DIR)/.admin-password ] || (umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(12))" > $(DATA_DIR)/.admin-password)
+	@[ -s $(DATA_DIR)/.secret-key ] || (umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(32))" > $(DATA_DIR)/.secret-key)
+	@echo "first start creates user 'admin' with the password in $(DATA_DIR)/.admin-password: $$(cat $(DATA_DIR)/.admin-password)"
+	QUANTUM_ADMIN_USER=$${QUANTUM_ADMIN_USER:-admin} \
+	QUANTUM_ADMIN_PASSWORD="$${QUANTUM_ADMIN_PASSWORD:-$$(cat $(DATA_DIR)/.admin-password)}" \
+	QUANTUM_SECRET_KEY="$${QUANTUM_SECRET_KEY:-$$(cat $(DATA_DIR)/.secret-key)}" \
+	$(BIN)/quantum serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)

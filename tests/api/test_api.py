@@ -373,6 +373,7 @@ def test_admin_assigns_automated_trading(harness: Harness) -> None:
         c.put("/api/users/9999/automation", json={"enabled": True}, headers=admin).status_code
         == 404
     )
+
     # Alice's strategies now trade by themselves: a position opens without any execute call.
     def opened() -> Any:
         positions = c.get("/api/positions", headers=alice).json()

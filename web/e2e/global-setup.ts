@@ -68,11 +68,28 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const base = `http://127.0.0.1:${port}`;
   process.env.E2E_BASE_URL = base;
   process.env.E2E_TARGET_KIND = mock ? "mock" : "service";
+  // Signal the whole process group; a group that has already exited (ESRCH) is fine.
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    }
+  };
+  const exited = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(true);
+      const timer = setTimeout(() => resolve(false), ms);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      process.kill(-child.pid, "SIGTERM");
-      await new Promise((r) => setTimeout(r, 300));
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup("SIGTERM");
+      // The service flushes its store writer on SIGTERM: give it time before forcing.
+      if (!(await exited(10_000))) killGroup("SIGKILL");
     }
     rmSync(dataDir, { recursive: true, force: true });
   };

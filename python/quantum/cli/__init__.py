@@ -1,4 +1,4 @@
-"""The ``quantum`` command: ``backtest``, ``sweep``, ``synth``, ``db`` and ``version``."""
+"""The ``quantum`` command: ``serve``, ``user``, ``backtest``, ``sweep``, ``synth``, ``db``, ``version``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import typer
 from quantum.cli.backtest import backtest_cmd
 from quantum.cli.sweep import sweep_cmd
 from quantum.cli.synth import synth_cmd
+from quantum.runtime.cli import serve, user_app
 from quantum.store.cli import db_app
 
 __all__ = ["app"]
@@ -20,6 +21,8 @@ app.command("backtest")(backtest_cmd)
 app.command("sweep")(sweep_cmd)
 app.command("synth")(synth_cmd)
 app.add_typer(db_app, name="db")
+app.command("serve")(serve)
+app.add_typer(user_app, name="user")
 
 
 @app.command("version")
