@@ -45,7 +45,10 @@ web/node_modules/.installed: web/package-lock.json
 web: web/node_modules/.installed ## Build the dashboard into python/quantum/_web (served by quantum serve)
 	cd web && npm run build
 
-web-check: web/node_modules/.installed ## Dashboard: tsc --noEmit, eslint, vitest
+web-check: web/node_modules/.installed ## Dashboard: API types generated from web/openapi.json, tsc --noEmit, eslint, vitest
+	cd web && out=$$(mktemp --suffix=.ts) && GEN_API_OUT=$$out npm run -s gen:api -- openapi.json >/dev/null \
+		&& diff -q $$out src/lib/api/schema.ts >/dev/null \
+		|| { echo "web/src/lib/api/schema.ts is not generated from web/openapi.json: run 'cd web && npm run gen:api -- openapi.json'"; exit 1; }
 	cd web && npm run check && npm test
 
 chromium: ## Debian's Chromium for the browser tests (installed when missing and running as root)

@@ -85,9 +85,11 @@ export function pnlClass(value: string | number | null | undefined): "pos" | "ne
 }
 
 /** A ratio (0.1234) as a percentage ("12.34%"). */
-export function formatPct(ratio: number | null | undefined, dp = 2): string {
-  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "—";
-  return `${(ratio * 100).toFixed(dp)}%`;
+/** A ratio as a percentage; decimal strings (exact ratios from the API) are accepted too. */
+export function formatPct(ratio: number | string | null | undefined, dp = 2): string {
+  const value = typeof ratio === "string" ? Number(ratio) : ratio;
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  return `${(value * 100).toFixed(dp)}%`;
 }
 
 /** A plain number with fixed places, or "—". */

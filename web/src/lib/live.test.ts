@@ -6,7 +6,7 @@ import { applyMessage, keys, lastTicks, resync, resyncs, tickBus } from "./live"
 const env = (type: string, data: unknown) => ({ type, seq: 1, ts: 0, data });
 
 const position = (symbol: string, pnl: string): Position => ({
-  id: 1,
+  id: "1",
   symbol,
   side: "LONG",
   size: "0.01",
@@ -21,7 +21,7 @@ const position = (symbol: string, pnl: string): Position => ({
   closed_ts: null,
 });
 
-const signal = (id: number, status: Signal["status"]): Signal => ({
+const signal = (id: string, status: Signal["status"]): Signal => ({
   id,
   symbol: "BTCUSDT",
   side: "LONG",
@@ -68,10 +68,10 @@ describe("applyMessage", () => {
 
   it("keeps only pending signals in the pending list", () => {
     const qc = new QueryClient();
-    applyMessage(qc, env("signal", signal(1, "PENDING")));
-    applyMessage(qc, env("signal", signal(2, "PENDING")));
-    applyMessage(qc, env("signal", signal(1, "EXECUTED")));
-    expect(qc.getQueryData<Page<Signal>>(keys.signals)?.items.map((s) => s.id)).toEqual([2]);
+    applyMessage(qc, env("signal", signal("1", "PENDING")));
+    applyMessage(qc, env("signal", signal("2", "PENDING")));
+    applyMessage(qc, env("signal", signal("1", "EXECUTED")));
+    expect(qc.getQueryData<Page<Signal>>(keys.signals)?.items.map((s) => s.id)).toEqual(["2"]);
   });
 
   it("marks trade-derived queries stale when a trade arrives", () => {

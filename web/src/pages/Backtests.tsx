@@ -15,7 +15,7 @@ function metricText(v: unknown): string {
   return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
-function Report({ id }: { id: number }): ReactNode {
+function Report({ id }: { id: string }): ReactNode {
   // A backtest is a job, not market data: poll its progress until it finishes.
   const bt = useQuery({
     queryKey: ["backtest", id],
@@ -69,7 +69,7 @@ function Report({ id }: { id: number }): ReactNode {
 export default function BacktestsPage(): ReactNode {
   const qc = useQueryClient();
   const list = useQuery({ queryKey: ["backtests"], queryFn: api.backtests });
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const [data, setData] = useState("synthetic");
   const [ticks, setTicks] = useState("20000");
   const [seed, setSeed] = useState("42");
@@ -85,7 +85,8 @@ export default function BacktestsPage(): ReactNode {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    run.mutate({ data: data.trim(), ticks: ticks ? Number(ticks) : undefined, seed: seed ? Number(seed) : undefined });
+    // Empty fields take the service's defaults (BacktestCreate: 200,000 ticks, seed 7).
+    run.mutate({ data: data.trim(), ticks: ticks ? Number(ticks) : 200_000, seed: seed ? Number(seed) : 7 });
   };
   const items = list.data ?? [];
   return (

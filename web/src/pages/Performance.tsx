@@ -61,7 +61,7 @@ export default function PerformancePage(): ReactNode {
             <Card label="Profit factor" value={formatNum(p.profit_factor)} testId="profit-factor" />
             <Card label="Sharpe" value={formatNum(p.sharpe)} testId="sharpe" />
             <Card label="Sortino" value={formatNum(p.sortino)} testId="sortino" />
-            <Card label="Max drawdown" value={formatPct(p.max_drawdown)} className={p.max_drawdown > 0 ? "neg" : "flat"} />
+            <Card label="Max drawdown" value={formatPct(p.max_drawdown)} className={Number(p.max_drawdown) > 0 ? "neg" : "flat"} />
           </div>
         )}
       </QueryState>

@@ -30,7 +30,7 @@ describe("api client", () => {
 
   it("carries DRB-Guard's refusal reason from a 409", async () => {
     respond(409, { detail: "notional above the cap", reason: "notional_cap" });
-    const err = await api.executeSignal(7).catch((e: unknown) => e);
+    const err = await api.executeSignal("7").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(409);
     expect((err as ApiError).reason).toBe("notional_cap");

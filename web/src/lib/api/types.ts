@@ -5,29 +5,29 @@
 import type { components } from "./schema";
 
 type S = components["schemas"];
-export type User = S["User"];
+export type User = S["UserPublic"];
 export type SystemStatus = S["SystemStatus"];
-export type Trade = S["Trade"];
+export type Trade = S["TradePublic"];
 export type Page<T> = { items: T[]; total: number };
-export type Position = S["Position"];
-export type Signal = S["Signal"];
-export type SignalStatus = S["SignalStatus"];
-export type Side = S["Side"];
-export type OrderRequest = S["OrderRequest"];
-export type OrderResult = S["OrderResult"];
+export type Position = S["PositionPublic"];
+export type Signal = S["SignalPublic"];
+export type SignalStatus = S["SignalPublic"]["status"];
+export type Side = S["SignalPublic"]["side"];
+export type OrderRequest = S["OrderCreate"];
+export type OrderResult = S["OrderOut"];
 export type Performance = S["Performance"];
 export type EquityPoint = S["EquityPoint"];
 export type PricePoint = S["PricePoint"];
-export type RiskLimits = S["RiskLimits"];
-export type RiskState = S["RiskState"];
-export type Market = S["Market"];
-export type Exchange = S["Exchange"];
-export type StreamState = S["StreamState"];
-export type Backtest = S["Backtest"];
-export type BacktestRequest = S["BacktestRequest"];
-export type Credential = S["Credential"];
+export type RiskLimits = S["RiskConfig"];
+export type RiskState = S["RiskPublic"];
+export type Market = S["MarketPublic"];
+export type Exchange = S["ExchangePublic"];
+export type StreamState = S["StreamOut"];
+export type Backtest = S["BacktestPublic"];
+export type BacktestRequest = S["BacktestCreate"];
+export type Credential = S["CredentialPublic"];
 export type CredentialCreate = S["CredentialCreate"];
-export type LiveTrading = S["LiveTrading"];
+export type LiveTrading = S["LiveTradingOut"];
 export type Health = S["Health"];
 
 /** WebSocket `tick` payload. */
