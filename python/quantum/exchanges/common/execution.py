@@ -1,7 +1,8 @@
 """Order placement through ccxt for the live broker, with typed errors and exact amounts.
 
-The live broker (later) owns the decision to trade; this client only sends a market order,
-reads it back, and cancels. Every order carries a client order id, so an order whose outcome is
+The live broker (:mod:`quantum.exchanges.common.live_broker`) owns the decision to trade; this
+client only sends a market order, looks it up, cancels, sets leverage and reads positions and
+balances for reconciliation. Every order carries a client order id, so an order whose outcome is
 unknown (:class:`~quantum.errors.OrderOutcomeUnknown`) can be reconciled by looking it up
 instead of being sent twice.
 """
@@ -18,7 +19,7 @@ from quantum.errors import AuthError, DataError
 from quantum.exchanges.common.convert import NS_PER_MS
 from quantum.exchanges.common.errors import map_ccxt_error
 
-__all__ = ["ExecutionClient", "OrderAck", "Side"]
+__all__ = ["ExecutionClient", "OrderAck", "PositionView", "Side"]
 
 Side = Literal["buy", "sell"]
 
@@ -60,6 +61,29 @@ class OrderAck:
             average=_dec(order.get("average")),
             status=order.get("status"),
             ts_event=None if ts is None else int(ts) * NS_PER_MS,
+        )
+
+
+@dataclass(frozen=True)
+class PositionView:
+    """The venue's view of one open position: ``contracts`` in the venue's size unit (always
+    positive), ``side`` ``"long"`` / ``"short"``, prices in quote currency."""
+
+    symbol: str
+    side: str | None
+    contracts: Decimal
+    entry_price: Decimal | None
+    leverage: Decimal | None
+
+    @classmethod
+    def from_unified(cls, position: dict[str, Any]) -> PositionView:
+        """Build from a ccxt unified position structure."""
+        return cls(
+            symbol=str(position.get("symbol")),
+            side=position.get("side"),
+            contracts=_dec(position.get("contracts")) or Decimal(0),
+            entry_price=_dec(position.get("entryPrice")),
+            leverage=_dec(position.get("leverage")),
         )
 
 
@@ -125,3 +149,53 @@ class ExecutionClient:
             await self.exchange.cancel_order(order_id, symbol)
         except ccxt.BaseError as exc:
             raise map_ccxt_error(exc) from exc
+
+    async def fetch_order_by_client_id(self, client_order_id: str, symbol: str) -> OrderAck | None:
+        """Look an order up by the client order id it was sent with; ``None`` when the venue
+        says no such order exists (it never reached the matching engine)."""
+        self._require_keys()
+        try:
+            order = await self.exchange.fetch_order(
+                None, symbol, {"clientOrderId": client_order_id}
+            )
+        except ccxt.OrderNotFound:
+            return None
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+        ack = OrderAck.from_unified(order)
+        if ack.client_order_id is None:
+            ack = replace(ack, client_order_id=client_order_id)
+        return ack
+
+    async def set_leverage(self, leverage: int, symbol: str) -> None:
+        """Set the symbol's leverage on the venue."""
+        self._require_keys()
+        if leverage < 1:
+            raise DataError(f"leverage must be >= 1, got {leverage}")
+        try:
+            await self.exchange.load_markets()
+            await self.exchange.set_leverage(leverage, symbol)
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+
+    async def fetch_positions(self, symbols: list[str] | None = None) -> list[PositionView]:
+        """Open positions (non-zero size) on the venue, for reconciliation."""
+        self._require_keys()
+        try:
+            await self.exchange.load_markets()
+            raw = await self.exchange.fetch_positions(symbols)
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+        views = [PositionView.from_unified(p) for p in raw]
+        return [v for v in views if v.contracts != 0]
+
+    async def fetch_balance(self) -> dict[str, Decimal]:
+        """Total balance per currency (exact decimals), for reconciliation."""
+        self._require_keys()
+        try:
+            await self.exchange.load_markets()
+            raw = await self.exchange.fetch_balance()
+        except ccxt.BaseError as exc:
+            raise map_ccxt_error(exc) from exc
+        totals = raw.get("total") or {}
+        return {str(k): Decimal(str(v)) for k, v in totals.items() if v is not None}

@@ -1,0 +1,196 @@
+"""The live broker: DRB-Guard first, then one market order on the venue, never sent twice.
+
+Live trading is off unless :class:`LiveSettings` ``enabled`` is set *and* the venue's config
+holds an API key and secret; :func:`create_live_broker` refuses otherwise, so nothing can reach
+a venue by default.
+
+An entry goes through :meth:`quantum.Engine.submit_entry` first (DRB-Guard: caps, leverage,
+halts, sizing). The engine is the broker's paper mirror: an approved entry is also queued there
+and fills on the symbol's next tick. Only the approved quantity is sent. Exchange failures are
+returned as a typed error inside :class:`LiveOrderResult`; the caller's loop never sees a ccxt
+exception. An order whose outcome is unknown (timeout or network failure while placing) is
+reconciled by looking it up by its client order id; it is never resent. When the venue says the
+order does not exist it is reported ``not_filled``; when even the lookup fails the result stays
+``unknown`` and :meth:`LiveBroker.reconcile` can be called again later.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from quantum.engine import Engine
+from quantum.errors import (
+    AuthError,
+    ConfigError,
+    OrderOutcomeUnknown,
+    QuantumError,
+    RiskRejected,
+)
+from quantum.exchanges.common.config import VenueConfig
+from quantum.exchanges.common.execution import ExecutionClient, OrderAck, PositionView, Side
+
+__all__ = ["LiveBroker", "LiveOrderResult", "LiveSettings", "OrderStatus", "create_live_broker"]
+
+OrderStatus = Literal["filled", "open", "not_filled", "rejected", "failed", "unknown"]
+
+# ccxt unified order status -> what the broker reports.
+_STATUS: Mapping[str, OrderStatus] = {
+    "closed": "filled",
+    "open": "open",
+    "canceled": "not_filled",
+    "expired": "not_filled",
+    "rejected": "not_filled",
+}
+
+
+class LiveSettings(BaseModel):
+    """Whether and how the live broker trades."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = Field(default=False, description="send real orders (off by default)")
+    symbols: dict[str, str] = Field(
+        default_factory=dict,
+        description="engine symbol name -> ccxt unified symbol, e.g. BTCUSDT -> BTC/USDT:USDT",
+    )
+    client_id_prefix: str = Field(default="q", pattern=r"^[A-Za-z0-9_-]{1,8}$")
+
+
+@dataclass(frozen=True)
+class LiveOrderResult:
+    """What happened to one entry. ``error`` holds the typed failure, if any; ``reconciled``
+    says the outcome came from a lookup after an unknown outcome."""
+
+    status: OrderStatus
+    client_order_id: str | None
+    qty: Decimal | None
+    ack: OrderAck | None = None
+    error: QuantumError | None = None
+    reconciled: bool = False
+
+
+def _status(ack: OrderAck) -> OrderStatus:
+    if ack.filled is not None and ack.filled > 0:
+        return "filled" if ack.status in (None, "closed") else "open"
+    return _STATUS.get(ack.status or "", "unknown")
+
+
+class LiveBroker:
+    """Routes approved entries of an engine to one venue. Build with :func:`create_live_broker`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: ExecutionClient,
+        settings: LiveSettings,
+        *,
+        new_client_id: Callable[[], str] | None = None,
+        clock_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.settings = settings
+        self._new_id = new_client_id or (
+            lambda: f"{settings.client_id_prefix}-{uuid.uuid4().hex[:24]}"
+        )
+        self._clock_ns = clock_ns
+
+    def _unified(self, symbol: str) -> str:
+        try:
+            return self.settings.symbols[symbol]
+        except KeyError:
+            raise ConfigError(f"no venue symbol configured for {symbol!r}") from None
+
+    async def submit_entry(
+        self,
+        symbol: str,
+        side: Literal["LONG", "SHORT"],
+        *,
+        qty: float | None = None,
+        leverage: int | None = None,
+    ) -> LiveOrderResult:
+        """DRB-Guard, then (leverage, then) one market order for the approved quantity."""
+        unified = self._unified(symbol)
+        try:
+            approved = self.engine.submit_entry(
+                symbol,
+                side,
+                self._clock_ns(),
+                qty=qty,
+                leverage=None if leverage is None else float(leverage),
+            )
+        except RiskRejected as exc:
+            return LiveOrderResult("rejected", None, None, error=exc)
+        if leverage is not None:
+            try:
+                await self.client.set_leverage(leverage, unified)
+            except QuantumError as exc:
+                return LiveOrderResult("failed", None, approved, error=exc)
+        cid = self._new_id()
+        order_side: Side = "buy" if side == "LONG" else "sell"
+        try:
+            ack = await self.client.place_market_order(unified, order_side, approved, cid)
+        except OrderOutcomeUnknown as exc:
+            return await self.reconcile(cid, symbol, approved, cause=exc)
+        except QuantumError as exc:
+            return LiveOrderResult("failed", cid, approved, error=exc)
+        return LiveOrderResult(_status(ack), cid, approved, ack=ack)
+
+    async def reconcile(
+        self,
+        client_order_id: str,
+        symbol: str,
+        qty: Decimal | None = None,
+        *,
+        cause: QuantumError | None = None,
+    ) -> LiveOrderResult:
+        """Find out what became of an order by its client id; never resends it."""
+        try:
+            ack = await self.client.fetch_order_by_client_id(client_order_id, self._unified(symbol))
+        except QuantumError as exc:
+            return LiveOrderResult("unknown", client_order_id, qty, error=exc, reconciled=True)
+        if ack is None:
+            return LiveOrderResult("not_filled", client_order_id, qty, error=cause, reconciled=True)
+        return LiveOrderResult(_status(ack), client_order_id, qty, ack=ack, reconciled=True)
+
+    async def cancel(self, order_id: str, symbol: str) -> QuantumError | None:
+        """Cancel an open order; returns the typed error instead of raising it."""
+        try:
+            await self.client.cancel_order(order_id, self._unified(symbol))
+        except QuantumError as exc:
+            return exc
+        return None
+
+    async def positions(self) -> list[PositionView]:
+        """The venue's open positions on the configured symbols (raises typed errors)."""
+        return await self.client.fetch_positions(list(self.settings.symbols.values()))
+
+    async def balance(self) -> dict[str, Decimal]:
+        """The venue's total balances (raises typed errors)."""
+        return await self.client.fetch_balance()
+
+
+def create_live_broker(
+    engine: Engine,
+    client: ExecutionClient,
+    config: VenueConfig,
+    settings: LiveSettings,
+    *,
+    new_client_id: Callable[[], str] | None = None,
+    clock_ns: Callable[[], int] = time.time_ns,
+) -> LiveBroker:
+    """A :class:`LiveBroker`, only when live trading is enabled and credentials are stored."""
+    if not settings.enabled:
+        raise ConfigError("live trading is disabled (LiveSettings.enabled is false)")
+    if not config.has_credentials:
+        raise AuthError("live trading needs an API key and secret in the venue config")
+    if not settings.symbols:
+        raise ConfigError("live trading needs at least one symbol mapping")
+    return LiveBroker(engine, client, settings, new_client_id=new_client_id, clock_ns=clock_ns)
