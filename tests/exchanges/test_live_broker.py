@@ -239,3 +239,19 @@ ACCOUNT = {
     ],
     "positions": [],
 }
+
+
+def test_a_failed_venue_order_withdraws_the_paper_mirror_entry() -> None:
+    async def failed(b: Any) -> bool:
+        await b.submit_entry("BTCUSDT", "LONG", qty=0.01)
+        return bool(b.engine.cancel_pending_entry("BTCUSDT"))
+
+    async def filled(b: Any) -> bool:
+        await b.submit_entry("BTCUSDT", "LONG", qty=0.01)
+        return bool(b.engine.cancel_pending_entry("BTCUSDT"))
+
+    refused = Response({"code": -2019, "msg": "Margin is insufficient."}, 400, "Bad Request")
+    still_pending, _ = _run({"/fapi/v1/order": refused}, failed)
+    assert still_pending is False, "the refused order's mirror entry was withdrawn"
+    kept, _ = _run({"/fapi/v1/order": BINANCE_ORDER}, filled)
+    assert kept is True, "a filled order's mirror entry stays until the next tick fills it"

@@ -785,6 +785,19 @@ impl Engine {
         Ok(q)
     }
 
+    /// Withdraws the entry waiting to fill for `symbol` (e.g. the venue refused the live order
+    /// this entry mirrors); a pending exit stays. Returns whether an entry was withdrawn. The
+    /// day's trade count keeps it: DRB-Guard counted the attempt.
+    pub fn cancel_pending_entry(&mut self, symbol: SymbolId) -> bool {
+        let Some(Some(st)) = self.symbols.get_mut(symbol as usize).map(Some) else { return false };
+        let Some(p) = &mut st.pending else { return false };
+        let had = p.entry.take().is_some();
+        if p.exit.is_none() {
+            st.pending = None;
+        }
+        had
+    }
+
     /// Closes `symbol`'s position on its next tick (a manual close).
     pub fn submit_close(&mut self, symbol: SymbolId, ts_recv: UnixNanos) -> Result<(), EngineError> {
         if self.account.position(symbol).is_none() {

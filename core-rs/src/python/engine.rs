@@ -457,6 +457,11 @@ impl PyEngine {
         super::convert::qty(py, q)
     }
 
+    /// Withdraws the entry waiting to fill for a symbol; returns whether there was one.
+    fn cancel_pending_entry(&mut self, symbol: u32) -> bool {
+        self.inner.cancel_pending_entry(symbol)
+    }
+
     /// Closes a position on its symbol's next tick.
     fn submit_close(&mut self, symbol: u32, ts_recv: i64) -> PyResult<()> {
         self.inner.submit_close(symbol, ts_recv).map_err(engine_error)

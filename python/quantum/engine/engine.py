@@ -113,6 +113,10 @@ class Engine:
             leverage,
         )
 
+    def cancel_pending_entry(self, symbol: str) -> bool:
+        """Withdraws the entry waiting to fill for ``symbol``; True if there was one."""
+        return self._engine.cancel_pending_entry(self.symbol_id(symbol))
+
     def submit_close(self, symbol: str, ts_recv: int) -> None:
         """Closes the symbol's position on its next tick."""
         self._engine.submit_close(self.symbol_id(symbol), ts_recv)

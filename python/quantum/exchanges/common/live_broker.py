@@ -128,6 +128,20 @@ class LiveBroker:
             )
         except RiskRejected as exc:
             return LiveOrderResult("rejected", None, None, error=exc)
+        result = await self._place(symbol, unified, side, approved, leverage)
+        if result.status in ("failed", "not_filled", "rejected"):
+            # The venue has no such position: withdraw the paper mirror's entry too.
+            self.engine.cancel_pending_entry(symbol)
+        return result
+
+    async def _place(
+        self,
+        symbol: str,
+        unified: str,
+        side: Literal["LONG", "SHORT"],
+        approved: Decimal,
+        leverage: int | None,
+    ) -> LiveOrderResult:
         if leverage is not None:
             try:
                 await self.client.set_leverage(leverage, unified)
