@@ -13,9 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pandas as pd
-
-from quantum.backtest.runner import BacktestResult, _trades_frame
+from quantum.backtest.runner import BacktestResult, finish_result
 from quantum.engine import Engine, EngineConfig
 from quantum.errors import ConfigError
 from quantum.strategy import Strategy
@@ -58,17 +56,4 @@ def backtest_chunked(
         elapsed += time.perf_counter() - t0
         if on_chunk is not None:
             on_chunk(stop - start)
-    native.finish()
-    ts, eq = native.equity_curve()
-    equity = pd.DataFrame({"time": pd.to_datetime(ts, unit="ns", utc=True), "equity": eq})
-    stats = native.stats()
-    return BacktestResult(
-        trades=_trades_frame(native.trade_columns(), batch.symbol_names),
-        equity=equity,
-        metrics=native.metrics(),
-        rejections=native.rejections(),
-        ticks_processed=stats["ticks_processed"],
-        elapsed_s=elapsed,
-        stats=stats,
-        open_positions=engine.positions(),
-    )
+    return finish_result(engine, elapsed)

@@ -98,18 +98,23 @@ def backtest(
         native.run_with_depth(batch.columns, _depth_dict(feed.depth), feed.tick_seq, feed.depth_seq)
     else:
         native.run(batch.columns)
-    elapsed = time.perf_counter() - start
+    return finish_result(engine, time.perf_counter() - start)
+
+
+def finish_result(engine: Engine, elapsed_s: float) -> BacktestResult:
+    """Closes the run's equity curve and collects everything the engine produced."""
+    native = engine.native
     native.finish()
     ts, eq = native.equity_curve()
     equity = pd.DataFrame({"time": pd.to_datetime(ts, unit="ns", utc=True), "equity": eq})
     stats = native.stats()
     return BacktestResult(
-        trades=_trades_frame(native.trade_columns(), batch.symbol_names),
+        trades=_trades_frame(native.trade_columns(), engine.symbols),
         equity=equity,
         metrics=native.metrics(),
         rejections=native.rejections(),
         ticks_processed=stats["ticks_processed"],
-        elapsed_s=elapsed,
+        elapsed_s=elapsed_s,
         stats=stats,
         open_positions=engine.positions(),
         book=native.book_stats(),
