@@ -19,6 +19,9 @@ def test_serve_process_streams_ticks_and_status(served: Served) -> None:
     token = served.login()
     seen: dict[str, dict[str, object]] = {}
     with connect(f"ws://127.0.0.1:{served.port}/ws?token={token}", open_timeout=10) as ws:
+        # The client offered permessage-deflate (the default); the service declines it so a push
+        # is not compressed once per connection.
+        assert ws.protocol.extensions == []
         ws.send(json.dumps({"op": "subscribe", "topics": ["tick", "status"]}))
         last_seq = 0
         deadline = time.monotonic() + 30

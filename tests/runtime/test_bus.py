@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -55,5 +56,33 @@ def test_slow_client_is_resynced_and_others_are_not_affected() -> None:
         assert [m["data"]["i"] for m in got[1:]] == [5, 6]
         assert slow.resyncs == 1 and slow.dropped == 5 and fast.resyncs == 0
         assert [m["data"]["i"] for m in _drain(fast.queue)] == [4, 5, 6]
+
+    asyncio.run(run())
+
+
+def test_envelope_is_shared_but_seq_is_per_connection() -> None:
+    async def run() -> None:
+        bus = EventBus(queue_size=16)
+        a, b = bus.subscribe(1), bus.subscribe(2)
+        for sub in (a, b):
+            bus.set_topics(sub, ["tick", "status"], [])
+        bus.publish("status", {"i": 0}, ts=5)
+        bus.set_topics(b, ["tick"], [])
+        data = {"price": Decimal("65000.12345678"), 7: "int key", "nested": [1.5, None]}
+        assert bus.publish("tick", data, symbol="BTCUSDT", ts=123) == 2
+        raw_a = [a.queue.get_nowait() for _ in range(2)]
+        raw_b = [b.queue.get_nowait() for _ in range(2)]
+        # Same bytes except this connection's seq; money stays an exact string.
+        assert raw_a[1] == (
+            '{"type":"tick","seq":2,"ts":123,"data":'
+            '{"price":"65000.12345678","7":"int key","nested":[1.5,null]}}'
+        )
+        assert raw_b[1] == raw_a[1]
+        bus.publish("tick", {"x": 1}, ts=9)
+        assert json.loads(a.queue.get_nowait())["seq"] == 3
+        assert json.loads(b.queue.get_nowait())["seq"] == 3
+        bus.publish("status", {"x": 1}, ts=9)
+        assert json.loads(a.queue.get_nowait())["seq"] == 4
+        assert b.queue.empty()
 
     asyncio.run(run())

@@ -12,11 +12,12 @@ All methods must be called from the event loop's thread.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 __all__ = ["TOPICS", "USER_TOPICS", "EventBus", "Subscription"]
 
@@ -26,8 +27,13 @@ TOPICS = frozenset({"tick", "signal", "fill", "position", "trade", "risk", "stat
 USER_TOPICS = frozenset({"signal", "fill", "position", "trade", "risk"})
 
 
+_ORJSON_OPTS = orjson.OPT_NON_STR_KEYS
+
+
 def _dumps(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), default=str)
+    # orjson in C, once per message whatever the number of clients; ``default=str`` keeps Decimal
+    # (money) exact as a string, as ``json.dumps(default=str)`` did.
+    return orjson.dumps(data, default=str, option=_ORJSON_OPTS).decode()
 
 
 @dataclass(eq=False)
@@ -53,9 +59,14 @@ class Subscription:
 
     def offer(self, kind: str, ts: int, payload: str) -> None:
         """Queue a message, or drop the backlog and queue a ``resync`` when full."""
-        text = self.frame(kind, ts, payload)
+        self.offer_split(f'{{"type":"{kind}","seq":', f',"ts":{ts},"data":{payload}}}', ts)
+
+    def offer_split(self, head: str, tail: str, ts: int) -> None:
+        """Queue ``head + seq + tail``: the envelope is built once per message by the publisher
+        and only this connection's ``seq`` is spliced in here."""
+        self.seq += 1
         try:
-            self.queue.put_nowait(text)
+            self.queue.put_nowait(f"{head}{self.seq}{tail}")
         except asyncio.QueueFull:
             self.dropped += self.queue.qsize() + 1
             self.resyncs += 1
@@ -113,7 +124,8 @@ class EventBus:
         ts: int | None = None,
     ) -> int:
         """Send ``data`` to every matching client (only ``user_id``'s when given); returns count."""
-        payload: str | None = None
+        head: str | None = None
+        tail = ""
         stamp = time.time_ns() if ts is None else ts
         sent = 0
         for sub in self._subs:
@@ -121,9 +133,10 @@ class EventBus:
                 continue
             if not sub.wants(topic, symbol):
                 continue
-            if payload is None:
-                payload = _dumps(data)
-            sub.offer(topic, stamp, payload)
+            if head is None:
+                head = f'{{"type":"{topic}","seq":'
+                tail = f',"ts":{stamp},"data":{_dumps(data)}}}'
+            sub.offer_split(head, tail, stamp)
             sent += 1
         self.published += 1
         return sent

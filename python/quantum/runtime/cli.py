@@ -82,6 +82,10 @@ def serve(
         log_level="info",
         access_log=access_log,
         ws="websockets-sansio",
+        # Each connection has its own compression context, so permessage-deflate would compress
+        # every pushed message once per client (and the client inflates it again); for ~300-byte
+        # events on loopback or a LAN that CPU cost dominated the fan-out. Off: frames go as is.
+        ws_per_message_deflate=False,
     )
 
 
