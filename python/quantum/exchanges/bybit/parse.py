@@ -13,7 +13,15 @@ from typing import Any
 
 from quantum.errors import DataError
 from quantum.exchanges.common.convert import levels, ms_to_ns, native_errors, opt_float
-from quantum.exchanges.common.types import LIQ_LONGS, LIQ_SHORTS, BookMessage, Event, Tick
+from quantum.exchanges.common.types import (
+    LIQ_LONGS,
+    LIQ_SHORTS,
+    BookMessage,
+    Event,
+    Tick,
+    taker_buys,
+    trade_tick,
+)
 
 __all__ = [
     "parse_book",
@@ -63,20 +71,14 @@ def parse_trades(msg: dict[str, Any], ts_recv: int) -> list[Tick]:
     """A ``publicTrade.*`` message; ``S`` is the taker (aggressor) side."""
     out: list[Tick] = []
     for t in msg["data"]:
-        qty = float(t["v"])
-        side = t["S"]
-        if side not in ("Buy", "Sell"):
-            raise DataError(f"{VENUE}: unknown trade side {side!r}")
-        buy = side == "Buy"
         out.append(
-            Tick(
+            trade_tick(
                 ts_event=ms_to_ns(t["T"]),
                 ts_recv=ts_recv,
                 symbol=t["s"],
                 price=float(t["p"]),
-                volume=qty,
-                buy_volume=qty if buy else None,
-                sell_volume=None if buy else qty,
+                qty=float(t["v"]),
+                buy=taker_buys(t["S"], "Buy", "Sell", VENUE),
             )
         )
     return out

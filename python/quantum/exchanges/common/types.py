@@ -25,6 +25,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from quantum.errors import DataError
+
 __all__ = [
     "LIQ_LONGS",
     "LIQ_SHORTS",
@@ -127,6 +129,31 @@ class BookMessage:
 
 #: What an adapter's parser yields.
 Event = Tick | BookMessage
+
+
+def taker_buys(side: str, buy: str, sell: str, venue: str) -> bool:
+    """Whether a trade's aggressor bought, from the venue's side field (``buy``/``sell`` spelt
+    the venue's way); any other value is malformed input."""
+    if side == buy:
+        return True
+    if side == sell:
+        return False
+    raise DataError(f"{venue}: unknown trade side {side!r}")
+
+
+def trade_tick(
+    *, ts_event: int, ts_recv: int, symbol: str, price: float, qty: float, buy: bool
+) -> Tick:
+    """One trade print as a tick: the aggressor's side says whether it is buy or sell volume."""
+    return Tick(
+        ts_event=ts_event,
+        ts_recv=ts_recv,
+        symbol=symbol,
+        price=price,
+        volume=qty,
+        buy_volume=qty if buy else None,
+        sell_volume=None if buy else qty,
+    )
 
 
 def ticks_to_columns(rows: Sequence[Tick]) -> dict[str, npt.NDArray[np.generic]]:

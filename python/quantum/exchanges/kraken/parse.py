@@ -15,7 +15,7 @@ from typing import Any
 
 from quantum.errors import DataError
 from quantum.exchanges.common.convert import native_errors, seconds_text_to_ns
-from quantum.exchanges.common.types import BookMessage, Event, Tick
+from quantum.exchanges.common.types import BookMessage, Event, Tick, taker_buys, trade_tick
 
 __all__ = [
     "parse_book",
@@ -104,20 +104,14 @@ def parse_trades(msg: list[Any], ts_recv: int) -> list[Tick]:
     pair = msg[-1]
     out: list[Tick] = []
     for t in msg[1]:
-        qty = float(t[1])
-        side = t[3]
-        if side not in ("b", "s"):
-            raise DataError(f"{VENUE}: unknown trade side {side!r}")
-        buy = side == "b"
         out.append(
-            Tick(
+            trade_tick(
                 ts_event=seconds_text_to_ns(t[2]),
                 ts_recv=ts_recv,
                 symbol=pair,
                 price=float(t[0]),
-                volume=qty,
-                buy_volume=qty if buy else None,
-                sell_volume=None if buy else qty,
+                qty=float(t[1]),
+                buy=taker_buys(t[3], "b", "s", VENUE),
             )
         )
     return out

@@ -14,7 +14,15 @@ from typing import Any
 
 from quantum.errors import DataError
 from quantum.exchanges.common.convert import ms_to_ns, native_errors, opt_float
-from quantum.exchanges.common.types import LIQ_LONGS, LIQ_SHORTS, BookMessage, Event, Tick
+from quantum.exchanges.common.types import (
+    LIQ_LONGS,
+    LIQ_SHORTS,
+    BookMessage,
+    Event,
+    Tick,
+    taker_buys,
+    trade_tick,
+)
 
 __all__ = [
     "parse_book_delta",
@@ -77,22 +85,19 @@ def parse_trade(t: dict[str, Any], ts_recv: int) -> Tick:
     sets ``liq_volume`` / ``liq_side``: the liquidation order is the taker, so a taker ``sell``
     means longs were liquidated (+1)."""
     qty = float(t["qty"])
-    side = t["side"]
-    if side not in ("buy", "sell"):
-        raise DataError(f"{VENUE}: unknown trade side {side!r}")
-    buy = side == "buy"
-    is_liq = t.get("type") == "liquidation"
-    return Tick(
+    buy = taker_buys(t["side"], "buy", "sell", VENUE)
+    tick = trade_tick(
         ts_event=ms_to_ns(t["time"]),
         ts_recv=ts_recv,
         symbol=t["product_id"],
         price=float(t["price"]),
-        volume=qty,
-        buy_volume=qty if buy else None,
-        sell_volume=None if buy else qty,
-        liq_volume=qty if is_liq else None,
-        liq_side=(LIQ_SHORTS if buy else LIQ_LONGS) if is_liq else None,
+        qty=qty,
+        buy=buy,
     )
+    if t.get("type") == "liquidation":
+        tick.liq_volume = qty
+        tick.liq_side = LIQ_SHORTS if buy else LIQ_LONGS
+    return tick
 
 
 @_native

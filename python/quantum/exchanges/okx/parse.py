@@ -15,7 +15,15 @@ from typing import Any
 
 from quantum.errors import DataError
 from quantum.exchanges.common.convert import levels_with_text, ms_to_ns, native_errors, opt_float
-from quantum.exchanges.common.types import LIQ_LONGS, LIQ_SHORTS, BookMessage, Event, Tick
+from quantum.exchanges.common.types import (
+    LIQ_LONGS,
+    LIQ_SHORTS,
+    BookMessage,
+    Event,
+    Tick,
+    taker_buys,
+    trade_tick,
+)
 
 __all__ = [
     "parse_book",
@@ -75,20 +83,14 @@ def parse_trades(msg: dict[str, Any], ts_recv: int) -> list[Tick]:
     """A ``trades`` push; ``side`` is the taker side."""
     out: list[Tick] = []
     for t in msg["data"]:
-        qty = float(t["sz"])
-        side = t["side"]
-        if side not in ("buy", "sell"):
-            raise DataError(f"{VENUE}: unknown trade side {side!r}")
-        buy = side == "buy"
         out.append(
-            Tick(
+            trade_tick(
                 ts_event=ms_to_ns(t["ts"]),
                 ts_recv=ts_recv,
                 symbol=t["instId"],
                 price=float(t["px"]),
-                volume=qty,
-                buy_volume=qty if buy else None,
-                sell_volume=None if buy else qty,
+                qty=float(t["sz"]),
+                buy=taker_buys(t["side"], "buy", "sell", VENUE),
             )
         )
     return out
