@@ -43,8 +43,10 @@ def q8(value: Any) -> Decimal:
 
 
 def d8(value: Any) -> str:
-    """``q8`` as the API's decimal string."""
-    return str(q8(value))
+    """``q8`` as the API's decimal string: always positional (``str`` would give ``0E-8``), and
+    never a negative zero."""
+    q = q8(value)
+    return format(q.copy_abs() if q.is_zero() else q, "f")
 
 
 @dataclass(slots=True)
