@@ -186,3 +186,24 @@ def test_directory_that_is_not_a_recording_is_a_clear_error(
 ) -> None:
     res = quantum_cli("backtest", "--data", str(tmp_path))
     assert res.exit_code == 2 and "not a recording (no meta.json)" in res.output
+
+
+def test_funding_history_is_merged_into_tick_data(
+    quantum_cli: Cli, shared_data: Path, tmp_path: Path
+) -> None:
+    klines = shared_data / "klines" / "binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz"
+    funding = (
+        shared_data / "funding_oi" / "binance_usdm_BTCUSDT_funding_rate_8h_20250306-20250624.csv"
+    )
+    out = tmp_path / "f.json"
+    res = quantum_cli(
+        "backtest", "--data", str(klines), "--funding", str(funding), "--json", str(out)
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text())["ticks"] == 73_139
+    capture = shared_data / "l2_book" / "binance_usdm_btcusdt_20240718.jsonl.gz"
+    refused = quantum_cli("backtest", "--data", str(capture), "--funding", str(funding))
+    assert (
+        refused.exit_code == 2
+        and "--funding applies to tick data" in refused.output + refused.stderr
+    )

@@ -12,6 +12,7 @@ from quantum.data import FundingSchedule, iter_funding_rates, load_funding_rates
 from quantum.errors import DataError
 
 FUNDING = "binance_usdm_BTCUSDT_funding_rate_8h_20250306-20250624.csv"
+KLINES = "binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz"
 
 
 def test_real_funding_history(shared_data: Path) -> None:
@@ -48,3 +49,48 @@ def test_chunked_and_malformed(write_file: Callable[..., Path]) -> None:
     assert report.malformed == 2 and [n for n, _ in report.first_errors] == [3, 4]
     with pytest.raises(DataError):
         load_funding_rates(write_file("BTCUSDT_f.csv", "1741276800000,0.0001\n"))
+
+
+def test_a_backtest_charges_the_real_funding_history(shared_data: Path) -> None:
+    """Funding from the history file is charged at the funding times of a held position."""
+    import quantum
+    from quantum.data import load_binance_klines
+
+    schedule, _ = load_funding_rates(shared_data / "funding_oi" / FUNDING)
+    bars, _ = load_binance_klines(shared_data / "klines" / KLINES)
+    ticks = schedule.apply_to(bars)
+    rates = ticks.columns["funding_rate"]
+    first_event = int(np.searchsorted(ticks.columns["ts_event"], schedule.ts[0]))
+    assert np.isnan(rates[:first_event]).all() or first_event == 0
+    # As of each bar: the last event at or before it, never a later one.
+    i = 5_000
+    expected = schedule.rate[
+        np.searchsorted(schedule.ts, ticks.columns["ts_event"][i], side="right") - 1
+    ]
+    assert rates[i] == expected
+
+    class HoldLong(quantum.Strategy):
+        def on_tick(
+            self, tick: quantum.TickView, features: quantum.FeatureView
+        ) -> quantum.Decision | None:
+            return quantum.Decision("LONG", 1.0, "hold")
+
+    config = quantum.EngineConfig(
+        liquidation_hunter=quantum.LiquidationHunterConfig(enabled=False),
+        order_flow=quantum.OrderFlowConfig(enabled=False),
+        volatility_fader=quantum.VolatilityFaderConfig(enabled=False),
+        execution=quantum.ExecutionConfig(take_profit=None, stop_loss=None),
+        sanitizer=quantum.SanitizerConfig(max_jump_sigmas=1e6),
+    )
+    day = 1440
+    result = quantum.backtest(ticks.slice(0, 3 * day), config, strategies=[HoldLong()])
+    without = quantum.backtest(bars.slice(0, 3 * day), config, strategies=[HoldLong()])
+    assert without.metrics["funding"] == 0
+    # Three days held long: about nine funding payments, each ≈ value × rate (rates are positive
+    # here, so the long pays).
+    assert result.metrics["funding"] != 0
+    assert len(result.open_positions) == 1
+    assert (
+        result.metrics["final_equity"]
+        == without.metrics["final_equity"] - result.metrics["funding"]
+    )

@@ -20,6 +20,8 @@ from quantum.backtest.summary import metric_rows, result_document
 from quantum.cli import options as o
 from quantum.cli._errors import user_errors
 from quantum.cli.progress import progress_bar
+from quantum.data import load_funding_rates
+from quantum.errors import DataError
 
 __all__ = ["backtest_cmd"]
 
@@ -54,6 +56,12 @@ def backtest_cmd(
     of_min_score: o.OfMinScore = None,
     fader_multiple: o.FaderMultiple = None,
     sets: o.Sets = None,
+    funding: Annotated[
+        Path | None,
+        typer.Option(
+            help="funding-rate history CSV, charged at the funding times (tick data only)"
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="write everything as JSON", rich_help_panel=_OUT)
     ] = None,
@@ -98,8 +106,15 @@ def backtest_cmd(
             ticks = load_ticks(source, lambda rows: bar.advance(load_task, rows))
             load_s = time.perf_counter() - t0
             bar.update(load_task, total=len(ticks), completed=len(ticks))
+            if funding is not None:
+                schedule, _ = load_funding_rates(funding)
+                ticks = schedule.apply_to(ticks)
             run_task = bar.add_task("backtest", total=len(ticks), unit="ticks")
             feed = source.feed()
+            if feed is not None and funding is not None:
+                raise DataError(
+                    "--funding applies to tick data; L2 captures carry their own funding"
+                )
             if feed is not None:
                 # Depth drives the core's order books, merged with the ticks in arrival order.
                 result = backtest(feed, config)

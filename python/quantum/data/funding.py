@@ -62,6 +62,29 @@ class FundingSchedule:
         hi = int(np.searchsorted(self.ts, end_ns, side="right"))
         return FundingSchedule(self.symbol, self.ts[lo:hi], self.rate[lo:hi])
 
+    def apply_to(self, ticks: TickColumns) -> TickColumns:
+        """``ticks`` with their ``funding_rate`` set from this history, so a backtest charges it
+        at the funding times: each tick carries the rate of the last funding event at or before
+        its ``ts_event`` (never a later one), NaN before the first. Only ticks of this schedule's
+        symbol are touched (all ticks when the batch has a single symbol)."""
+        cols = dict(ticks.columns)
+        ts = cols["ts_event"]
+        idx = np.searchsorted(self.ts, ts, side="right") - 1
+        known = idx >= 0
+        rates = np.full(len(ts), np.nan)
+        rates[known] = self.rate[idx[known]]
+        names = ticks.symbol_names
+        if len(names) > 1:
+            if self.symbol not in names:
+                raise ColumnError(
+                    f"funding history is for {self.symbol!r}, not in {names}", column="symbol"
+                )
+            mine = cols["symbol"] == names.index(self.symbol)
+            old = cols.get("funding_rate", np.full(len(ts), np.nan))
+            rates = np.where(mine, rates, old)
+        cols["funding_rate"] = rates
+        return TickColumns(cols, names)
+
     def to_ticks(self) -> TickColumns:
         """The events as ticks carrying only ``funding_rate`` (``ts_recv = ts_event``), for
         merging into a tick stream."""
