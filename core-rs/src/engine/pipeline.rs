@@ -506,7 +506,7 @@ impl Engine {
             return;
         }
         let reverse = held.is_some();
-        let entry = match self.size_entry(symbol, side, price, None, self.open_params.leverage, t) {
+        let entry = match self.size_entry(symbol, price, None, self.open_params.leverage, t) {
             Ok(qty) => Some(PendingEntry {
                 side,
                 qty,
@@ -534,13 +534,11 @@ impl Engine {
     fn size_entry(
         &mut self,
         symbol: SymbolId,
-        side: Side,
         price: f64,
         qty: Option<f64>,
         leverage: f64,
         t: &Tick,
     ) -> Result<Qty, RiskReject> {
-        let _ = side;
         let equity = self.account.equity();
         let step = self.config.execution.qty_step;
         let raw = match qty {
@@ -763,7 +761,7 @@ impl Engine {
         }
         let leverage = leverage.unwrap_or(self.open_params.leverage);
         let t = Tick::empty(ts_event, ts_recv, symbol);
-        let q = match self.size_entry(symbol, side, price, qty, leverage, &t) {
+        let q = match self.size_entry(symbol, price, qty, leverage, &t) {
             Ok(q) => q,
             Err(reason) => {
                 self.stats.orders_rejected[reason as usize] += 1;
