@@ -8,6 +8,6 @@ __all__ = ["BinanceUsdmExecutionClient"]
 
 
 class BinanceUsdmExecutionClient(ExecutionClient):
-    """Market orders on Binance USD-M futures; see :class:`ExecutionClient`."""
+    """Orders on Binance USD-M futures; see :class:`ExecutionClient`."""
 
     venue = "binanceusdm"

@@ -6,7 +6,9 @@ a venue by default.
 
 An entry goes through :meth:`quantum.Engine.submit_entry` first (DRB-Guard: caps, leverage,
 halts, sizing). The engine is the broker's paper mirror: an approved entry is also queued there
-and fills on the symbol's next tick. Only the approved quantity is sent. Exchange failures are
+and fills on the symbol's next tick. Only the approved quantity is sent, converted from base
+units to the venue's size unit (contracts on OKX swaps). Venues that acknowledge an order without
+its state (Bybit, OKX, Kraken answer with ids only) are asked for it once by client order id. Exchange failures are
 returned as a typed error inside :class:`LiveOrderResult`; the caller's loop never sees a ccxt
 exception. An order whose outcome is unknown (timeout or network failure while placing) is
 reconciled by looking it up by its client order id; it is never resent. When the venue says the
@@ -17,9 +19,8 @@ order does not exist it is reported ``not_filled``; when even the lookup fails t
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -65,8 +66,9 @@ class LiveSettings(BaseModel):
 
 @dataclass(frozen=True)
 class LiveOrderResult:
-    """What happened to one entry. ``error`` holds the typed failure, if any; ``reconciled``
-    says the outcome came from a lookup after an unknown outcome."""
+    """What happened to one entry. ``qty`` is the approved quantity in base units and
+    ``amount`` what was sent, in the venue's size unit; ``error`` holds the typed failure, if
+    any; ``reconciled`` says the outcome came from a lookup after an unknown outcome."""
 
     status: OrderStatus
     client_order_id: str | None
@@ -74,6 +76,7 @@ class LiveOrderResult:
     ack: OrderAck | None = None
     error: QuantumError | None = None
     reconciled: bool = False
+    amount: Decimal | None = None
 
 
 def _status(ack: OrderAck) -> OrderStatus:
@@ -97,8 +100,9 @@ class LiveBroker:
         self.engine = engine
         self.client = client
         self.settings = settings
+        # The client knows the venue's client-id format (OKX: alphanumeric; Kraken: 18 chars).
         self._new_id = new_client_id or (
-            lambda: f"{settings.client_id_prefix}-{uuid.uuid4().hex[:24]}"
+            lambda: client.new_client_order_id(settings.client_id_prefix)
         )
         self._clock_ns = clock_ns
 
@@ -142,20 +146,29 @@ class LiveBroker:
         approved: Decimal,
         leverage: int | None,
     ) -> LiveOrderResult:
-        if leverage is not None:
-            try:
+        try:
+            amount = await self.client.amount_from_base(unified, approved)
+            if leverage is not None:
                 await self.client.set_leverage(leverage, unified)
-            except QuantumError as exc:
-                return LiveOrderResult("failed", None, approved, error=exc)
+        except QuantumError as exc:
+            return LiveOrderResult("failed", None, approved, error=exc)
         cid = self._new_id()
         order_side: Side = "buy" if side == "LONG" else "sell"
         try:
-            ack = await self.client.place_market_order(unified, order_side, approved, cid)
+            ack = await self.client.place_market_order(unified, order_side, amount, cid)
         except OrderOutcomeUnknown as exc:
-            return await self.reconcile(cid, symbol, approved, cause=exc)
+            result = await self.reconcile(cid, symbol, approved, cause=exc)
+            return replace(result, amount=amount)
         except QuantumError as exc:
-            return LiveOrderResult("failed", cid, approved, error=exc)
-        return LiveOrderResult(_status(ack), cid, approved, ack=ack)
+            return LiveOrderResult("failed", cid, approved, error=exc, amount=amount)
+        if ack.status is None and ack.filled is None:
+            # Accepted, state not said: ask once. A failed lookup leaves "unknown" with the ack,
+            # to reconcile later; the order is never resent.
+            try:
+                ack = await self.client.fetch_order_by_client_id(cid, unified) or ack
+            except QuantumError as exc:
+                return LiveOrderResult("unknown", cid, approved, ack=ack, error=exc, amount=amount)
+        return LiveOrderResult(_status(ack), cid, approved, ack=ack, amount=amount)
 
     async def reconcile(
         self,

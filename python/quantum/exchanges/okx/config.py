@@ -15,3 +15,8 @@ class OkxConfig(VenueConfig):
     market_types: tuple[str, ...] = Field(
         default=("swap",), description="ccxt fetchMarkets types to load"
     )
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether an API key, secret and passphrase are configured (OKX signs with all three)."""
+        return super().has_credentials and self.passphrase is not None
