@@ -29,6 +29,7 @@ class Venue:
     name; ``words`` maps a generic value (``buy``, ``market``, ``true``) to the venue's."""
 
     name: str
+    host: str
     unified: str
     native: str
     client: type[ExecutionClient]
@@ -84,6 +85,7 @@ def path_calls(calls: list[Call], fragment: str) -> list[Call]:
 
 BYBIT = Venue(
     name="bybit",
+    host="https://api.bybit.com",
     unified="BTC/USDT:USDT",
     native="BTCUSDT",
     client=BybitExecutionClient,
@@ -108,6 +110,7 @@ BYBIT = Venue(
 )
 OKX = Venue(
     name="okx",
+    host="https://www.okx.com",
     unified="BTC/USDT:USDT",
     native="BTC-USDT-SWAP",
     client=OkxExecutionClient,
@@ -135,6 +138,7 @@ OKX = Venue(
 )
 KRAKEN = Venue(
     name="kraken",
+    host="https://api.kraken.com",
     unified="BTC/USDT",
     native="XBTUSDT",
     client=KrakenExecutionClient,
@@ -156,6 +160,7 @@ KRAKEN = Venue(
 )
 KRAKENFUTURES = Venue(
     name="krakenfutures",
+    host="https://futures.kraken.com",
     unified="BTC/USD:USD",
     native="PF_XBTUSD",
     client=KrakenFuturesExecutionClient,

@@ -31,7 +31,19 @@ from quantum.exchanges.common.offline import CannedHttp
 from quantum.exchanges.okx.config import OkxConfig
 
 from .ccxt_helpers import offline_exchange
-from .live_venues import BYBIT, CID, KRAKEN, OKX, VENUES, Call, Venue, path_calls, route, sent
+from .live_venues import (
+    BYBIT,
+    CID,
+    KRAKEN,
+    KRAKENFUTURES,
+    OKX,
+    VENUES,
+    Call,
+    Venue,
+    path_calls,
+    route,
+    sent,
+)
 
 T = TypeVar("T")
 QUIET = EngineConfig(
@@ -41,9 +53,9 @@ QUIET = EngineConfig(
     execution=ExecutionConfig(slippage_bps=0.0),
 )
 CONFIG = VenueConfig(
-    api_key="test-key",  # type: ignore[arg-type]
-    api_secret="test-secret",  # type: ignore[arg-type]
-    passphrase="test-pass",  # type: ignore[arg-type]
+    api_key="test-key",
+    api_secret="test-secret",
+    passphrase="test-pass",
 )
 TIMEOUT = ccxt.RequestTimeout("request timed out after sending")
 by_venue = pytest.mark.parametrize("venue", VENUES, ids=Venue.id)
@@ -129,6 +141,7 @@ def test_entry_is_signed_sent_once_and_reported_filled(venue: Venue) -> None:
     assert res.ack is not None and res.ack.filled == Decimal(venue.amount_001)
     assert res.ack.symbol == venue.unified and res.ack.side == "buy"
     (create,) = _creates(venue, http)
+    assert create[0] == "POST" and create[1].startswith(venue.host + venue.fx["create"]["path"])
     assert venue.signed <= set(create[2] or {}), "ccxt signed the order with the venue's headers"
     p, f, w = sent(create), venue.fields, venue.words
     assert p[f["symbol"]] == venue.native and p[f["side"]] == w["buy"]
@@ -200,6 +213,21 @@ def test_cancel_fetch_order_positions_and_balance(venue: Venue) -> None:
     assert balance == {k: Decimal(v) for k, v in expect["balance"].items()}
 
 
+@by_venue
+def test_network_failure_on_a_read_is_a_typed_network_error(venue: Venue) -> None:
+    async def body(b: LiveBroker) -> Any:
+        with pytest.raises(NetworkError):
+            await b.positions()
+        with pytest.raises(NetworkError):
+            await b.client.fetch_order(venue.fx["fetch_order"]["id"], venue.unified)
+        return None
+
+    down = {"status": 502, "reason": "Bad Gateway", "body": "<html>502 Bad Gateway</html>"}
+    routes = {venue.fx[k]["path"]: down for k in ("positions", "fetch_order")}
+    _, http = _run(venue, routes, body)
+    assert len(path_calls(http.calls, venue.fx["positions"]["path"])) == 1
+
+
 # --- leverage -------------------------------------------------------------------------------
 
 
@@ -254,7 +282,7 @@ def test_unknown_symbol_is_refused_before_any_order(venue: Venue) -> None:
 
 
 @pytest.mark.parametrize(
-    ("venue", "inverse"), [(OKX, "UNI/USD:UNI"), (VENUES[3], "BTC/USD:BTC")], ids=["okx", "kf"]
+    ("venue", "inverse"), [(OKX, "UNI/USD:UNI"), (KRAKENFUTURES, "BTC/USD:BTC")], ids=["okx", "kf"]
 )
 def test_inverse_contracts_are_refused(venue: Venue, inverse: str) -> None:
     res, http = _run(venue, {}, _entry(), symbol=inverse)
@@ -328,10 +356,10 @@ def test_okx_live_trading_needs_the_passphrase() -> None:
     settings = LiveSettings(enabled=True, symbols={"BTCUSDT": OKX.unified})
     keyed = {"api_key": "k", "api_secret": "s"}
     with pytest.raises(AuthError):
-        create_live_broker(_engine(), client, OkxConfig(**keyed), settings)  # type: ignore[arg-type]
+        create_live_broker(_engine(), client, OkxConfig(**keyed), settings)
     create_live_broker(
         _engine(),
         client,
-        OkxConfig(**keyed, passphrase="p"),  # type: ignore[arg-type]
+        OkxConfig(**keyed, passphrase="p"),
         settings,
     )
