@@ -13,10 +13,10 @@ cannot do it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import ccxt
 
@@ -113,8 +113,16 @@ class ExecutionClient:
 
     venue = "ccxt"
 
+    #: Venue error strings ccxt leaves generic, with the ccxt class they mean; added to the
+    #: exchange's exact-match table so ccxt's own error translation raises the typed class.
+    EXTRA_ERRORS: ClassVar[Mapping[str, type[ccxt.BaseError]]] = {}
+
     def __init__(self, exchange: Any) -> None:
         self.exchange = exchange
+        if exchange is not None and self.EXTRA_ERRORS:
+            exact = exchange.exceptions.setdefault("exact", {})
+            for text, error in self.EXTRA_ERRORS.items():
+                exact.setdefault(text, error)
 
     def _require_keys(self) -> None:
         # ccxt knows each venue's required credentials (OKX also needs its passphrase).

@@ -4,13 +4,17 @@ Kraken specifics: the client order id (``cl_ord_id``) is a UUID or free text of 
 characters; ccxt's ``fetch_order`` looks a client id up as the numeric ``userref``, so an order
 is found by ``cl_ord_id`` among the open orders and then the closed ones; and Kraken spot has no
 account leverage setting (margin leverage is chosen per order), so :meth:`set_leverage` refuses
-with a typed error before anything is sent.
+with a typed error before anything is sent. Kraken's "EQuery:Unknown asset pair" (ccxt only knows
+"EQuery:Invalid asset pair") is taught to ccxt as a bad symbol.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import ccxt
 
 from quantum.errors import ConfigError
 from quantum.exchanges.common.execution import ExecutionClient, matching_client_id
@@ -24,6 +28,10 @@ class KrakenExecutionClient(ExecutionClient):
     """Orders on Kraken spot; see :class:`ExecutionClient`."""
 
     venue = "kraken"
+
+    EXTRA_ERRORS: ClassVar[Mapping[str, type[ccxt.BaseError]]] = {
+        "EQuery:Unknown asset pair": ccxt.BadSymbol,
+    }
 
     def new_client_order_id(self, prefix: str) -> str:
         """Free text: ``prefix-`` plus random hex, 18 characters in all."""
