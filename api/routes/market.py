@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -20,8 +21,15 @@ async def market(
     service: ServiceDep, _user: CurrentUser, exchange: Name = "replay", symbol: Name = "BTCUSDT"
 ) -> MarketPublic:
     """Latest ticker, funding, open interest and top of book of a streamed symbol."""
+    # When the runtime has no tick of the stream (just restarted, or a stream of an earlier
+    # session) the answer is the newest stored market snapshot; its ``ts`` tells its age.
+    rt = service.runtime
+    if not rt.has_market(exchange, symbol):
+        stored = await asyncio.to_thread(rt.stored_market, exchange, symbol)
+        if stored is not None:
+            return MarketPublic.model_validate(stored)
     try:
-        return MarketPublic.model_validate(service.runtime.market(exchange, symbol))
+        return MarketPublic.model_validate(rt.market(exchange, symbol))
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
 
