@@ -180,7 +180,7 @@ def synthetic_feed(
     block: int = 60_000,
     speed: float = 1.0,
 ) -> ColumnsFeed:
-    """The seeded synthetic market at ``ticks_per_s`` (all symbols; ``quantum serve --feed synthetic``)."""
+    """The seeded synthetic market at ``ticks_per_s``, all symbols (``--feed synthetic``)."""
     if ticks_per_s <= 0 or block <= 0:
         raise ConfigError("ticks_per_s and block must be positive")
     interval = max(1, int(1e9 / ticks_per_s))
