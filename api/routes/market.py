@@ -45,10 +45,18 @@ async def market_history(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> list[PricePoint]:
     """Sampled price history (oldest first)."""
-    try:
-        points = service.runtime.market_history(exchange, symbol, limit)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
+    rt = service.runtime
+    points: list[dict[str, object]] = []
+    if not rt.has_market(exchange, symbol):
+        # Before the stream's first tick (e.g. after a restart): the stored snapshots' prices.
+        points = await asyncio.to_thread(rt.stored_market_history, exchange, symbol, limit)
+    if not points:
+        try:
+            points = rt.market_history(exchange, symbol, limit)
+        except KeyError:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}"
+            ) from None
     return [PricePoint.model_validate(p) for p in points]
 
 

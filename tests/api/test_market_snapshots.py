@@ -111,6 +111,10 @@ def test_after_a_restart_the_market_api_answers_from_the_store(data_dir: Path) -
             r = life.market(symbol)
             assert r.status_code == 200
             assert r.json() == before[symbol]
+            history = life.client.get(
+                f"/api/market/history?symbol={symbol}", headers=life.headers
+            ).json()
+            assert history == [{"ts": before[symbol]["ts"], "price": before[symbol]["price"]}]
         assert life.market("NOPE").status_code == 404
         assert life.market("BTCUSDT", exchange="okx").status_code == 404
         # Once the stream ticks again, the live market takes over.

@@ -43,7 +43,7 @@ from quantum.store import (
     load_engine_state,
     reset_kill_switch,
 )
-from quantum.store.models import Account, Exchange, Signal, User
+from quantum.store.models import Account, Exchange, MarketSnapshot, Signal, User
 from quantum.store.repositories.accounts import create_account
 from quantum.store.repositories.market import latest_market
 
@@ -605,6 +605,20 @@ class Runtime:
                 "ts": row.ts_recv if row.ts_recv is not None else row.ts_event,
                 "book": {"bids": book.get("bids", []), "asks": book.get("asks", [])},
             }
+
+    def stored_market_history(self, exchange: str, symbol: str, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` stored snapshots' prices, oldest first (blocks on the database)."""
+        with self.store.session() as session:
+            rows = session.execute(
+                select(MarketSnapshot.ts_recv, MarketSnapshot.ts_event, MarketSnapshot.price)
+                .where(MarketSnapshot.exchange_id == exchange, MarketSnapshot.symbol == symbol)
+                .order_by(MarketSnapshot.ts_event.desc())
+                .limit(limit)
+            ).all()
+        return [
+            {"ts": recv if recv is not None else event, "price": d8(price)}
+            for recv, event, price in reversed(rows)
+        ]
 
     def market_history(self, exchange: str, symbol: str, limit: int) -> list[dict[str, Any]]:
         """The sampled price history (newest ``limit`` points, oldest first)."""
