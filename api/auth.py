@@ -98,10 +98,11 @@ class Sessions:
                     self._cache.move_to_end(digest)
                     return hit.user
             epoch = self._epoch
-        with self.store.session() as session:
-            info = find_session(session, digest, now)
+        # A plain connection, not an ORM session: this is the uncached request path.
+        with self.store.engine.begin() as conn:
+            info = find_session(conn, digest, now)
             if info is not None and now - info.last_seen_ts >= self.touch_s * 1e9:
-                touch_session(session, digest, now)
+                touch_session(conn, digest, now)
         with self._lock:
             if info is None:
                 self._cache.pop(digest, None)
