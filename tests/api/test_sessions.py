@@ -167,3 +167,19 @@ def test_a_user_disabled_by_another_process_is_logged_out(data_dir: Path) -> Non
         finally:
             other.dispose()
         assert me(client, token) == 401
+
+
+def test_drop_user_ends_every_session_of_that_user_at_once(data_dir: Path) -> None:
+    with running(data_dir) as client:
+        a1, a2, admin = login(client, ALICE), login(client, ALICE), login(client, ADMIN)
+        assert me(client, a1) == me(client, a2) == me(client, admin) == 200  # all cached
+        service = client.app.state.service  # type: ignore[attr-defined]
+        alice_id = client.get("/api/auth/me", headers={"Authorization": f"Bearer {a1}"}).json()[
+            "id"
+        ]
+        service.sessions.drop_user(alice_id)
+        assert me(client, a1) == me(client, a2) == 401
+        assert me(client, admin) == 200
+    with running(data_dir) as client:
+        assert me(client, a1) == me(client, a2) == 401
+        assert me(client, admin) == 200
