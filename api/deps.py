@@ -23,10 +23,13 @@ class Service:
     store: Store
     writer: StoreWriter
     runtime: Runtime
-    sessions: Sessions = field(default_factory=Sessions)
+    sessions: Sessions = field(init=False)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     backtests: BacktestJobs = field(default_factory=BacktestJobs)
     live_trading: bool = False
+
+    def __post_init__(self) -> None:
+        self.sessions = Sessions(self.store, self.settings.session_ttl_s)
 
 
 def service_of(request: HTTPConnection) -> Service:

@@ -24,7 +24,7 @@ from api.ws import endpoint as ws_endpoint
 from quantum import __version__
 from quantum.config import Settings
 from quantum.errors import DataError, QuantumError, RiskRejected
-from quantum.runtime import Runtime, RuntimeOptions, synthetic_feed
+from quantum.runtime import Runtime, RuntimeOptions, embedded_feed
 from quantum.runtime.feeds import Feed
 from quantum.store import Role, StoreWriter, open_store
 from quantum.store.models import User
@@ -67,14 +67,14 @@ def create_app(
     options: RuntimeOptions | None = None,
     web_dir: Path | None = None,
 ) -> FastAPI:
-    """The service app. ``feed_factory`` defaults to the embedded synthetic market."""
+    """The service app. ``feed_factory`` defaults to the shipped real recording, looped."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.resolved_database_url())
         writer = StoreWriter(store, settings.data_dir / "store-spool")
-        feed = feed_factory() if feed_factory is not None else synthetic_feed()
+        feed = feed_factory() if feed_factory is not None else embedded_feed()
         runtime = Runtime(
             store, writer, feed, options, automation_path=settings.data_dir / "automation.json"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -20,8 +21,15 @@ async def market(
     service: ServiceDep, _user: CurrentUser, exchange: Name = "replay", symbol: Name = "BTCUSDT"
 ) -> MarketPublic:
     """Latest ticker, funding, open interest and top of book of a streamed symbol."""
+    # When the runtime has no tick of the stream (just restarted, or a stream of an earlier
+    # session) the answer is the newest stored market snapshot; its ``ts`` tells its age.
+    rt = service.runtime
+    if not rt.has_market(exchange, symbol):
+        stored = await asyncio.to_thread(rt.stored_market, exchange, symbol)
+        if stored is not None:
+            return MarketPublic.model_validate(stored)
     try:
-        return MarketPublic.model_validate(service.runtime.market(exchange, symbol))
+        return MarketPublic.model_validate(rt.market(exchange, symbol))
     except KeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
 
@@ -37,10 +45,18 @@ async def market_history(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> list[PricePoint]:
     """Sampled price history (oldest first)."""
-    try:
-        points = service.runtime.market_history(exchange, symbol, limit)
-    except KeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}") from None
+    rt = service.runtime
+    points: list[dict[str, object]] = []
+    if not rt.has_market(exchange, symbol):
+        # Before the stream's first tick (e.g. after a restart): the stored snapshots' prices.
+        points = await asyncio.to_thread(rt.stored_market_history, exchange, symbol, limit)
+    if not points:
+        try:
+            points = rt.market_history(exchange, symbol, limit)
+        except KeyError:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"no stream {exchange}/{symbol}"
+            ) from None
     return [PricePoint.model_validate(p) for p in points]
 
 

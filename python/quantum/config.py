@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     #: Where ``quantum serve`` listens by default.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    #: Lifetime of a login session, seconds (sessions are stored, so they survive a restart).
+    session_ttl_s: float = Field(12 * 3600, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -49,3 +49,28 @@ def test_serve_prints_address_and_shuts_down_cleanly(served: Served) -> None:
     assert f"http://127.0.0.1:{served.port}/" in out
     assert "Application shutdown complete" in out
     assert ADMIN[1] not in out
+
+
+def test_serve_defaults_to_the_shipped_real_recording(served: Served) -> None:
+    """With no feed option the dashboard gets real BTCUSDT/ETHUSDT ticks, and signals."""
+    token = served.login()
+    ticks: dict[str, dict[str, object]] = {}
+    signals: list[dict[str, object]] = []
+    with connect(f"ws://127.0.0.1:{served.port}/ws?token={token}", open_timeout=10) as ws:
+        ws.send(json.dumps({"op": "subscribe", "topics": ["tick", "signal"]}))
+        deadline = time.monotonic() + 30
+        while not (len(ticks) == 2 and signals):
+            assert time.monotonic() < deadline, f"ticks of {sorted(ticks)}, {len(signals)} signals"
+            msg = json.loads(ws.recv(timeout=10))
+            if msg["type"] == "tick":
+                ticks[msg["data"]["symbol"]] = msg["data"]
+            elif msg["type"] == "signal":
+                signals.append(msg["data"])
+    assert set(ticks) == {"BTCUSDT", "ETHUSDT"}
+    # Prices of the recorded night (2024-08-08), not of the synthetic market.
+    assert 61_500 < float(str(ticks["BTCUSDT"]["bid"])) < 61_800
+    assert 2_670 < float(str(ticks["ETHUSDT"]["price"])) < 2_690
+    assert signals[0]["symbol"] in ticks
+    headers = {"Authorization": f"Bearer {token}"}
+    status = httpx.get(f"{served.base}/api/status", headers=headers).json()
+    assert status["feed"].startswith("recorded Binance USD-M")

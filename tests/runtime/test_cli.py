@@ -26,3 +26,55 @@ def test_user_add_admin_then_duplicate(tmp_path: Path, monkeypatch: pytest.Monke
     store.dispose()
     again = runner.invoke(app, ["user", "add", "root", "--data-dir", str(tmp_path)])
     assert again.exit_code == 1 and "taken" in again.output
+
+
+@pytest.fixture
+def served_feed(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """What ``serve`` would run, without listening: the app's feed factory is captured."""
+    import api.main
+    import uvicorn
+
+    got: dict[str, object] = {}
+
+    def create_app(settings: object, *, feed_factory: object) -> object:
+        got["feed_factory"] = feed_factory
+        return object()
+
+    monkeypatch.setattr(api.main, "create_app", create_app)
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: None)
+    monkeypatch.delenv("QUANTUM_DATABASE_URL", raising=False)
+    return got
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ([], "recorded Binance USD-M"),
+        (["--feed", "recording"], "recorded Binance USD-M"),
+        (["--feed", "synthetic", "--ticks-per-s", "20"], "synthetic (seed 7, 20 ticks/s)"),
+    ],
+)
+def test_serve_feed_option(
+    served_feed: dict[str, object], tmp_path: Path, args: list[str], name: str
+) -> None:
+    r = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
+    assert r.exit_code == 0, r.output
+    feed = served_feed["feed_factory"]()  # type: ignore[operator]
+    assert feed.name.startswith(name)
+
+
+def test_serve_replays_a_given_recording(served_feed: dict[str, object], tmp_path: Path) -> None:
+    from quantum.data import Recorder, generate
+
+    with Recorder(tmp_path / "rec") as recorder:
+        recorder.append(generate(100, seed=1, symbols=("SOLUSDT",)))
+    r = CliRunner().invoke(
+        app, ["serve", "--data-dir", str(tmp_path), "--recording", str(tmp_path / "rec")]
+    )
+    assert r.exit_code == 0, r.output
+    feed = served_feed["feed_factory"]()  # type: ignore[operator]
+    assert feed.name == "replay of rec" and feed.symbols == ("SOLUSDT",)
+    bad = CliRunner().invoke(
+        app, ["serve", "--feed", "synthetic", "--recording", str(tmp_path / "rec")]
+    )
+    assert bad.exit_code == 2 and "--feed recording" in bad.output

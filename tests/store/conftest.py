@@ -87,7 +87,7 @@ def _empty_tables(url: str) -> None:
         engine.dispose()
 
 
-SEEDED_EXCHANGES = ("binanceusdm", "bybit", "okx", "krakenfutures")
+SEEDED_EXCHANGES = ("binanceusdm", "bybit", "okx", "krakenfutures", "replay")
 
 
 @pytest.fixture

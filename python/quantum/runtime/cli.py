@@ -6,6 +6,7 @@ import getpass
 import importlib.util
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,15 @@ from quantum.errors import DataError
 __all__ = ["app", "serve", "user_app"]
 
 user_app = typer.Typer(help="Manage service users.", no_args_is_help=True)
+
+
+class FeedKind(StrEnum):
+    """The market ``quantum serve`` trades on."""
+
+    #: A recording replayed in a loop: the shipped real one, or ``--recording PATH``.
+    RECORDING = "recording"
+    #: The seeded synthetic market.
+    SYNTHETIC = "synthetic"
 
 
 def _import_api() -> None:
@@ -35,9 +45,16 @@ def serve(
     ] = None,
     ticks_per_s: Annotated[float, typer.Option(help="synthetic feed rate")] = 50.0,
     access_log: Annotated[bool, typer.Option(help="log every HTTP request")] = False,
+    feed: Annotated[
+        FeedKind,
+        typer.Option(
+            help="recording: a real recording replayed in a loop (the shipped Binance excerpt, "
+            "or --recording); synthetic: the seeded synthetic market"
+        ),
+    ] = FeedKind.RECORDING,
     recording: Annotated[
         Path | None,
-        typer.Option(help="replay this recording in a loop instead of the synthetic feed"),
+        typer.Option(help="replay this recording directory in a loop (with --feed recording)"),
     ] = None,
 ) -> None:
     """Run the paper trading engine and the dashboard API in one process."""
@@ -45,8 +62,10 @@ def serve(
 
     from quantum import DISCLAIMER
     from quantum.config import Settings
-    from quantum.runtime import replay_feed, synthetic_feed
+    from quantum.runtime import embedded_feed, replay_feed, synthetic_feed
 
+    if recording is not None and feed is not FeedKind.RECORDING:
+        raise typer.BadParameter("--recording replays a recording: use it with --feed recording")
     _import_api()
     from api.main import create_app
 
@@ -60,9 +79,11 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     def feed_factory() -> object:
+        if feed is FeedKind.SYNTHETIC:
+            return synthetic_feed(ticks_per_s=ticks_per_s)
         if recording is not None:
             return replay_feed(recording)
-        return synthetic_feed(ticks_per_s=ticks_per_s)
+        return embedded_feed()
 
     app = create_app(settings, feed_factory=feed_factory)  # type: ignore[arg-type]
     typer.echo(DISCLAIMER)

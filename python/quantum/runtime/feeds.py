@@ -1,12 +1,17 @@
 """Tick feeds for the runtime: a column batch replayed in real time (looping), and a manual feed.
 
 A feed yields chunks of tick columns (``dict`` of NumPy arrays, the core's layout) whose ``symbol``
-ids index ``feed.symbols``. Replayed ticks are re-stamped to the present: ``ts_recv`` is the local
-time the chunk is released and ``ts_event`` keeps the recorded exchange-to-receive latency, so the
-engine's sanitizer sees live-looking timestamps.
+ids index ``feed.symbols``. Replayed ticks are re-stamped to the present: each tick is released when
+its recorded arrival time (relative to the loop's start) has come, ``ts_recv`` is the local time it
+is released, and ``ts_event`` is the recorded exchange time shifted by one constant per loop, so
+ticks keep their recorded order, spacing and exchange-to-receive latency. A loop starts only once
+its first event time lies after the previous loop's last one: both clocks keep moving forward
+across loops, as the engine's sanitizer requires.
 
-* :func:`synthetic_feed` — the embedded default: the seeded synthetic market, paced in real time,
-  a fresh block (next seed) each loop.
+* :func:`embedded_feed` — the default of ``quantum serve``: the real recording shipped in the
+  package (``quantum.data.embedded``), replayed in a loop.
+* :func:`synthetic_feed` — the seeded synthetic market, paced in real time, a fresh block (next
+  seed) each loop.
 * :func:`replay_feed` — a recording (``quantum.data.Recorder`` file) replayed in a loop.
 * :class:`ManualFeed` — ticks pushed by the caller (tests, benchmarks, an external adapter).
 """
@@ -23,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from quantum.data import TickColumns, generate, read_recording
+from quantum.data.embedded import EMBEDDED_RECORDING
 from quantum.errors import ConfigError, DataError
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "ColumnsFeed",
     "Feed",
     "ManualFeed",
+    "embedded_feed",
     "replay_feed",
     "synthetic_feed",
 ]
@@ -54,6 +61,9 @@ class ColumnsFeed:
     """Replays column batches in real time (``speed`` × recorded pace; 0 = as fast as possible).
 
     ``source(i)`` returns the batch of loop ``i``; with ``loop=False`` only batch 0 is played.
+    Batches are paced by their receive times (``ts_recv``, the order a recording is kept in). At
+    ``speed`` 0 there is no pace to keep, so each chunk is stamped with the present and every
+    tick's ``ts_event`` is that minus its recorded latency.
     """
 
     def __init__(
@@ -80,6 +90,8 @@ class ColumnsFeed:
         self.step_s = step_s
         self.connected = False
         self.loops = 0
+        #: The newest ``ts_event`` released so far (the next loop starts after it).
+        self.last_event_ns: int | None = None
 
     async def chunks(self) -> AsyncIterator[Chunk]:
         """Release each batch's ticks when their (scaled) recorded time has come."""
@@ -102,34 +114,62 @@ class ColumnsFeed:
             self.connected = False
 
     async def _play(self, cols: Mapping[str, NDArray[Any]]) -> AsyncIterator[Chunk]:
-        ts_event = cols["ts_event"]
-        n = len(ts_event)
+        ts_recv = cols["ts_recv"]
+        n = len(ts_recv)
         if n == 0:
             return
-        latency = cols["ts_recv"] - ts_event
-        offset = ts_event - ts_event[0]
+        latency = ts_recv - cols["ts_event"]
+        if self.speed == 0:
+            async for chunk in self._play_unpaced(cols, latency):
+                yield chunk
+            return
+        # Scheduled release of each tick after the loop's start (never decreasing, so that a
+        # batch whose receive times are not sorted still plays through).
+        due = np.maximum.accumulate(ts_recv - ts_recv[0])
+        if self.speed != 1:
+            due = (due / self.speed).astype(np.int64)
+        # Each tick's event time relative to the loop's start: its release minus its latency.
+        event = due - latency
+        if self.last_event_ns is not None:
+            earliest = self.last_event_ns + 1 - int(event.min())
+            while (now := time.time_ns()) < earliest:
+                await asyncio.sleep(min(self.step_s, (earliest - now) / 1e9))
+        # Wall clock first: a tick is then never stamped as received before it was due.
+        start_wall = time.time_ns()
         start = time.perf_counter_ns()
         pos = 0
         while pos < n:
-            if self.speed == 0:
-                end = min(n, pos + self.max_chunk)
-            else:
-                elapsed = (time.perf_counter_ns() - start) * self.speed
-                end = int(np.searchsorted(offset, elapsed, side="right"))
-                end = min(end, pos + self.max_chunk)
-                if end <= pos:
-                    wait_ns = (offset[pos] - elapsed) / self.speed
-                    await asyncio.sleep(min(self.step_s, max(wait_ns / 1e9, 0.0)))
-                    continue
+            elapsed = time.perf_counter_ns() - start
+            end = min(int(np.searchsorted(due, elapsed, side="right")), pos + self.max_chunk)
+            if end <= pos:
+                await asyncio.sleep(min(self.step_s, max((due[pos] - elapsed) / 1e9, 0.0)))
+                continue
+            chunk = {name: col[pos:end] for name, col in cols.items()}
+            chunk["ts_recv"] = np.full(end - pos, time.time_ns(), dtype=np.int64)
+            chunk["ts_event"] = start_wall + event[pos:end]
+            self._released(chunk["ts_event"])
+            pos = end
+            yield chunk
+
+    async def _play_unpaced(
+        self, cols: Mapping[str, NDArray[Any]], latency: NDArray[np.int64]
+    ) -> AsyncIterator[Chunk]:
+        n = len(latency)
+        for pos in range(0, n, self.max_chunk):
+            end = min(n, pos + self.max_chunk)
             now = time.time_ns()
             chunk = {name: col[pos:end] for name, col in cols.items()}
             chunk["ts_recv"] = np.full(end - pos, now, dtype=np.int64)
             chunk["ts_event"] = now - latency[pos:end]
-            pos = end
+            self._released(chunk["ts_event"])
             yield chunk
-            if self.speed == 0:
-                # Let the API and the clients run between chunks.
-                await asyncio.sleep(0)
+            # Let the API and the clients run between chunks.
+            await asyncio.sleep(0)
+
+    def _released(self, ts_event: NDArray[np.int64]) -> None:
+        newest = int(ts_event.max())
+        if self.last_event_ns is None or newest > self.last_event_ns:
+            self.last_event_ns = newest
 
 
 def synthetic_feed(
@@ -140,7 +180,7 @@ def synthetic_feed(
     block: int = 60_000,
     speed: float = 1.0,
 ) -> ColumnsFeed:
-    """The embedded default market: seeded synthetic ticks at ``ticks_per_s`` (all symbols)."""
+    """The seeded synthetic market at ``ticks_per_s``, all symbols (``--feed synthetic``)."""
     if ticks_per_s <= 0 or block <= 0:
         raise ConfigError("ticks_per_s and block must be positive")
     interval = max(1, int(1e9 / ticks_per_s))
@@ -169,6 +209,16 @@ def replay_feed(path: Path, *, speed: float = 1.0) -> ColumnsFeed:
         name=f"replay of {path.name}",
         speed=speed,
     )
+
+
+def embedded_feed(*, speed: float = 1.0) -> ColumnsFeed:
+    """The default market: the real Binance recording shipped in the package, in a loop.
+
+    See ``quantum/data/recordings/SOURCES.md`` for what it holds and where it comes from.
+    """
+    feed = replay_feed(EMBEDDED_RECORDING, speed=speed)
+    feed.name = "recorded Binance USD-M BTCUSDT/ETHUSDT, 2024-08-08 23:56-23:59 UTC, looped"
+    return feed
 
 
 class ManualFeed:

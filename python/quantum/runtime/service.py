@@ -33,6 +33,8 @@ from quantum.store import (
     AccountMode,
     EngineStateRecord,
     EquityRecord,
+    ExchangeType,
+    MarketSnapshotRecord,
     Record,
     SignalStatus,
     StatusRecord,
@@ -41,8 +43,9 @@ from quantum.store import (
     load_engine_state,
     reset_kill_switch,
 )
-from quantum.store.models import Account, Signal, User
+from quantum.store.models import Account, Exchange, MarketSnapshot, Signal, User
 from quantum.store.repositories.accounts import create_account
+from quantum.store.repositories.market import latest_market
 
 __all__ = ["Runtime", "RuntimeOptions", "risk_level"]
 
@@ -86,6 +89,8 @@ class RuntimeOptions:
     state_save_interval_s: float = 5.0
     queue_size: int = 1024
     history_points: int = 2000
+    #: Seconds between stored market snapshots (each symbol whose market moved); 0 = none.
+    snapshot_interval_s: float = 1.0
 
 
 def risk_level(drawdown: float, limit: float) -> str:
@@ -109,7 +114,11 @@ class _Market:
     ask_qty: float = math.nan
     funding_rate: float = math.nan
     open_interest: float = math.nan
+    #: ``ts_recv`` and ``ts_event`` of the newest tick seen (0 = none yet).
     ts: int = 0
+    ts_event: int = 0
+    #: ``ts_event`` of the last stored snapshot (a market that has not moved is not stored again).
+    snapshot_ts_event: int = 0
     last_pushed: int = 0
     volume_minutes: deque[tuple[int, float]] = field(default_factory=deque)
     history: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=2000))
@@ -130,6 +139,10 @@ class _Market:
 
 def _num(value: float) -> str | None:
     return None if not math.isfinite(value) else d8(value)
+
+
+def _amount(value: float) -> Decimal | None:
+    return None if not math.isfinite(value) else q8(value)
 
 
 class Runtime:
@@ -210,15 +223,34 @@ class Runtime:
         return acct
 
     async def start(self) -> None:
-        """Load the accounts and start the feed and status loops."""
+        """Load the accounts and start the feed, status and market-snapshot loops."""
         self.load_accounts()
+        self.ensure_exchange()
         self._tasks = [
             asyncio.create_task(self._feed_loop(), name="quantum-feed"),
             asyncio.create_task(self._status_loop(), name="quantum-status"),
         ]
+        if self.options.snapshot_interval_s > 0:
+            self._tasks.append(
+                asyncio.create_task(self._snapshot_loop(), name="quantum-market-snapshots")
+            )
+
+    def ensure_exchange(self) -> None:
+        """Register the feed's exchange id in the store if it is new (snapshots refer to it)."""
+        with self.store.session() as session:
+            if session.get(Exchange, self.feed.exchange) is None:
+                session.add(
+                    Exchange(
+                        id=self.feed.exchange,
+                        name=self.feed.exchange,
+                        type=ExchangeType.SWAP,
+                        active=False,
+                        available=True,
+                    )
+                )
 
     async def stop(self) -> None:
-        """Stop the loops, save every account's state and flush the writer."""
+        """Stop the loops, save every account's state and the markets, and flush the writer."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -226,6 +258,8 @@ class Runtime:
                 await task
         self._tasks = []
         self.save_states()
+        if self.options.snapshot_interval_s > 0:
+            self.snapshot_markets()
         await asyncio.to_thread(self.writer.flush, 10.0)
 
     def save_states(self) -> None:
@@ -333,6 +367,7 @@ class Runtime:
                     if math.isfinite(value):
                         setattr(m, attr, value)
             m.ts = int(chunk["ts_recv"][i])
+            m.ts_event = int(chunk["ts_event"][i])
             vol = chunk.get("volume")
             if vol is not None:
                 total = float(np.nansum(vol[sel]))
@@ -364,6 +399,53 @@ class Runtime:
                 self.tick_status()
             except Exception:
                 log.exception("status update failed")
+
+    async def _snapshot_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.snapshot_interval_s)
+            try:
+                self.snapshot_markets()
+            except Exception:
+                log.exception("market snapshot failed")
+
+    def snapshot_markets(self) -> int:
+        """Queue a stored snapshot of every market that moved since the last one; how many."""
+        records: list[Record] = []
+        for symbol, m in self.markets.items():
+            if m.ts_event == 0 or m.ts_event == m.snapshot_ts_event:
+                continue
+            # A quote-only feed prints no trade: the snapshot's price is then the mid.
+            price = m.price if math.isfinite(m.price) else (m.bid + m.ask) / 2
+            if not math.isfinite(price):
+                continue
+            book = self._book(m)
+            records.append(
+                MarketSnapshotRecord(
+                    exchange_id=self.feed.exchange,
+                    symbol=symbol,
+                    ts_event=m.ts_event,
+                    ts_recv=m.ts,
+                    price=q8(price),
+                    volume_24h=q8(m.volume_24h) if m.volume_minutes else None,
+                    funding_rate=_amount(m.funding_rate),
+                    open_interest=_amount(m.open_interest),
+                    bid=_amount(m.bid),
+                    ask=_amount(m.ask),
+                    bid_qty=_amount(m.bid_qty),
+                    ask_qty=_amount(m.ask_qty),
+                    book=book if book["bids"] or book["asks"] else None,
+                )
+            )
+            m.snapshot_ts_event = m.ts_event
+        if records:
+            self.writer.submit_many(records)
+        return len(records)
+
+    @staticmethod
+    def _book(m: _Market) -> dict[str, list[list[str]]]:
+        bids = [[d8(m.bid), d8(m.bid_qty)]] if math.isfinite(m.bid * m.bid_qty) else []
+        asks = [[d8(m.ask), d8(m.ask_qty)]] if math.isfinite(m.ask * m.ask_qty) else []
+        return {"bids": bids, "asks": asks}
 
     def tick_status(self) -> None:
         """Publish and store the system status, per-user risk and P&L, expire stale signals."""
@@ -469,13 +551,20 @@ class Runtime:
             "positions": acct.positions_public(),
         }
 
+    def has_market(self, exchange: str, symbol: str) -> bool:
+        """Whether the runtime has seen a tick of this stream since it started."""
+        return (
+            exchange == self.feed.exchange
+            and symbol in self.markets
+            and self.markets[symbol].ts > 0
+        )
+
     def market(self, exchange: str, symbol: str) -> dict[str, Any]:
         """Latest ticker, funding, open interest and top of book; ``KeyError`` when unknown."""
         if exchange != self.feed.exchange or symbol not in self.markets:
             raise KeyError(f"{exchange}/{symbol}")
         m = self.markets[symbol]
-        book_bids = [[d8(m.bid), d8(m.bid_qty)]] if math.isfinite(m.bid * m.bid_qty) else []
-        book_asks = [[d8(m.ask), d8(m.ask_qty)]] if math.isfinite(m.ask * m.ask_qty) else []
+        book = self._book(m)
         return {
             "exchange": exchange,
             "symbol": symbol,
@@ -486,8 +575,50 @@ class Runtime:
             "volume_24h": d8(m.volume_24h) if m.volume_minutes else None,
             "open_interest": _num(m.open_interest),
             "ts": m.ts,
-            "book": {"bids": book_bids, "asks": book_asks},
+            "book": book,
         }
+
+    def stored_market(self, exchange: str, symbol: str) -> dict[str, Any] | None:
+        """The newest stored snapshot as the API's market body (None when there is none).
+
+        What the API answers for a stream the runtime has no tick of yet, e.g. after a restart.
+        Blocks on the database: call it off the event loop.
+        """
+        with self.store.session() as session:
+            row = latest_market(session, exchange, symbol)
+            if row is None:
+                return None
+
+            def text(value: Decimal | None) -> str | None:
+                return None if value is None else d8(value)
+
+            book = row.book or {}
+            return {
+                "exchange": exchange,
+                "symbol": symbol,
+                "price": d8(row.price),
+                "bid": text(row.bid),
+                "ask": text(row.ask),
+                "funding_rate": text(row.funding_rate),
+                "volume_24h": text(row.volume_24h),
+                "open_interest": text(row.open_interest),
+                "ts": row.ts_recv if row.ts_recv is not None else row.ts_event,
+                "book": {"bids": book.get("bids", []), "asks": book.get("asks", [])},
+            }
+
+    def stored_market_history(self, exchange: str, symbol: str, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` stored snapshots' prices, oldest first (blocks on the database)."""
+        with self.store.session() as session:
+            rows = session.execute(
+                select(MarketSnapshot.ts_recv, MarketSnapshot.ts_event, MarketSnapshot.price)
+                .where(MarketSnapshot.exchange_id == exchange, MarketSnapshot.symbol == symbol)
+                .order_by(MarketSnapshot.ts_event.desc())
+                .limit(limit)
+            ).all()
+        return [
+            {"ts": recv if recv is not None else event, "price": d8(price)}
+            for recv, event, price in reversed(rows)
+        ]
 
     def market_history(self, exchange: str, symbol: str, limit: int) -> list[dict[str, Any]]:
         """The sampled price history (newest ``limit`` points, oldest first)."""

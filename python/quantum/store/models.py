@@ -64,6 +64,7 @@ __all__ = [
     "SystemStatus",
     "Trade",
     "User",
+    "UserSession",
 ]
 
 # Deterministic constraint names, so migrations can address them on every backend.
@@ -120,6 +121,30 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.USER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class UserSession(Base):
+    """A login session. Only the SHA-256 of the bearer token is stored, never the token itself.
+
+    Times are the service's local wall clock, int64 ns since the Unix epoch (UTC). A session past
+    ``expires_ts`` is refused and purged; logging out deletes the row, and so does deleting the
+    user (cascade) or changing their role (``repositories.users.set_role``).
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        Index("ix_user_sessions_user_id", "user_id"),
+        Index("ix_user_sessions_expires_ts", "expires_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    #: Hex SHA-256 of the token (tokens are 256-bit random, so no salt or slow hash is needed).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = _user_fk()
+    created_ts: Mapped[int] = mapped_column(BigInteger)
+    expires_ts: Mapped[int] = mapped_column(BigInteger)
+    #: Refreshed at most once a minute per session, so a busy client does not write per request.
+    last_seen_ts: Mapped[int] = mapped_column(BigInteger)
 
 
 class Account(Base):
@@ -342,7 +367,12 @@ class Signal(Base):
 
 
 class MarketSnapshot(Base):
-    """A periodic market summary per exchange and symbol."""
+    """A periodic market summary per exchange and symbol (written by the runtime every second).
+
+    ``ts_event`` is the exchange time of the newest tick the snapshot includes, ``ts_recv`` the
+    local time that tick was received. ``book`` holds the top levels as
+    ``{"bids": [[price, qty], ...], "asks": [...]}`` with decimal strings, when the feed has them.
+    """
 
     __tablename__ = "market_snapshots"
     __table_args__ = (UniqueConstraint("exchange_id", "symbol", "ts_event"),)
@@ -355,6 +385,12 @@ class MarketSnapshot(Base):
     funding_rate: Mapped[Decimal | None]
     open_interest: Mapped[Decimal | None] = mapped_column(Amount(28))
     ts_event: Mapped[int] = mapped_column(BigInteger)
+    bid: Mapped[Decimal | None]
+    ask: Mapped[Decimal | None]
+    bid_qty: Mapped[Decimal | None] = mapped_column(Amount(28))
+    ask_qty: Mapped[Decimal | None] = mapped_column(Amount(28))
+    book: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ts_recv: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SystemStatus(Base):

@@ -292,12 +292,26 @@ class EquityRecord(_Base):
 
 @dataclass(frozen=True, slots=True)
 class MarketSnapshotRecord(_Base):
-    """A market summary, keyed by ``(exchange_id, symbol, ts_event)``."""
+    """A market summary, keyed by ``(exchange_id, symbol, ts_event)``.
+
+    ``book`` is the top of the book, ``{"bids": [[price, qty], ...], "asks": [...]}``, best level
+    first; its numbers are normalised to exact decimal strings (at most ``BOOK_LEVELS`` a side).
+    """
 
     kind: ClassVar[str] = "market"
+    BOOK_LEVELS: ClassVar[int] = 20
     _strs: ClassVar[dict[str, int]] = {"exchange_id": 32, "symbol": 32}
-    _amounts = ("price", "volume_24h", "funding_rate", "open_interest")
-    _ints = ("ts_event",)
+    _amounts = (
+        "price",
+        "volume_24h",
+        "funding_rate",
+        "open_interest",
+        "bid",
+        "ask",
+        "bid_qty",
+        "ask_qty",
+    )
+    _ints = ("ts_event", "ts_recv")
 
     exchange_id: str
     symbol: str
@@ -306,6 +320,37 @@ class MarketSnapshotRecord(_Base):
     volume_24h: Decimal | None = None
     funding_rate: Decimal | None = None
     open_interest: Decimal | None = None
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    bid_qty: Decimal | None = None
+    ask_qty: Decimal | None = None
+    book: dict[str, list[list[str]]] | None = None
+    ts_recv: int | None = None
+
+    def __post_init__(self) -> None:
+        _Base.__post_init__(self)
+        if self.book is not None:
+            object.__setattr__(self, "book", _book_levels(self.book, self.BOOK_LEVELS))
+
+
+def _book_levels(book: Any, limit: int) -> dict[str, list[list[str]]]:
+    """``book`` checked and normalised: both sides, ``[price, qty]`` pairs as decimal strings."""
+    if not isinstance(book, dict) or set(book) != {"bids", "asks"}:
+        raise DataError("market.book: must be an object with exactly 'bids' and 'asks'")
+    out: dict[str, list[list[str]]] = {}
+    for side in ("bids", "asks"):
+        levels = book[side]
+        if not isinstance(levels, list | tuple) or len(levels) > limit:
+            raise DataError(f"market.book.{side}: must be a list of at most {limit} levels")
+        rows: list[list[str]] = []
+        for level in levels:
+            if not isinstance(level, list | tuple) or len(level) != 2:
+                raise DataError(f"market.book.{side}: each level is a [price, qty] pair")
+            price = to_amount(level[0], f"market.book.{side}.price")
+            qty = to_amount(level[1], f"market.book.{side}.qty")
+            rows.append([f"{price:f}", f"{qty:f}"])
+        out[side] = rows
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,18 @@ from sqlalchemy.orm import Session
 from quantum.errors import DataError
 from quantum.store.enums import Role
 from quantum.store.models import User
+from quantum.store.repositories.sessions import delete_user_sessions
 
-__all__ = ["authenticate", "create_user", "get_user", "list_users", "set_password"]
+__all__ = [
+    "authenticate",
+    "create_user",
+    "delete_user",
+    "get_user",
+    "list_users",
+    "set_active",
+    "set_password",
+    "set_role",
+]
 
 _hasher = PasswordHasher()
 _MIN_PASSWORD = 8
@@ -67,3 +77,33 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def set_password(session: Session, user: User, password: str) -> None:
     """Replace a user's password."""
     user.password_hash = _hash(password)
+
+
+def set_role(session: Session, user: User, role: Role) -> None:
+    """Change a user's role; their sessions end, so the new role applies from the next login."""
+    new = Role(role)
+    if user.role != new:
+        user.role = new
+        delete_user_sessions(session, user.id)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Enable or disable a user; disabling ends their sessions."""
+    user.is_active = active
+    if not active:
+        delete_user_sessions(session, user.id)
+
+
+def delete_user(session: Session, user_id: int) -> bool:
+    """Delete a user and everything that is theirs (sessions, accounts, trades...); whether found.
+
+    The sessions are deleted explicitly as well as by the foreign key's cascade, so no session
+    outlives its user even on a database where cascades were disabled.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        return False
+    delete_user_sessions(session, user_id)
+    session.delete(user)
+    session.flush()
+    return True
