@@ -112,6 +112,21 @@ def _first_pending(harness: Harness, headers: dict[str, str]) -> dict[str, Any]:
     return wait_for(pending, timeout=30, what="a pending signal")  # type: ignore[no-any-return]
 
 
+def test_repeated_signals_refresh_one_pending_signal(harness: Harness) -> None:
+    alice = harness.login(ALICE)
+    first = _first_pending(harness, alice)
+    harness.push(3000)
+    account = next(a for a in harness.service.runtime.accounts.values() if a.username == "alice")
+    items = harness.client.get("/api/signals?status=PENDING", headers=alice).json()["items"]
+    keys = [(s["symbol"], s["strategy"], s["side"]) for s in items]
+    # One pending decision per symbol, strategy and side, however often the strategy repeats it.
+    assert len(keys) == len(set(keys)) == len(account.pending)
+    assert account.signals > len(items)
+    if (first["symbol"], first["strategy"], first["side"]) in keys:
+        refreshed = items[keys.index((first["symbol"], first["strategy"], first["side"]))]
+        assert refreshed["id"] == first["id"] and refreshed["ts"] >= first["ts"]
+
+
 def test_execute_signal_fills_and_close_reaches_store(harness: Harness) -> None:
     c = harness.client
     alice = harness.login(ALICE)

@@ -196,18 +196,31 @@ class AccountEngine:
         symbols = self.engine.symbols
         for ev in events:
             if isinstance(ev, _core.SignalEvent):
-                sig = PendingSignal(
-                    uid=new_uid("sig"),
-                    symbol=symbols[ev.symbol],
-                    side=ev.side,
-                    price=q8(ev.price),
-                    confidence=float(ev.confidence),
-                    strategy=ev.strategy,
-                    reason=ev.reason,
-                    ts=ev.ts_recv,
-                )
+                symbol = symbols[ev.symbol]
                 self.signals += 1
-                if not self.engine.config.auto_execute:
+                manual = not self.engine.config.auto_execute
+                sig = self._pending_like(symbol, ev.strategy, ev.side) if manual else None
+                if sig is not None:
+                    # A strategy repeats its signal on every tick while its condition holds
+                    # (on tick data, many per second). The user has one decision to make, so
+                    # the pending signal is refreshed in place (same id: the store upserts it,
+                    # the dashboard replaces it) instead of piling up thousands of rows.
+                    sig.price = q8(ev.price)
+                    sig.confidence = float(ev.confidence)
+                    sig.reason = ev.reason
+                    sig.ts = ev.ts_recv
+                else:
+                    sig = PendingSignal(
+                        uid=new_uid("sig"),
+                        symbol=symbol,
+                        side=ev.side,
+                        price=q8(ev.price),
+                        confidence=float(ev.confidence),
+                        strategy=ev.strategy,
+                        reason=ev.reason,
+                        ts=ev.ts_recv,
+                    )
+                if manual:
                     self.pending[sig.uid] = sig
                 else:
                     sig.status = SignalStatus.EXECUTED.value
@@ -220,6 +233,13 @@ class AccountEngine:
                 self._trade(ev, records, out)
             elif isinstance(ev, _core.HaltedEvent):
                 out.append(("risk", None))
+
+    def _pending_like(self, symbol: str, strategy: str, side: str) -> PendingSignal | None:
+        # At most one pending signal per (symbol, strategy, side): a linear scan of a handful.
+        for sig in self.pending.values():
+            if sig.symbol == symbol and sig.strategy == strategy and sig.side == side:
+                return sig
+        return None
 
     def _fill(self, ev: _core.FillEvent, records: list[Record], out: list[tuple[str, Any]]) -> None:
         symbol = self.engine.symbols[ev.symbol]
