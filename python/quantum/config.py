@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     #: Where ``quantum serve`` listens by default.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    #: The operator's consent to live trading (``quantum serve --allow-live``): without it no
+    #: admin can switch an account to real orders, whatever credentials are stored.
+    allow_live: bool = False
 
     @field_validator("database_url")
     @classmethod

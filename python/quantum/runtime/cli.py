@@ -39,6 +39,28 @@ def serve(
         Path | None,
         typer.Option(help="replay this recording in a loop instead of the synthetic feed"),
     ] = None,
+    feed: Annotated[
+        str,
+        typer.Option(help="market data: synthetic (default) or exchange (live, needs --exchange)"),
+    ] = "synthetic",
+    exchange: Annotated[
+        str | None,
+        typer.Option(help="with --feed exchange: binanceusdm, bybit, okx, kraken, krakenfutures"),
+    ] = None,
+    symbols: Annotated[
+        str | None,
+        typer.Option(help="with --feed exchange: ccxt symbols, e.g. BTC/USDT:USDT,ETH/USDT:USDT"),
+    ] = None,
+    channels: Annotated[
+        str, typer.Option(help="with --feed exchange: streams to run (book,trades,ticker,...)")
+    ] = "book,trades",
+    allow_live: Annotated[
+        bool,
+        typer.Option(
+            "--allow-live",
+            help="let an admin switch on live trading (real orders; also QUANTUM_ALLOW_LIVE=1)",
+        ),
+    ] = False,
 ) -> None:
     """Run the paper trading engine and the dashboard API in one process."""
     import uvicorn
@@ -46,20 +68,31 @@ def serve(
     from quantum import DISCLAIMER
     from quantum.config import Settings
     from quantum.runtime import replay_feed, synthetic_feed
+    from quantum.runtime.venues import exchange_feed, parse_channels
 
     _import_api()
     from api.main import create_app
 
+    if feed not in ("synthetic", "exchange"):
+        raise typer.BadParameter("must be synthetic or exchange", param_hint="--feed")
+    if feed == "exchange" and (exchange is None or not symbols):
+        raise typer.BadParameter("--feed exchange needs --exchange and --symbols")
     base = Settings()
     updates: dict[str, object] = {}
     if data_dir is not None:
         updates["data_dir"] = data_dir
+    if allow_live:
+        updates["allow_live"] = True
     settings = base.model_copy(update=updates) if updates else base
     listen_host = host or settings.host
     listen_port = port or settings.port
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     def feed_factory() -> object:
+        if feed == "exchange":
+            assert exchange is not None and symbols is not None  # checked above
+            names = [s.strip() for s in symbols.split(",") if s.strip()]
+            return exchange_feed(exchange, names, parse_channels(channels))
         if recording is not None:
             return replay_feed(recording)
         return synthetic_feed(ticks_per_s=ticks_per_s)

@@ -97,6 +97,11 @@ class ExchangeFeed:
             self.books = NativeBookStream(client, self._unified, limit=book_limit)
             self._channels = tuple(c for c in self._channels if c != "book")
 
+    @property
+    def unified_symbols(self) -> dict[str, str]:
+        """Venue-native name -> ccxt unified symbol of every symbol the feed carries."""
+        return dict(self._unified)
+
     def status(self) -> dict[str, object]:
         """Connection state and, with native books, each book's validity, gaps and resyncs."""
         books = self.books.status() if self.books is not None else {}
@@ -210,6 +215,17 @@ class RecordingFeed:
     @connected.setter
     def connected(self, value: bool) -> None:
         self.feed.connected = value
+
+    @property
+    def unified_symbols(self) -> dict[str, str] | None:
+        """The wrapped feed's ccxt symbols, when it is an exchange feed."""
+        symbols = getattr(self.feed, "unified_symbols", None)
+        return dict(symbols) if symbols is not None else None
+
+    def status(self) -> dict[str, object] | None:
+        """The wrapped feed's status, when it has one (an :class:`ExchangeFeed`)."""
+        status = getattr(self.feed, "status", None)
+        return dict(status()) if callable(status) else None
 
     async def chunks(self) -> AsyncIterator[Chunk]:
         """The wrapped feed's chunks, each recorded before it is passed on."""
