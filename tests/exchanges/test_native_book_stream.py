@@ -20,19 +20,22 @@ from quantum.exchanges.binanceusdm.config import BinanceUsdmConfig
 from quantum.exchanges.binanceusdm.factory import create_data_client as binance_client
 from quantum.exchanges.binanceusdm.parse import parse_book_snapshot
 from quantum.exchanges.binanceusdm.parse import parse_ws_message as binance_parse
+from quantum.exchanges.bybit.parse import parse_ws_message as bybit_parse
 from quantum.exchanges.common.book_stream import NativeBookStream, is_book_message
 from quantum.exchanges.common.book_sync import BookSync
 from quantum.exchanges.common.checksum import okx_checksum
 from quantum.exchanges.common.offline import OfflineWs
 from quantum.exchanges.kraken.config import KrakenConfig
 from quantum.exchanges.kraken.factory import create_data_client as kraken_client
+from quantum.exchanges.krakenfutures.parse import parse_ws_message as kf_parse
 from quantum.exchanges.okx.config import OkxConfig
 from quantum.exchanges.okx.factory import create_data_client as okx_client
 from quantum.exchanges.okx.parse import parse_ws_message as okx_parse
 from quantum.runtime.exchange_feeds import ExchangeFeed
 from quantum.runtime.feeds import Chunk
+from quantum.runtime.venues import exchange_feed
 
-from .captures import cryptofeed_text, hftbacktest_lines
+from .captures import cryptofeed_jsonl, cryptofeed_text, hftbacktest_lines
 from .ccxt_helpers import offline_exchange
 
 RECV_NS = 1_800_000_000_000_000_000
@@ -369,3 +372,159 @@ def test_kraken_spot_book_stays_on_the_unified_path() -> None:
 )
 def test_is_book_message(venue: str, message: Any, expected: bool) -> None:
     assert is_book_message(venue, message) is expected
+
+
+def _bybit_books() -> list[dict[str, Any]]:
+    return [
+        m
+        for conn, _, m in cryptofeed_jsonl("cryptofeed_BYBIT_v5_linear_spot_20260809.jsonl.gz")
+        if conn == "BYBIT.ws.2" and m.get("topic") == "orderbook.200.BTCUSDT"
+    ]
+
+
+def _kf_books() -> list[dict[str, Any]]:
+    return [
+        m
+        for _, m in cryptofeed_text("cryptofeed_KRAKEN_FUTURES.ws.1.0.txt.gz")
+        if isinstance(m, dict)
+        and m.get("product_id") == "PI_ETHUSD"
+        and m.get("feed") in ("book", "book_snapshot")
+    ]
+
+
+def _bybit_snapshot(sync: BookSync, at: dict[str, Any]) -> dict[str, Any]:
+    """What Bybit sends on a new subscription: the book as of ``at`` with its ``u``."""
+    assert sync.book is not None
+    bids, asks = sync.book.top(200)
+    return {
+        "topic": at["topic"],
+        "type": "snapshot",
+        "ts": at["ts"],
+        "cts": at.get("cts", at["ts"]),
+        "data": {
+            "s": "BTCUSDT",
+            "b": [[repr(p), repr(q)] for p, q in bids],
+            "a": [[repr(p), repr(q)] for p, q in asks],
+            "u": at["data"]["u"],
+            "seq": at["data"].get("seq", 0),
+        },
+    }
+
+
+def _kf_snapshot(sync: BookSync, at: dict[str, Any]) -> dict[str, Any]:
+    """What Kraken Futures sends on a new subscription: the book as of ``at`` with its ``seq``."""
+    assert sync.book is not None
+    bids, asks = sync.book.top(10_000)
+    return {
+        "feed": "book_snapshot",
+        "product_id": "PI_ETHUSD",
+        "timestamp": at["timestamp"],
+        "seq": at["seq"],
+        "bids": [{"price": p, "qty": q} for p, q in bids],
+        "asks": [{"price": p, "qty": q} for p, q in asks],
+    }
+
+
+WS_VENUES = [
+    ("bybit", "BTC/USDT:USDT", "BTCUSDT", _bybit_books, bybit_parse, _bybit_snapshot),
+    ("krakenfutures", "ETH/USD:ETH", "PI_ETHUSD", _kf_books, kf_parse, _kf_snapshot),
+]
+
+
+@pytest.mark.parametrize(
+    ("venue", "unified", "native", "source", "parse", "snapshot_of"),
+    WS_VENUES,
+    ids=[v[0] for v in WS_VENUES],
+)
+def test_lost_delta_resubscribes_and_recovers(
+    shared_data: Path,
+    venue: str,
+    unified: str,
+    native: str,
+    source: Callable[[], list[dict[str, Any]]],
+    parse: Callable[[Any, int], list[Any]],
+    snapshot_of: Callable[[BookSync, dict[str, Any]], dict[str, Any]],
+) -> None:
+    msgs = source()
+    first = next(
+        i
+        for i, m in enumerate(msgs)
+        if m.get("type", m.get("feed")) in ("snapshot", "book_snapshot")
+    )
+    lost, resume = first + 30, first + 40
+    clean = BookSync(venue, native)
+    for m in msgs[:resume]:
+        for e in parse(m, RECV_NS):
+            clean.apply(e)
+    fresh = snapshot_of(clean, msgs[resume - 1])
+    options = {"options": {"fetchMarkets": {"types": ["linear"]}}} if venue == "bybit" else None
+
+    async def go() -> tuple[list[Chunk], ExchangeFeed, list[int]]:
+        ex, _http = offline_exchange(venue, {}, options)
+        await ex.load_markets()
+        ws = OfflineWs(ex).install()
+        feed = exchange_feed(
+            venue, [unified], ["book"], exchange=ex, client_options={"sleep": _no_wait}
+        )
+        counts: list[int] = []
+
+        async def script(got: list[Chunk]) -> None:
+            def n() -> int:
+                return sum(len(c["ts_event"]) for c in got)
+
+            sent = await ws.wait_sent(1)
+            subscribe = sent[0]
+            for m in msgs[first:lost]:
+                ws.feed(m)
+                await _settle(3)
+            counts.append(n())
+            for m in msgs[lost + 1 : resume]:  # msgs[lost] never arrives
+                ws.feed(m)
+                await _settle(3)
+            counts.append(n())
+            if venue == "bybit":
+                # ccxt's unwatch for the same topic; the venue acknowledges it.
+                unsub = ws.sent()[-1]
+                assert unsub["op"] == "unsubscribe" and unsub["args"] == subscribe["args"]
+                ws.feed(
+                    {
+                        "success": True,
+                        "ret_msg": "",
+                        "op": "unsubscribe",
+                        "req_id": str(unsub["req_id"]),
+                        "conn_id": "c",
+                    }
+                )
+                await _settle(20)
+                again = ws.sent()[-1]
+                assert again["op"] == "subscribe" and again["args"] == subscribe["args"]
+            else:
+                # No unwatch in ccxt for Kraken Futures: the native frames on its connection.
+                assert ws.sent()[-2:] == [{**subscribe, "event": "unsubscribe"}, subscribe]
+            ws.feed(fresh)
+            await _settle(5)
+            counts.append(n())
+            for m in msgs[resume:]:
+                ws.feed(m)
+                await _settle(3)
+
+        try:
+            got = await _run_feed(feed, script)
+        finally:
+            await ex.close()
+        return got, feed, counts
+
+    chunks, feed, counts = asyncio.run(go())
+    st = feed.status()
+    assert (st["gaps"], st["resyncs"], st["checksum_failures"]) == (1, 1, 0)
+    assert st["books_valid"] is True
+    # Silent from the lost delta until the fresh snapshot, which yields one quote.
+    assert counts[1] == counts[0] and counts[2] == counts[1] + 1
+    for m in msgs[resume:]:
+        for e in parse(m, RECV_NS):
+            clean.apply(e)
+    sync = feed.books.books[native]  # type: ignore[union-attr]
+    assert sync.book.top(10) == clean.book.top(10)  # type: ignore[union-attr]
+    assert sum(len(c["ts_event"]) for c in chunks) == counts[2] + sync.status()["updates"] - (
+        lost - first - 1
+    )

@@ -67,6 +67,10 @@ _IS_BOOK: dict[str, Callable[[Any], bool]] = {
     "krakenfutures": _krakenfutures,
 }
 
+# ccxt's unwatch must name the same topic as its watch, but their defaults differ on Bybit
+# (watch: orderbook.50, unwatch: orderbook.500), so the depth is always passed explicitly there.
+_DEFAULT_LIMIT: dict[str, int] = {"bybit": 50}
+
 #: Venues whose ccxt.pro book stream carries the messages our native parser reads.
 NATIVE_BOOK_VENUES: frozenset[str] = frozenset(_IS_BOOK)
 
@@ -112,7 +116,7 @@ class NativeBookStream:
         self._parse: Callable[[Any, int], list[Event]] = parse
         self._is_book = _IS_BOOK[venue]
         self._unified = dict(symbols)
-        self.limit = limit
+        self.limit = limit if limit is not None else _DEFAULT_LIMIT.get(venue)
         self.snapshot_limit = snapshot_limit
         self.resync_timeout_s = resync_timeout_s
         self._clock_ns = clock_ns
@@ -264,7 +268,8 @@ class NativeBookStream:
         ex = self.exchange
         if ex.has.get("unWatchOrderBook"):
             try:
-                await ex.un_watch_order_book(unified)
+                params = {} if self.limit is None else {"limit": self.limit}
+                await ex.un_watch_order_book(unified, params)
             except ccxt.NetworkError:
                 return  # the socket is gone; ccxt resubscribes (and the venue re-snapshots)
             except ccxt.BaseError as exc:
