@@ -216,3 +216,15 @@ def test_delta_before_any_snapshot_is_buffered_or_dropped() -> None:
     tick = binance.apply(snap)
     assert tick is not None and (tick.bid, tick.bid_qty) == (1.0, 1.0)
     assert binance.status()["updates"] == 1 and binance.status()["resyncs"] == 0
+
+
+def test_invalidate_from_outside_silences_the_book_until_a_snapshot() -> None:
+    sync = BookSync("bybit", "BTCUSDT")
+    snap = BookMessage(1, 1, "BTCUSDT", True, 7, 7, None, [(99.0, 1.0)], [(101.0, 1.0)])
+    assert sync.apply(snap) is not None
+    sync.invalidate("malformed book message: no bids")
+    assert not sync.valid and sync.needs_snapshot
+    assert sync.status()["book_errors"] == 1 and sync.status()["last_error"].startswith("malformed")
+    assert sync.apply(BookMessage(2, 2, "BTCUSDT", False, 8, 8, None, [(99.5, 1.0)], [])) is None
+    assert sync.apply(replace(snap, first_id=9, last_id=9)) is not None
+    assert sync.valid and sync.status()["resyncs"] == 1

@@ -12,7 +12,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from quantum.errors import BadSymbol, ConfigError
+import quantum.runtime.venues as venues
+from quantum.errors import BadSymbol, ConfigError, NetworkError
 from quantum.exchanges.binanceusdm.parse import parse_book_snapshot
 from quantum.exchanges.binanceusdm.parse import parse_ws_message as binance_parse
 from quantum.exchanges.common.book_sync import BookSync
@@ -178,3 +179,16 @@ def test_serve_refuses_an_incomplete_exchange_feed(
     r = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
     assert r.exit_code == 2
     assert message in " ".join(r.output.split())
+
+
+def test_serve_stops_with_one_line_when_the_venue_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(venue: str, config: Any, exchange: Any) -> None:
+        raise NetworkError(f"{venue}: connection refused")
+
+    monkeypatch.setattr(venues, "_load_markets_sync", unreachable)
+    args = ["--feed", "exchange", "--exchange", "binanceusdm", "--symbols", "BTC/USDT:USDT"]
+    r = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
+    assert r.exit_code == 1
+    assert "error: binanceusdm: connection refused" in r.output

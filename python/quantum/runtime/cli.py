@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from quantum.errors import DataError
+from quantum.errors import DataError, QuantumError
 
 __all__ = ["app", "serve", "user_app"]
 
@@ -88,11 +88,21 @@ def serve(
     listen_port = port or settings.port
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
+    live_feed: object | None = None
+    if feed == "exchange":
+        assert exchange is not None and symbols is not None  # checked above
+        names = [s.strip() for s in symbols.split(",") if s.strip()]
+        try:
+            # Built now, so a venue that cannot be reached or a symbol it lacks stops the
+            # start with one clear line instead of a traceback from inside the server.
+            live_feed = exchange_feed(exchange, names, parse_channels(channels))
+        except QuantumError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
     def feed_factory() -> object:
-        if feed == "exchange":
-            assert exchange is not None and symbols is not None  # checked above
-            names = [s.strip() for s in symbols.split(",") if s.strip()]
-            return exchange_feed(exchange, names, parse_channels(channels))
+        if live_feed is not None:
+            return live_feed
         if recording is not None:
             return replay_feed(recording)
         return synthetic_feed(ticks_per_s=ticks_per_s)

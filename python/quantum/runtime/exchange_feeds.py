@@ -73,6 +73,7 @@ class ExchangeFeed:
         max_chunk: int = 4096,
         native_book: bool = True,
         book_limit: int | None = None,
+        owns_exchange: bool = False,
     ) -> None:
         if not symbols:
             raise ConfigError("ExchangeFeed needs at least one symbol")
@@ -89,6 +90,7 @@ class ExchangeFeed:
         self.name = f"{self.exchange} {','.join(self.symbols)} ({','.join(self._channels)})"
         self.max_chunk = max_chunk
         self.connected = False
+        self._owns_exchange = owns_exchange
         #: Events not forwarded (book deltas on the unified path).
         self.dropped = 0
         venue = str(getattr(client, "venue", self.exchange))
@@ -101,6 +103,11 @@ class ExchangeFeed:
     def unified_symbols(self) -> dict[str, str]:
         """Venue-native name -> ccxt unified symbol of every symbol the feed carries."""
         return dict(self._unified)
+
+    async def aclose(self) -> None:
+        """Close the ccxt exchange (its sockets and HTTP session) when the feed created it."""
+        if self._owns_exchange:
+            await self._client.exchange.close()
 
     def status(self) -> dict[str, object]:
         """Connection state and, with native books, each book's validity, gaps and resyncs."""
@@ -221,6 +228,12 @@ class RecordingFeed:
         """The wrapped feed's ccxt symbols, when it is an exchange feed."""
         symbols = getattr(self.feed, "unified_symbols", None)
         return dict(symbols) if symbols is not None else None
+
+    async def aclose(self) -> None:
+        """Close the wrapped feed's resources, when it has any to close."""
+        close = getattr(self.feed, "aclose", None)
+        if close is not None:
+            await close()
 
     def status(self) -> dict[str, object] | None:
         """The wrapped feed's status, when it has one (an :class:`ExchangeFeed`)."""

@@ -232,6 +232,13 @@ class Runtime:
                 await task
         self._tasks = []
         self.save_states()
+        # Sockets and HTTP sessions of the exchange feed and of live brokers close with us.
+        closers = [getattr(self.feed, "aclose", None)]
+        closers += [b.client.exchange.close for b in self.live.values()]
+        for close in closers:
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
         await asyncio.to_thread(self.writer.flush, 10.0)
 
     def save_states(self) -> None:

@@ -108,22 +108,22 @@ def exchange_feed(
     config: VenueConfig | None = None,
     exchange: Any | None = None,
     client_options: Mapping[str, Any] | None = None,
-    load_markets: Callable[[str, VenueConfig, Any], None] = _load_markets_sync,
+    load_markets: Callable[[str, VenueConfig, Any], None] | None = None,
 ) -> ExchangeFeed:
     """A runtime feed of ``venue`` for ccxt unified ``symbols`` on ``channels``.
 
     ``exchange`` injects a ready (or offline) ccxt.pro object; its markets are loaded with
-    ``load_markets`` unless it already has them. ``client_options`` (``sleep``, ``clock_ns``)
+    ``load_markets`` (default: ccxt's synchronous REST client) unless it already has them. ``client_options`` (``sleep``, ``clock_ns``)
     go to the data client.
     """
     cfg = config or venue_config(venue)
     factory = _module(venue, "factory")
     ex = exchange if exchange is not None else factory.create_exchange(cfg)
     if not ex.markets:
-        load_markets(venue, cfg, ex)
+        (load_markets or _load_markets_sync)(venue, cfg, ex)
     mapping = native_symbols(ex, symbols)
     client: MarketDataClient = factory.create_data_client(cfg, ex, **dict(client_options or {}))
-    return ExchangeFeed(client, mapping, channels)
+    return ExchangeFeed(client, mapping, channels, owns_exchange=exchange is None)
 
 
 def execution_client(

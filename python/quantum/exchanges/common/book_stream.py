@@ -269,7 +269,13 @@ class NativeBookStream:
         if ex.has.get("unWatchOrderBook"):
             try:
                 params = {} if self.limit is None else {"limit": self.limit}
-                await ex.un_watch_order_book(unified, params)
+                # Bounded: an unsubscribe the venue never acknowledges must not block the next
+                # attempt (made after resync_timeout_s while the book is still invalid).
+                await asyncio.wait_for(
+                    ex.un_watch_order_book(unified, params), self.resync_timeout_s
+                )
+            except TimeoutError:
+                return
             except ccxt.NetworkError:
                 return  # the socket is gone; ccxt resubscribes (and the venue re-snapshots)
             except ccxt.BaseError as exc:
