@@ -77,6 +77,8 @@ def serve(
         raise typer.BadParameter("must be synthetic or exchange", param_hint="--feed")
     if feed == "exchange" and (exchange is None or not symbols):
         raise typer.BadParameter("--feed exchange needs --exchange and --symbols")
+    if feed == "exchange" and recording is not None:
+        raise typer.BadParameter("--recording replays a file; it does not go with --feed exchange")
     base = Settings()
     updates: dict[str, object] = {}
     if data_dir is not None:
@@ -109,6 +111,11 @@ def serve(
 
     app = create_app(settings, feed_factory=feed_factory)  # type: ignore[arg-type]
     typer.echo(DISCLAIMER)
+    if settings.allow_live:
+        typer.echo(
+            "live trading is ALLOWED: an admin with stored API keys can switch an account to "
+            "real orders on the exchange feed's venue"
+        )
     typer.echo(f"dashboard: http://{listen_host}:{listen_port}/")
     if settings.admin_user:
         typer.echo(f"log in as {settings.admin_user!r} (password from QUANTUM_ADMIN_PASSWORD)")
