@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from starlette.requests import HTTPConnection
@@ -27,6 +28,10 @@ class Service:
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     backtests: BacktestJobs = field(default_factory=BacktestJobs)
     live_trading: bool = False
+    #: Builds the ccxt exchange a live broker sends orders through, from the venue id and its
+    #: config with the user's keys; ``None`` uses the adapter's factory (tests inject offline
+    #: transports here).
+    live_exchange_factory: Callable[[str, Any], Any] | None = None
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(self.store, self.settings.session_ttl_s)

@@ -55,10 +55,40 @@ class LatencyUs(BaseModel):
     p99: float
 
 
+class BookStatus(BaseModel):
+    """One symbol's L2 book on an exchange feed, checked by the core with the venue's rule."""
+
+    valid: bool
+    gaps: int
+    checksum_failures: int
+    book_errors: int
+    resyncs: int
+    snapshots: int
+    updates: int
+    dropped: int
+    buffered: int
+    last_error: str | None
+    resync_requests: int
+
+
+class FeedStatus(BaseModel):
+    """An exchange feed's state: connection, book validity, gaps and resyncs (all symbols)."""
+
+    connected: bool
+    native_book: bool
+    books_valid: bool | None
+    gaps: int
+    checksum_failures: int
+    resyncs: int
+    retries: int
+    books: dict[str, BookStatus]
+
+
 class SystemStatus(BaseModel):
     engine_state: Literal["running", "stopped", "halted"]
     feed_connected: bool
     feed: str
+    feed_status: FeedStatus | None = None
     ticks_processed: int
     ticks_rejected: int
     signals: int
@@ -237,10 +267,22 @@ class OrderCreate(_In):
         return value
 
 
+class LiveOrderPublic(BaseModel):
+    """What the venue said about a live order (absent for paper orders)."""
+
+    status: Literal["filled", "open"]
+    client_order_id: str | None
+    order_id: str | None
+    filled: Dec | None
+    average: Dec | None
+    reconciled: bool
+
+
 class OrderPublic(BaseModel):
     symbol: str
     side: SideName
     qty: Dec
+    live: LiveOrderPublic | None = None
 
 
 class OrderOut(BaseModel):
@@ -250,6 +292,7 @@ class OrderOut(BaseModel):
 
 class ClosedOut(BaseModel):
     symbol: str
+    live: LiveOrderPublic | None = None
 
 
 class StreamIn(_In):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import AdminUser, CurrentUser, ServiceDep
+from api.auth import SessionUser
+from api.deps import AdminUser, CurrentUser, Service, ServiceDep
 from api.schemas import (
     ErrorOut,
     Health,
@@ -15,7 +18,11 @@ from api.schemas import (
     SystemStatus,
 )
 from quantum import DISCLAIMER, __version__
-from quantum.store.repositories.credentials import list_credentials
+from quantum.errors import AuthError, ConfigError, DataError
+from quantum.exchanges.common.live_broker import LiveBroker, LiveSettings, create_live_broker
+from quantum.runtime.venues import VENUES, execution_client, venue_config
+from quantum.store.crypto import CredentialCipher
+from quantum.store.repositories.credentials import ExchangeSecrets, load_exchange_secrets
 
 router = APIRouter(prefix="/api", tags=["system"])
 
@@ -54,6 +61,14 @@ async def metrics(service: ServiceDep, _admin: AdminUser) -> Response:
         f"quantum_engine_running {1 if rt.running else 0}",
         "# TYPE quantum_feed_connected gauge",
         f"quantum_feed_connected {1 if st['feed_connected'] else 0}",
+        "# HELP quantum_book_gaps_total Sequence gaps our book check found on the exchange feed.",
+        "# TYPE quantum_book_gaps_total counter",
+        f"quantum_book_gaps_total {(st.get('feed_status') or {}).get('gaps', 0)}",
+        "# TYPE quantum_book_checksum_failures_total counter",
+        "quantum_book_checksum_failures_total "
+        f"{(st.get('feed_status') or {}).get('checksum_failures', 0)}",
+        "# TYPE quantum_book_resyncs_total counter",
+        f"quantum_book_resyncs_total {(st.get('feed_status') or {}).get('resyncs', 0)}",
         "# TYPE quantum_writer_backlog gauge",
         f"quantum_writer_backlog {ws.backlog}",
         "# TYPE quantum_writer_written_total counter",
@@ -113,19 +128,71 @@ async def stream_stop(body: StreamIn, service: ServiceDep, _admin: AdminUser) ->
     return await _stream(service, body, False)
 
 
+def _load_secrets(service: Service, user_id: int, venue: str) -> ExchangeSecrets | None:
+    try:
+        cipher = CredentialCipher(service.settings.secret_key)
+    except ConfigError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    with service.store.session() as session:
+        return load_exchange_secrets(session, cipher, user_id, venue)
+
+
+def _live_broker(service: Service, admin: SessionUser) -> LiveBroker:
+    """The admin's live broker on the feed's venue, or a 409 saying what is missing."""
+    rt = service.runtime
+    if not service.settings.allow_live:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "the operator has not allowed live trading: start the service with "
+            "'quantum serve --allow-live' (or QUANTUM_ALLOW_LIVE=1)",
+        )
+    venue = rt.feed.exchange
+    symbols = getattr(rt.feed, "unified_symbols", None)
+    if venue not in VENUES or not symbols:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"live trading needs an exchange feed ('quantum serve --feed exchange'); "
+            f"this service runs {rt.feed.name}",
+        )
+    secrets = _load_secrets(service, admin.id, venue)
+    if secrets is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"store {venue} credentials first")
+    config = venue_config(
+        venue,
+        api_key=secrets.api_key,
+        api_secret=secrets.api_secret,
+        passphrase=secrets.passphrase,
+    )
+    factory = service.live_exchange_factory
+    exchange = factory(venue, config) if factory is not None else None
+    client = execution_client(venue, config, exchange)
+    settings = LiveSettings(enabled=True, symbols=dict(symbols))
+    try:
+        return create_live_broker(rt.account(admin.id).engine, client, config, settings)
+    except (ConfigError, AuthError, DataError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
 @router.put(
     "/settings/live-trading", response_model=LiveTradingOut, responses={409: {"model": ErrorOut}}
 )
-def live_trading(body: LiveTradingIn, service: ServiceDep, admin: AdminUser) -> LiveTradingOut:
-    """Live trading switch: needs stored credentials, and this build only paper-trades."""
+async def live_trading(
+    body: LiveTradingIn, service: ServiceDep, admin: AdminUser
+) -> LiveTradingOut:
+    """Live trading switch for the admin's account (real orders on the feed's venue).
+
+    Enabling needs the operator's consent (``--allow-live``), an exchange feed and the admin's
+    stored credentials for that venue; each missing piece is a 409 saying so. Orders then go
+    through DRB-Guard first and to the venue after; disabling returns the account to paper.
+    """
     if body.enabled:
-        with service.store.session() as session:
-            has = bool(list_credentials(session, admin.id))
-        if not has:
-            raise HTTPException(status.HTTP_409_CONFLICT, "store exchange credentials first")
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            "live trading is not wired into this service: it runs the paper broker only",
-        )
-    service.live_trading = False
+        # Decrypting and building the ccxt object are short, but stay off the engine's loop.
+        broker = await asyncio.to_thread(_live_broker, service, admin)
+        service.runtime.enable_live(admin.id, broker)
+        service.live_trading = True
+        return LiveTradingOut(enabled=True, disclaimer=DISCLAIMER)
+    old = service.runtime.disable_live(admin.id)
+    if old is not None:
+        await old.client.exchange.close()
+    service.live_trading = bool(service.runtime.live)
     return LiveTradingOut(enabled=False, disclaimer=DISCLAIMER)

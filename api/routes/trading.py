@@ -1,4 +1,5 @@
-"""The account's trades, positions, signals, and the paper-trading actions."""
+"""The account's trades, positions, signals, and the trading actions (paper, or live when the
+account trades live: then a venue refusal comes back typed as 409/400/429 with its message)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,15 @@ from api.schemas import (
     TradePage,
     TradePublic,
 )
-from quantum.errors import DataError, OrderError, RiskRejected
+from quantum.errors import (
+    AuthError,
+    BadSymbol,
+    DataError,
+    ExchangeError,
+    OrderError,
+    RateLimited,
+    RiskRejected,
+)
 from quantum.runtime.accounts import d8, trade_public
 from quantum.store import SignalStatus, TradeStatus
 from quantum.store.models import Position, Signal
@@ -219,7 +228,19 @@ _ORDER_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": RejectedOut},
     400: {"model": ErrorOut},
     404: {"model": ErrorOut},
+    429: {"model": ErrorOut},
 }
+
+
+def _venue_error(exc: ExchangeError | AuthError) -> HTTPException:
+    """A live order's venue failure as an HTTP error with the venue's message."""
+    if isinstance(exc, RateLimited):
+        code = status.HTTP_429_TOO_MANY_REQUESTS
+    elif isinstance(exc, BadSymbol):
+        code = status.HTTP_400_BAD_REQUEST
+    else:
+        code = status.HTTP_409_CONFLICT
+    return HTTPException(code, str(exc))
 
 
 @router.post("/signals/{signal_id}/execute", response_model=OrderOut, responses=_ORDER_RESPONSES)
@@ -228,18 +249,21 @@ async def execute_signal(
     service: ServiceDep,
     user: CurrentUser,
 ) -> OrderOut | JSONResponse:
-    """Execute a pending signal: a paper order through DRB-Guard (409 with the reason if refused)."""
+    """Execute a pending signal: an order through DRB-Guard (409 with the reason if refused),
+    paper or, when the account trades live, on the venue."""
     rt = service.runtime
     if rt.pending_signal(user.id, signal_id) is None:
         if rt.signal_known(user.id, signal_id):
             raise HTTPException(status.HTTP_409_CONFLICT, "the signal is not pending")
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such signal")
     try:
-        order, signal = rt.execute_signal(user.id, signal_id)
+        order, signal = await rt.execute_signal(user.id, signal_id)
     except RiskRejected as exc:
         return _rejected(exc)
     except (OrderError, DataError) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except (ExchangeError, AuthError) as exc:
+        raise _venue_error(exc) from None
     return OrderOut(
         order=OrderPublic.model_validate(order), signal=SignalPublic.model_validate(signal)
     )
@@ -249,9 +273,10 @@ async def execute_signal(
 async def open_order(
     body: OrderCreate, service: ServiceDep, user: CurrentUser
 ) -> OrderOut | JSONResponse:
-    """A manual paper entry through DRB-Guard; fills on the symbol's next tick."""
+    """A manual entry through DRB-Guard: paper (fills on the symbol's next tick) or, when the
+    account trades live, a market order on the venue."""
     try:
-        order = service.runtime.submit_order(
+        order = await service.runtime.place_order(
             user.id, body.symbol, body.side, body.qty, body.leverage
         )
     except RiskRejected as exc:
@@ -260,6 +285,8 @@ async def open_order(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except OrderError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except (ExchangeError, AuthError) as exc:
+        raise _venue_error(exc) from None
     return OrderOut(order=OrderPublic.model_validate(order))
 
 
@@ -267,16 +294,27 @@ async def open_order(
     "/positions/{symbol}/close",
     response_model=ClosedOut,
     status_code=202,
-    responses={404: {"model": ErrorOut}},
+    responses={
+        404: {"model": ErrorOut},
+        409: {"model": ErrorOut},
+        400: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
 )
 async def close_position(
     symbol: Annotated[str, Path(min_length=1, max_length=32)],
     service: ServiceDep,
     user: CurrentUser,
 ) -> ClosedOut:
-    """Close the account's position in ``symbol`` on its next tick."""
+    """Close the account's position in ``symbol`` on its next tick (live: a reduce-only order
+    on the venue first; the paper mirror closes once the venue took it)."""
     try:
-        service.runtime.close_position(user.id, symbol)
+        order = await service.runtime.close(user.id, symbol)
     except (KeyError, DataError):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no open position in {symbol}") from None
-    return ClosedOut(symbol=symbol)
+    except OrderError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except (ExchangeError, AuthError) as exc:
+        raise _venue_error(exc) from None
+    live = None if order is None else order.get("live")
+    return ClosedOut(symbol=symbol, live=live)

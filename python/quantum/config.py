@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     #: Lifetime of a login session, seconds (sessions are stored, so they survive a restart).
     session_ttl_s: float = Field(12 * 3600, gt=0)
+    #: The operator's consent to live trading (``quantum serve --allow-live``): without it no
+    #: admin can switch an account to real orders, whatever credentials are stored.
+    allow_live: bool = False
 
     @field_validator("database_url")
     @classmethod

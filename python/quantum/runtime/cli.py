@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from quantum.errors import DataError
+from quantum.errors import DataError, QuantumError
 
 __all__ = ["app", "serve", "user_app"]
 
@@ -26,6 +26,8 @@ class FeedKind(StrEnum):
     RECORDING = "recording"
     #: The seeded synthetic market.
     SYNTHETIC = "synthetic"
+    #: A live exchange (network needed): ``--exchange`` and ``--symbols`` say which.
+    EXCHANGE = "exchange"
 
 
 def _import_api() -> None:
@@ -49,13 +51,32 @@ def serve(
         FeedKind,
         typer.Option(
             help="recording: a real recording replayed in a loop (the shipped Binance excerpt, "
-            "or --recording); synthetic: the seeded synthetic market"
+            "or --recording); synthetic: the seeded synthetic market; exchange: a live venue "
+            "(needs --exchange and --symbols)"
         ),
     ] = FeedKind.RECORDING,
     recording: Annotated[
         Path | None,
         typer.Option(help="replay this recording directory in a loop (with --feed recording)"),
     ] = None,
+    exchange: Annotated[
+        str | None,
+        typer.Option(help="with --feed exchange: binanceusdm, bybit, okx, kraken, krakenfutures"),
+    ] = None,
+    symbols: Annotated[
+        str | None,
+        typer.Option(help="with --feed exchange: ccxt symbols, e.g. BTC/USDT:USDT,ETH/USDT:USDT"),
+    ] = None,
+    channels: Annotated[
+        str, typer.Option(help="with --feed exchange: streams to run (book,trades,ticker,...)")
+    ] = "book,trades",
+    allow_live: Annotated[
+        bool,
+        typer.Option(
+            "--allow-live",
+            help="let an admin switch on live trading (real orders; also QUANTUM_ALLOW_LIVE=1)",
+        ),
+    ] = False,
 ) -> None:
     """Run the paper trading engine and the dashboard API in one process."""
     import uvicorn
@@ -63,22 +84,41 @@ def serve(
     from quantum import DISCLAIMER
     from quantum.config import Settings
     from quantum.runtime import embedded_feed, replay_feed, synthetic_feed
+    from quantum.runtime.venues import exchange_feed, parse_channels
 
     if recording is not None and feed is not FeedKind.RECORDING:
         raise typer.BadParameter("--recording replays a recording: use it with --feed recording")
     _import_api()
     from api.main import create_app
 
+    if feed is FeedKind.EXCHANGE and (exchange is None or not symbols):
+        raise typer.BadParameter("--feed exchange needs --exchange and --symbols")
     base = Settings()
     updates: dict[str, object] = {}
     if data_dir is not None:
         updates["data_dir"] = data_dir
+    if allow_live:
+        updates["allow_live"] = True
     settings = base.model_copy(update=updates) if updates else base
     listen_host = host or settings.host
     listen_port = port or settings.port
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
+    live_feed: object | None = None
+    if feed is FeedKind.EXCHANGE:
+        assert exchange is not None and symbols is not None  # checked above
+        names = [s.strip() for s in symbols.split(",") if s.strip()]
+        try:
+            # Built now, so a venue that cannot be reached or a symbol it lacks stops the
+            # start with one clear line instead of a traceback from inside the server.
+            live_feed = exchange_feed(exchange, names, parse_channels(channels))
+        except QuantumError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
     def feed_factory() -> object:
+        if live_feed is not None:
+            return live_feed
         if feed is FeedKind.SYNTHETIC:
             return synthetic_feed(ticks_per_s=ticks_per_s)
         if recording is not None:
@@ -87,6 +127,11 @@ def serve(
 
     app = create_app(settings, feed_factory=feed_factory)  # type: ignore[arg-type]
     typer.echo(DISCLAIMER)
+    if settings.allow_live:
+        typer.echo(
+            "live trading is ALLOWED: an admin with stored API keys can switch an account to "
+            "real orders on the exchange feed's venue"
+        )
     typer.echo(f"dashboard: http://{listen_host}:{listen_port}/")
     if settings.admin_user:
         typer.echo(f"log in as {settings.admin_user!r} (password from QUANTUM_ADMIN_PASSWORD)")

@@ -2,7 +2,9 @@
 
 * :class:`ExchangeFeed` — normalized events of an exchange adapter's
   :meth:`~quantum.exchanges.common.data.MarketDataClient.stream` (one stream per symbol, merged)
-  turned into the runtime's tick-column chunks.
+  turned into the runtime's tick-column chunks. The ``book`` channel goes through our own book
+  check (:class:`~quantum.exchanges.common.book_stream.NativeBookStream`) where the venue's
+  native book messages are available through ccxt.pro.
 * :class:`RecordingFeed` — wraps any feed and writes every chunk it yields through
   :class:`quantum.data.Recorder`, so the session replays with ``quantum backtest --data DIR``.
 """
@@ -18,6 +20,7 @@ import numpy as np
 
 from quantum.data import Recorder, TickColumns
 from quantum.errors import ConfigError, DataError
+from quantum.exchanges.common.book_stream import NATIVE_BOOK_VENUES, NativeBookStream
 from quantum.exchanges.common.data import Channel, MarketDataClient
 from quantum.exchanges.common.types import BookMessage, Event, Tick, ticks_to_columns
 from quantum.runtime.feeds import Chunk, Feed
@@ -50,11 +53,15 @@ class ExchangeFeed:
 
     ``symbols`` maps each venue-native name (the feed's ``symbols``, as ticks carry them) to the
     ccxt unified symbol to stream (``{"BTCUSDT": "BTC/USDT:USDT"}``). Every event waiting when a
-    chunk is built goes into it (at most ``max_chunk``), so a burst costs one engine call. Book
-    snapshots become quote ticks (:func:`book_top_tick`); book deltas are counted in
-    ``dropped`` and not forwarded, since the runtime's engines take ticks only. A stream's typed
-    error (the client already retries network failures) ends the feed, raised from
-    :meth:`chunks`.
+    chunk is built goes into it (at most ``max_chunk``), so a burst costs one engine call.
+
+    The ``book`` channel, on a venue in :data:`NATIVE_BOOK_VENUES` (and unless ``native_book``
+    is false), is served by a :class:`NativeBookStream`: the venue's own snapshots and deltas go
+    through the core's book with the venue's sequence/checksum rule; an invalid book yields no
+    ticks and is resynced by itself; a valid one yields a quote tick (best bid/ask and sizes)
+    after each applied message. Elsewhere (Kraken spot) ccxt.pro's book snapshots become quote
+    ticks (:func:`book_top_tick`) and deltas are counted in ``dropped``. A stream's typed error
+    (network failures are retried) ends the feed, raised from :meth:`chunks`.
     """
 
     def __init__(
@@ -64,6 +71,9 @@ class ExchangeFeed:
         channels: Sequence[Channel],
         *,
         max_chunk: int = 4096,
+        native_book: bool = True,
+        book_limit: int | None = None,
+        owns_exchange: bool = False,
     ) -> None:
         if not symbols:
             raise ConfigError("ExchangeFeed needs at least one symbol")
@@ -80,8 +90,53 @@ class ExchangeFeed:
         self.name = f"{self.exchange} {','.join(self.symbols)} ({','.join(self._channels)})"
         self.max_chunk = max_chunk
         self.connected = False
-        #: Events not forwarded (book deltas).
+        self._owns_exchange = owns_exchange
+        #: Events not forwarded (book deltas on the unified path).
         self.dropped = 0
+        venue = str(getattr(client, "venue", self.exchange))
+        self.books: NativeBookStream | None = None
+        if native_book and "book" in self._channels and venue in NATIVE_BOOK_VENUES:
+            self.books = NativeBookStream(client, self._unified, limit=book_limit)
+            self._channels = tuple(c for c in self._channels if c != "book")
+
+    @property
+    def unified_symbols(self) -> dict[str, str]:
+        """Venue-native name -> ccxt unified symbol of every symbol the feed carries."""
+        return dict(self._unified)
+
+    async def aclose(self) -> None:
+        """Close the ccxt exchange (its sockets and HTTP session) when the feed created it."""
+        if self._owns_exchange:
+            await self._client.exchange.close()
+
+    def status(self) -> dict[str, object]:
+        """Connection state and, with native books, each book's validity, gaps and resyncs."""
+        books = self.books.status() if self.books is not None else {}
+
+        def total(key: str) -> int:
+            return sum(int(str(b[key])) for b in books.values())
+
+        return {
+            "connected": self.connected,
+            "native_book": self.books is not None,
+            "books_valid": all(bool(b["valid"]) for b in books.values()) if books else None,
+            "gaps": total("gaps"),
+            "checksum_failures": total("checksum_failures"),
+            "resyncs": total("resyncs"),
+            "retries": sum(getattr(self._client, "retries", {}).values()),
+            "books": books,
+        }
+
+    async def _pump_books(self, books: NativeBookStream, queue: asyncio.Queue[_Item]) -> None:
+        try:
+            async for tick in books.ticks():
+                queue.put_nowait(tick)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # surfaced by chunks(), which owns the error policy
+            queue.put_nowait(exc)
+        else:
+            queue.put_nowait(DataError(f"{self.exchange} book stream ended"))
 
     async def _pump(self, unified: str, queue: asyncio.Queue[_Item]) -> None:
         try:
@@ -114,7 +169,11 @@ class ExchangeFeed:
     async def chunks(self) -> AsyncIterator[Chunk]:
         """Chunks of the merged per-symbol streams, as events arrive."""
         queue: asyncio.Queue[_Item] = asyncio.Queue()
-        tasks = [asyncio.ensure_future(self._pump(u, queue)) for u in self._unified.values()]
+        tasks = []
+        if self._channels:
+            tasks = [asyncio.ensure_future(self._pump(u, queue)) for u in self._unified.values()]
+        if self.books is not None:
+            tasks.append(asyncio.ensure_future(self._pump_books(self.books, queue)))
         self.connected = True
         try:
             while True:
@@ -163,6 +222,23 @@ class RecordingFeed:
     @connected.setter
     def connected(self, value: bool) -> None:
         self.feed.connected = value
+
+    @property
+    def unified_symbols(self) -> dict[str, str] | None:
+        """The wrapped feed's ccxt symbols, when it is an exchange feed."""
+        symbols = getattr(self.feed, "unified_symbols", None)
+        return dict(symbols) if symbols is not None else None
+
+    async def aclose(self) -> None:
+        """Close the wrapped feed's resources, when it has any to close."""
+        close = getattr(self.feed, "aclose", None)
+        if close is not None:
+            await close()
+
+    def status(self) -> dict[str, object] | None:
+        """The wrapped feed's status, when it has one (an :class:`ExchangeFeed`)."""
+        status = getattr(self.feed, "status", None)
+        return dict(status()) if callable(status) else None
 
     async def chunks(self) -> AsyncIterator[Chunk]:
         """The wrapped feed's chunks, each recorded before it is passed on."""

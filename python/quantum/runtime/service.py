@@ -24,7 +24,8 @@ import numpy as np
 from sqlalchemy import select
 
 from quantum.engine import EngineConfig, RiskConfig
-from quantum.errors import DataError, OrderError
+from quantum.errors import DataError, OrderError, OrderOutcomeUnknown
+from quantum.exchanges.common.live_broker import LiveBroker, LiveOrderResult
 from quantum.runtime.accounts import AccountEngine, PendingSignal, d8, new_uid, q8
 from quantum.runtime.bus import EventBus
 from quantum.runtime.feeds import Chunk, Feed
@@ -183,6 +184,11 @@ class Runtime:
         self._resume = asyncio.Event()
         self._resume.set()
         self._last_state_save = 0
+        #: Accounts (user ids) trading live: their orders go to the venue through the broker.
+        self.live: dict[int, LiveBroker] = {}
+        #: Live orders whose outcome could not be confirmed: (user id, client order id, symbol).
+        #: They are never resent; the operator checks them on the venue.
+        self.unresolved: list[tuple[int, str, str]] = []
         self.on_chunk: Callable[[Chunk], None] | None = None
         #: Accounts (user ids) whose strategies trade by themselves; the others get PENDING signals.
         self.automation_path = automation_path
@@ -260,6 +266,13 @@ class Runtime:
         self.save_states()
         if self.options.snapshot_interval_s > 0:
             self.snapshot_markets()
+        # Sockets and HTTP sessions of the exchange feed and of live brokers close with us.
+        closers = [getattr(self.feed, "aclose", None)]
+        closers += [b.client.exchange.close for b in self.live.values()]
+        for close in closers:
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
         await asyncio.to_thread(self.writer.flush, 10.0)
 
     def save_states(self) -> None:
@@ -516,6 +529,7 @@ class Runtime:
             "engine_state": self.engine_state(),
             "feed_connected": bool(self.feed.connected),
             "feed": self.feed.name,
+            "feed_status": self.feed_status(),
             "ticks_processed": self.ticks_processed,
             "ticks_rejected": self.ticks_rejected,
             "signals": sum(a.signals for a in self.accounts.values()),
@@ -524,6 +538,12 @@ class Runtime:
             "latency_us": {"p50": p50 / 1000, "p99": p99 / 1000},
             "uptime_s": (time.time_ns() - self.started_ns) / 1e9,
         }
+
+    def feed_status(self) -> dict[str, Any] | None:
+        """An exchange feed's connection, book validity, gaps and resyncs (``None`` for a
+        replayed or synthetic feed, which has neither)."""
+        status = getattr(self.feed, "status", None)
+        return dict(status()) if callable(status) else None
 
     def account(self, user_id: int) -> AccountEngine:
         """The user's account; ``DataError`` when the user has none (unknown or inactive)."""
@@ -658,28 +678,122 @@ class Runtime:
         )
         return {"symbol": symbol, "side": side, "qty": d8(got)}
 
-    def execute_signal(self, user_id: int, uid: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Execute a pending signal; a refusal marks it REJECTED and re-raises ``RiskRejected``."""
+    async def place_order(
+        self, user_id: int, symbol: str, side: str, qty: Decimal | None, leverage: float | None
+    ) -> dict[str, Any]:
+        """An entry for the user's account: paper (:meth:`submit_order`), or when the account
+        trades live, DRB-Guard then one real market order through its :class:`LiveBroker`.
+
+        A live refusal raises its typed error (``RiskRejected``, an ``ExchangeError`` such as
+        ``InsufficientFunds``, ``AuthError``); an order the venue did not fill raises
+        ``OrderError``; one whose outcome stays unknown after the lookup raises
+        ``OrderOutcomeUnknown`` and is listed in :attr:`unresolved` (never resent).
+        """
+        broker = self.live.get(user_id)
+        if broker is None:
+            return self.submit_order(user_id, symbol, side, qty, leverage)
+        if not self.running:
+            raise OrderError("the engine is stopped")
+        acct = self.account(user_id)
+        if symbol not in self.symbols:
+            raise DataError(f"unknown symbol {symbol!r}; known: {', '.join(self.symbols)}")
+        if side not in ("LONG", "SHORT"):
+            raise DataError("side must be LONG or SHORT")
+        if leverage is not None and leverage != int(leverage):
+            raise DataError(f"live leverage must be a whole number, got {leverage}")
+        broker.engine = acct.engine  # the account's engine is rebuilt when limits change
+        result = await broker.submit_entry(
+            symbol,
+            "LONG" if side == "LONG" else "SHORT",
+            qty=None if qty is None else float(qty),
+            leverage=None if leverage is None else int(leverage),
+        )
+        return self._live_order(user_id, symbol, side, result)
+
+    def _live_order(
+        self, user_id: int, symbol: str, side: str, result: LiveOrderResult
+    ) -> dict[str, Any]:
+        ack = result.ack
+        if result.status in ("filled", "open"):
+            return {
+                "symbol": symbol,
+                "side": side,
+                "qty": d8(result.qty if result.qty is not None else 0),
+                "live": {
+                    "status": result.status,
+                    "client_order_id": result.client_order_id,
+                    "order_id": None if ack is None else ack.order_id,
+                    "filled": None if ack is None or ack.filled is None else d8(ack.filled),
+                    "average": None if ack is None or ack.average is None else d8(ack.average),
+                    "reconciled": result.reconciled,
+                },
+            }
+        cid = result.client_order_id
+        if result.status == "unknown":
+            self.unresolved.append((user_id, cid or "", symbol))
+            raise OrderOutcomeUnknown(
+                f"the outcome of live order {cid} ({symbol}) is unknown and the lookup failed "
+                f"({result.error}); it was not resent: check it on the venue"
+            )
+        if result.status == "not_filled":
+            raise OrderError(f"the venue did not fill live order {cid} ({symbol})")
+        if result.error is not None:
+            raise result.error
+        raise OrderError(f"live order {cid} ({symbol}) ended {result.status}")
+
+    async def execute_signal(self, user_id: int, uid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Execute a pending signal (paper, or live when the account trades live); a refusal
+        marks it REJECTED and re-raises (``RiskRejected`` or the venue's typed error)."""
         acct = self.account(user_id)
         sig = acct.pending.get(uid)
         if sig is None:
             raise KeyError(uid)
         now = time.time_ns()
         try:
-            order = self.submit_order(user_id, sig.symbol, sig.side, None, None)
+            order = await self.place_order(user_id, sig.symbol, sig.side, None, None)
+        except OrderOutcomeUnknown:
+            # The order may be on the venue: the signal was acted on, whatever came of it.
+            self._resolve_signal(acct, sig, SignalStatus.EXECUTED, now)
+            raise
         except Exception:
             if self.running:
-                sig.status = SignalStatus.REJECTED.value
-                del acct.pending[uid]
-                self.writer.submit(sig.record(user_id, acct.account_id, now))
-                self.bus.publish("signal", sig.public(), user_id=user_id, symbol=sig.symbol)
+                self._resolve_signal(acct, sig, SignalStatus.REJECTED, now)
             raise
-        sig.status = SignalStatus.EXECUTED.value
-        del acct.pending[uid]
+        self._resolve_signal(acct, sig, SignalStatus.EXECUTED, now)
         acct.last_entry[sig.symbol] = (sig.confidence, sig.strategy)
-        self.writer.submit(sig.record(user_id, acct.account_id, now))
-        self.bus.publish("signal", sig.public(), user_id=user_id, symbol=sig.symbol)
         return order, sig.public()
+
+    def _resolve_signal(
+        self, acct: AccountEngine, sig: PendingSignal, status: SignalStatus, now: int
+    ) -> None:
+        sig.status = status.value
+        acct.pending.pop(sig.uid, None)
+        self.writer.submit(sig.record(acct.user_id, acct.account_id, now))
+        self.bus.publish("signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol)
+
+    async def close(self, user_id: int, symbol: str) -> dict[str, Any] | None:
+        """Close the user's position (paper: on its next tick; live: a reduce-only order on the
+        venue first). ``KeyError`` if there is none; live failures raise their typed error."""
+        broker = self.live.get(user_id)
+        if broker is None:
+            self.close_position(user_id, symbol)
+            return None
+        acct = self.account(user_id)
+        pos = next((p for p in acct.engine.positions() if p["symbol"] == symbol), None)
+        if pos is None:
+            raise KeyError(symbol)
+        broker.engine = acct.engine
+        result = await broker.submit_close(symbol)
+        return self._live_order(user_id, symbol, str(pos["side"]), result)
+
+    def enable_live(self, user_id: int, broker: LiveBroker) -> None:
+        """Route the user's orders to the venue through ``broker`` (after DRB-Guard)."""
+        self.account(user_id)
+        self.live[user_id] = broker
+
+    def disable_live(self, user_id: int) -> LiveBroker | None:
+        """Back to paper for the user; returns the broker that was in use, if any."""
+        return self.live.pop(user_id, None)
 
     def close_position(self, user_id: int, symbol: str) -> None:
         """Close the user's position in ``symbol`` on its next tick; ``KeyError`` if none."""

@@ -14,6 +14,10 @@ exception. An order whose outcome is unknown (timeout or network failure while p
 reconciled by looking it up by its client order id; it is never resent. When the venue says the
 order does not exist it is reported ``not_filled``; when even the lookup fails the result stays
 ``unknown`` and :meth:`LiveBroker.reconcile` can be called again later.
+
+A close (:meth:`LiveBroker.submit_close`) sends a reduce-only market order for the engine's
+position size on the opposite side first, and closes the paper mirror only once the venue has
+taken the order, so a refused close leaves both sides still open.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from quantum.engine import Engine
 from quantum.errors import (
     AuthError,
     ConfigError,
+    OrderError,
     OrderOutcomeUnknown,
     QuantumError,
     RiskRejected,
@@ -169,6 +174,33 @@ class LiveBroker:
             except QuantumError as exc:
                 return LiveOrderResult("unknown", cid, approved, ack=ack, error=exc, amount=amount)
         return LiveOrderResult(_status(ack), cid, approved, ack=ack, amount=amount)
+
+    async def submit_close(self, symbol: str) -> LiveOrderResult:
+        """Close the engine's position in ``symbol`` with one reduce-only market order.
+
+        The paper mirror closes (on its next tick) only when the venue filled or accepted the
+        order; an unknown outcome is reconciled by client id first, never resent.
+        """
+        unified = self._unified(symbol)
+        pos = next((p for p in self.engine.positions() if p["symbol"] == symbol), None)
+        if pos is None:
+            return LiveOrderResult(
+                "rejected", None, None, error=OrderError(f"no open position in {symbol}")
+            )
+        qty = Decimal(str(pos["qty"]))
+        side: Side = "sell" if pos["side"] == "LONG" else "buy"
+        cid = self._new_id()
+        try:
+            ack = await self.client.place_market_order(unified, side, qty, cid, reduce_only=True)
+        except OrderOutcomeUnknown as exc:
+            result = await self.reconcile(cid, symbol, qty, cause=exc)
+        except QuantumError as exc:
+            return LiveOrderResult("failed", cid, qty, error=exc)
+        else:
+            result = LiveOrderResult(_status(ack), cid, qty, ack=ack)
+        if result.status in ("filled", "open"):
+            self.engine.submit_close(symbol, self._clock_ns())
+        return result
 
     async def reconcile(
         self,

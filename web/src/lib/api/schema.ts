@@ -343,7 +343,8 @@ export interface paths {
         put?: never;
         /**
          * Open Order
-         * @description A manual paper entry through DRB-Guard; fills on the symbol's next tick.
+         * @description A manual entry through DRB-Guard: paper (fills on the symbol's next tick) or, when the
+         *     account trades live, a market order on the venue.
          */
         post: operations["open_order_api_orders_post"];
         delete?: never;
@@ -403,7 +404,8 @@ export interface paths {
         put?: never;
         /**
          * Close Position
-         * @description Close the account's position in ``symbol`` on its next tick.
+         * @description Close the account's position in ``symbol`` on its next tick (live: a reduce-only order
+         *     on the venue first; the paper mirror closes once the venue took it).
          */
         post: operations["close_position_api_positions__symbol__close_post"];
         delete?: never;
@@ -482,7 +484,11 @@ export interface paths {
         get?: never;
         /**
          * Live Trading
-         * @description Live trading switch: needs stored credentials, and this build only paper-trades.
+         * @description Live trading switch for the admin's account (real orders on the feed's venue).
+         *
+         *     Enabling needs the operator's consent (``--allow-live``), an exchange feed and the admin's
+         *     stored credentials for that venue; each missing piece is a 409 saying so. Orders then go
+         *     through DRB-Guard first and to the venue after; disabling returns the account to paper.
          */
         put: operations["live_trading_api_settings_live_trading_put"];
         post?: never;
@@ -523,7 +529,8 @@ export interface paths {
         put?: never;
         /**
          * Execute Signal
-         * @description Execute a pending signal: a paper order through DRB-Guard (409 with the reason if refused).
+         * @description Execute a pending signal: an order through DRB-Guard (409 with the reason if refused),
+         *     paper or, when the account trades live, on the venue.
          */
         post: operations["execute_signal_api_signals__signal_id__execute_post"];
         delete?: never;
@@ -763,8 +770,37 @@ export interface components {
              */
             rule: "binance_futures" | "binance_spot" | "bybit" | "okx" | "none";
         };
+        /**
+         * BookStatus
+         * @description One symbol's L2 book on an exchange feed, checked by the core with the venue's rule.
+         */
+        BookStatus: {
+            /** Book Errors */
+            book_errors: number;
+            /** Buffered */
+            buffered: number;
+            /** Checksum Failures */
+            checksum_failures: number;
+            /** Dropped */
+            dropped: number;
+            /** Gaps */
+            gaps: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Resync Requests */
+            resync_requests: number;
+            /** Resyncs */
+            resyncs: number;
+            /** Snapshots */
+            snapshots: number;
+            /** Updates */
+            updates: number;
+            /** Valid */
+            valid: boolean;
+        };
         /** ClosedOut */
         ClosedOut: {
+            live?: components["schemas"]["LiveOrderPublic"] | null;
             /** Symbol */
             symbol: string;
         };
@@ -1052,6 +1088,30 @@ export interface components {
              */
             tr_window: number;
         };
+        /**
+         * FeedStatus
+         * @description An exchange feed's state: connection, book validity, gaps and resyncs (all symbols).
+         */
+        FeedStatus: {
+            /** Books */
+            books: {
+                [key: string]: components["schemas"]["BookStatus"];
+            };
+            /** Books Valid */
+            books_valid: boolean | null;
+            /** Checksum Failures */
+            checksum_failures: number;
+            /** Connected */
+            connected: boolean;
+            /** Gaps */
+            gaps: number;
+            /** Native Book */
+            native_book: boolean;
+            /** Resyncs */
+            resyncs: number;
+            /** Retries */
+            retries: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1108,6 +1168,27 @@ export interface components {
              * @default 0.8
              */
             min_liq_ratio: number;
+        };
+        /**
+         * LiveOrderPublic
+         * @description What the venue said about a live order (absent for paper orders).
+         */
+        LiveOrderPublic: {
+            /** Average */
+            average: string | null;
+            /** Client Order Id */
+            client_order_id: string | null;
+            /** Filled */
+            filled: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Reconciled */
+            reconciled: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "filled" | "open";
         };
         /** LiveTradingIn */
         LiveTradingIn: {
@@ -1218,6 +1299,7 @@ export interface components {
         };
         /** OrderPublic */
         OrderPublic: {
+            live?: components["schemas"]["LiveOrderPublic"] | null;
             /** Qty */
             qty: string;
             /**
@@ -1473,6 +1555,7 @@ export interface components {
             feed: string;
             /** Feed Connected */
             feed_connected: boolean;
+            feed_status?: components["schemas"]["FeedStatus"] | null;
             latency_us: components["schemas"]["LatencyUs"];
             /** Signals */
             signals: number;
@@ -2204,6 +2287,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     performance_api_performance_get: {
@@ -2278,8 +2370,26 @@ export interface operations {
                     "application/json": components["schemas"]["ClosedOut"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2294,6 +2404,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2500,6 +2619,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
