@@ -25,6 +25,7 @@ from tests.exchanges.test_execution import BINANCE_ORDER, KEYS
 from .conftest import ADMIN, ALICE, SYMBOLS, Harness, LiveTicks
 
 UNIFIED = {"BTCUSDT": "BTC/USDT:USDT", "ETHUSDT": "ETH/USDT:USDT"}
+NOT_FOUND = Response({"code": -2013, "msg": "Order does not exist."}, 400, "Bad Request")
 INSUFFICIENT = Response({"code": -2019, "msg": "Margin is insufficient."}, 400, "Bad Request")
 
 
@@ -227,7 +228,35 @@ def test_unknown_outcome_is_reconciled_never_resent(
         assert r.json()["order"]["live"]["reconciled"] is True
     else:
         assert "not resent" in r.json()["detail"]
-    assert [u[1] for u in h.service.runtime.unresolved] == ([cid] if unresolved else [])
+    assert [u.client_order_id for u in h.service.runtime.unresolved] == (
+        [cid] if unresolved else []
+    )
+
+
+@pytest.mark.parametrize(("answer", "position_kept"), [(BINANCE_ORDER, True), (NOT_FOUND, False)])
+def test_unknown_entry_is_looked_up_again_later(
+    live: tuple[Harness, Venue], answer: Any, position_kept: bool
+) -> None:
+    h, venue = live
+    admin = _ready(h, venue)
+    runtime = h.service.runtime
+    venue.routes["/fapi/v1/order"] = ccxt.RequestTimeout("binanceusdm POST timed out")
+    venue.routes["origClientOrderId="] = ccxt.NetworkError("lookup failed")
+    assert _order(h, admin).status_code == 409
+    h.push(20)  # the paper mirror took the entry when it was sent
+    assert [p["symbol"] for p in h.client.get("/api/positions", headers=admin).json()] == [
+        "BTCUSDT"
+    ]
+    assert h.client.portal is not None
+    # The venue is still unreachable: the order stays listed, nothing is resent.
+    assert h.client.portal.call(runtime.reconcile_unresolved) == 0
+    assert len(runtime.unresolved) == 1
+    venue.routes["origClientOrderId="] = answer
+    assert h.client.portal.call(runtime.reconcile_unresolved) == 1
+    assert runtime.unresolved == [] and len(venue.creates()) == 1
+    h.push(20)
+    positions = h.client.get("/api/positions", headers=admin).json()
+    assert bool(positions) is position_kept
 
 
 def test_disabling_returns_to_paper(live: tuple[Harness, Venue]) -> None:

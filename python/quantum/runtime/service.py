@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -48,7 +48,7 @@ from quantum.store.models import Account, Exchange, MarketSnapshot, Signal, User
 from quantum.store.repositories.accounts import create_account
 from quantum.store.repositories.market import latest_market
 
-__all__ = ["Runtime", "RuntimeOptions", "risk_level"]
+__all__ = ["Runtime", "RuntimeOptions", "UnresolvedOrder", "risk_level"]
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,21 @@ class RuntimeOptions:
     state_save_interval_s: float = 5.0
     queue_size: int = 1024
     history_points: int = 2000
+    #: How often live orders of unknown outcome are looked up again on the venue (0 = never).
+    reconcile_interval_s: float = 5.0
     #: Seconds between stored market snapshots (each symbol whose market moved); 0 = none.
     snapshot_interval_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class UnresolvedOrder:
+    """A live order whose outcome the venue has not confirmed yet (never resent)."""
+
+    user_id: int
+    client_order_id: str
+    symbol: str
+    #: An entry (the paper mirror already took it) or a close (the mirror waits for the venue).
+    kind: Literal["entry", "close"]
 
 
 def risk_level(drawdown: float, limit: float) -> str:
@@ -186,9 +199,9 @@ class Runtime:
         self._last_state_save = 0
         #: Accounts (user ids) trading live: their orders go to the venue through the broker.
         self.live: dict[int, LiveBroker] = {}
-        #: Live orders whose outcome could not be confirmed: (user id, client order id, symbol).
-        #: They are never resent; the operator checks them on the venue.
-        self.unresolved: list[tuple[int, str, str]] = []
+        #: Live orders whose outcome could not be confirmed. They are never resent: the runtime
+        #: asks the venue again every ``reconcile_interval_s`` (:meth:`reconcile_unresolved`).
+        self.unresolved: list[UnresolvedOrder] = []
         self.on_chunk: Callable[[Chunk], None] | None = None
         #: Accounts (user ids) whose strategies trade by themselves; the others get PENDING signals.
         self.automation_path = automation_path
@@ -239,6 +252,10 @@ class Runtime:
         if self.options.snapshot_interval_s > 0:
             self._tasks.append(
                 asyncio.create_task(self._snapshot_loop(), name="quantum-market-snapshots")
+            )
+        if self.options.reconcile_interval_s > 0:
+            self._tasks.append(
+                asyncio.create_task(self._reconcile_loop(), name="quantum-reconcile")
             )
 
     def ensure_exchange(self) -> None:
@@ -412,6 +429,50 @@ class Runtime:
                 self.tick_status()
             except Exception:
                 log.exception("status update failed")
+
+    async def _reconcile_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.reconcile_interval_s)
+            if not self.unresolved:
+                continue
+            try:
+                await self.reconcile_unresolved()
+            except Exception:
+                log.exception("reconciling live orders failed")
+
+    async def reconcile_unresolved(self) -> int:
+        """Ask the venue again about each live order whose outcome is unknown (by client order
+        id; never resent) and bring the account's paper mirror in line; how many were settled.
+
+        The mirror took an entry when it was sent and a close only when confirmed, so: an entry
+        the venue never filled is withdrawn (or, if the mirror already filled it, closed); a close
+        the venue did fill is closed in the mirror. An order still unknown stays listed.
+        """
+        settled = 0
+        for order in list(self.unresolved):
+            broker = self.live.get(order.user_id)
+            if broker is None:
+                continue  # live trading was switched off: the operator checks on the venue
+            result = await broker.reconcile(order.client_order_id, order.symbol)
+            if result.status == "unknown":
+                continue
+            self.unresolved.remove(order)
+            settled += 1
+            engine = self.account(order.user_id).engine
+            done = result.status in ("filled", "open")
+            if order.kind == "entry" and not done and not engine.cancel_pending_entry(order.symbol):
+                if any(p["symbol"] == order.symbol for p in engine.positions()):
+                    engine.submit_close(order.symbol, time.time_ns())
+            elif order.kind == "close" and done:
+                engine.submit_close(order.symbol, time.time_ns())
+            log.warning(
+                "live %s %s (%s) reconciled: %s",
+                order.kind,
+                order.client_order_id,
+                order.symbol,
+                result.status,
+            )
+        return settled
 
     async def _snapshot_loop(self) -> None:
         while True:
@@ -708,10 +769,15 @@ class Runtime:
             qty=None if qty is None else float(qty),
             leverage=None if leverage is None else int(leverage),
         )
-        return self._live_order(user_id, symbol, side, result)
+        return self._live_order(user_id, symbol, side, result, "entry")
 
     def _live_order(
-        self, user_id: int, symbol: str, side: str, result: LiveOrderResult
+        self,
+        user_id: int,
+        symbol: str,
+        side: str,
+        result: LiveOrderResult,
+        kind: Literal["entry", "close"],
     ) -> dict[str, Any]:
         ack = result.ack
         if result.status in ("filled", "open"):
@@ -730,7 +796,7 @@ class Runtime:
             }
         cid = result.client_order_id
         if result.status == "unknown":
-            self.unresolved.append((user_id, cid or "", symbol))
+            self.unresolved.append(UnresolvedOrder(user_id, cid or "", symbol, kind))
             raise OrderOutcomeUnknown(
                 f"the outcome of live order {cid} ({symbol}) is unknown and the lookup failed "
                 f"({result.error}); it was not resent: check it on the venue"
@@ -784,7 +850,7 @@ class Runtime:
             raise KeyError(symbol)
         broker.engine = acct.engine
         result = await broker.submit_close(symbol)
-        return self._live_order(user_id, symbol, str(pos["side"]), result)
+        return self._live_order(user_id, symbol, str(pos["side"]), result, "close")
 
     def enable_live(self, user_id: int, broker: LiveBroker) -> None:
         """Route the user's orders to the venue through ``broker`` (after DRB-Guard)."""
