@@ -30,11 +30,42 @@ pub(super) fn units(text: &str) -> Result<i64, LevelFault> {
     if text.starts_with('-') {
         return Err(LevelFault::Negative(text.to_owned()));
     }
-    parse_decimal(text).map_err(|_| LevelFault::BadNumber(text.to_owned()))
+    match plain_units(text.as_bytes()) {
+        Some(units) => Ok(units),
+        None => parse_decimal(text).map_err(|_| LevelFault::BadNumber(text.to_owned())),
+    }
+}
+
+/// The common shape of a venue decimal — at most 10 integer digits, optionally a point and at
+/// most 8 decimals, so the result stays below 10¹⁸ and cannot overflow — in 10⁻⁸ units without
+/// per-digit checks.
+/// `None` for anything else, which [`parse_decimal`] then decides; both agree where this answers.
+#[inline]
+fn plain_units(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 19 {
+        return None;
+    }
+    let (mut units, mut i) = (0_i64, 0);
+    while let Some(&d @ b'0'..=b'9') = text.get(i) {
+        units = units * 10 + i64::from(d - b'0');
+        i += 1;
+    }
+    let int_digits = i;
+    let mut frac = 0_u32;
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&d @ b'0'..=b'9') = text.get(i) {
+            units = units * 10 + i64::from(d - b'0');
+            frac += 1;
+            i += 1;
+        }
+    }
+    let shape_ok = i == text.len() && int_digits <= 10 && frac <= 8 && int_digits + frac as usize > 0;
+    shape_ok.then(|| units * 10_i64.pow(8 - frac))
 }
 
 /// One JSON value, as much of it as the parsers need.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) enum Val<'a> {
     /// The key was not in the object.
     #[default]
@@ -59,7 +90,7 @@ pub(super) enum Val<'a> {
 }
 
 /// The keys the Binance parsers read; everything else is skipped.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct Fields<'a> {
     /// `e` event type.
     pub e: Val<'a>,
@@ -107,7 +138,7 @@ pub(super) struct Fields<'a> {
     pub asks: Val<'a>,
 }
 
-enum Key {
+pub(super) enum Key {
     E,
     EventTime,
     TxTime,
@@ -134,6 +165,38 @@ enum Key {
     Other,
 }
 
+impl Key {
+    /// The key named `k` (`Other` for keys no parser reads).
+    pub(super) fn of(k: &[u8]) -> Key {
+        match k {
+            b"e" => Key::E,
+            b"E" => Key::EventTime,
+            b"T" => Key::TxTime,
+            b"s" => Key::S,
+            b"S" => Key::Side,
+            b"U" => Key::FirstId,
+            b"u" => Key::LastId,
+            b"pu" => Key::PrevId,
+            b"b" => Key::B,
+            b"a" => Key::A,
+            b"B" => Key::BidQty,
+            b"A" => Key::AskQty,
+            b"p" => Key::P,
+            b"q" => Key::Q,
+            b"m" => Key::M,
+            b"r" => Key::R,
+            b"ap" => Key::Ap,
+            b"z" => Key::Z,
+            b"o" => Key::O,
+            b"data" => Key::Data,
+            b"lastUpdateId" => Key::LastUpdateId,
+            b"bids" => Key::Bids,
+            b"asks" => Key::Asks,
+            _ => Key::Other,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct KeyVisitor;
@@ -143,32 +206,7 @@ impl<'de> Deserialize<'de> for Key {
                 f.write_str("an object key")
             }
             fn visit_str<E: de::Error>(self, k: &str) -> Result<Key, E> {
-                Ok(match k {
-                    "e" => Key::E,
-                    "E" => Key::EventTime,
-                    "T" => Key::TxTime,
-                    "s" => Key::S,
-                    "S" => Key::Side,
-                    "U" => Key::FirstId,
-                    "u" => Key::LastId,
-                    "pu" => Key::PrevId,
-                    "b" => Key::B,
-                    "a" => Key::A,
-                    "B" => Key::BidQty,
-                    "A" => Key::AskQty,
-                    "p" => Key::P,
-                    "q" => Key::Q,
-                    "m" => Key::M,
-                    "r" => Key::R,
-                    "ap" => Key::Ap,
-                    "z" => Key::Z,
-                    "o" => Key::O,
-                    "data" => Key::Data,
-                    "lastUpdateId" => Key::LastUpdateId,
-                    "bids" => Key::Bids,
-                    "asks" => Key::Asks,
-                    _ => Key::Other,
-                })
+                Ok(Key::of(k.as_bytes()))
             }
         }
         d.deserialize_identifier(KeyVisitor)
@@ -196,31 +234,41 @@ pub(super) enum Shape {
 }
 
 impl<'a> Fields<'a> {
+    /// Where the value of `key` goes; `None` for `data` (handled by the reader) and `Other`.
+    pub(super) fn slot(&mut self, key: Key) -> Option<&mut Val<'a>> {
+        Some(match key {
+            Key::E => &mut self.e,
+            Key::EventTime => &mut self.event_time,
+            Key::TxTime => &mut self.tx_time,
+            Key::S => &mut self.s,
+            Key::Side => &mut self.side,
+            Key::FirstId => &mut self.first_id,
+            Key::LastId => &mut self.last_id,
+            Key::PrevId => &mut self.prev_id,
+            Key::B => &mut self.b,
+            Key::A => &mut self.a,
+            Key::BidQty => &mut self.bid_qty,
+            Key::AskQty => &mut self.ask_qty,
+            Key::P => &mut self.p,
+            Key::Q => &mut self.q,
+            Key::M => &mut self.m,
+            Key::R => &mut self.r,
+            Key::Ap => &mut self.ap,
+            Key::Z => &mut self.z,
+            Key::O => &mut self.o,
+            Key::LastUpdateId => &mut self.last_update_id,
+            Key::Bids => &mut self.bids,
+            Key::Asks => &mut self.asks,
+            Key::Data | Key::Other => return None,
+        })
+    }
+
     /// Reads an object's entries into `f`; `data` (top level only) receives the `data` member.
     fn from_map<A: MapAccess<'a>>(f: &mut Fields<'a>, mut map: A, mut data: Option<&mut Fields<'a>>) -> Result<Data, A::Error> {
         let mut shape = Data::Missing;
         while let Some(key) = map.next_key::<Key>()? {
             // A repeated key keeps its last value, as Python's JSON decoders do.
             let slot = match key {
-                Key::E => &mut f.e,
-                Key::EventTime => &mut f.event_time,
-                Key::TxTime => &mut f.tx_time,
-                Key::S => &mut f.s,
-                Key::Side => &mut f.side,
-                Key::FirstId => &mut f.first_id,
-                Key::LastId => &mut f.last_id,
-                Key::PrevId => &mut f.prev_id,
-                Key::B => &mut f.b,
-                Key::A => &mut f.a,
-                Key::BidQty => &mut f.bid_qty,
-                Key::AskQty => &mut f.ask_qty,
-                Key::P => &mut f.p,
-                Key::Q => &mut f.q,
-                Key::M => &mut f.m,
-                Key::R => &mut f.r,
-                Key::Ap => &mut f.ap,
-                Key::Z => &mut f.z,
-                Key::O => &mut f.o,
                 Key::Data => {
                     match data.as_deref_mut() {
                         Some(inner) => {
@@ -231,13 +279,13 @@ impl<'a> Fields<'a> {
                     }
                     continue;
                 }
-                Key::LastUpdateId => &mut f.last_update_id,
-                Key::Bids => &mut f.bids,
-                Key::Asks => &mut f.asks,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
+                key => match f.slot(key) {
+                    Some(slot) => slot,
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                },
             };
             *slot = map.next_value::<Val<'a>>()?;
         }
@@ -474,5 +522,34 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Data, E> {
         Ok(Data::NotObject)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The shortcut agrees with the general decimal parser wherever it answers.
+        #[test]
+        fn plain_units_agrees_with_parse_decimal(text in "[0-9]{0,12}(\\.[0-9]{0,10})?|[-+0-9.e]{0,20}|9{9,11}\\.9{0,9}") {
+            if let Some(units) = plain_units(text.as_bytes()) {
+                prop_assert_eq!(Ok(units), parse_decimal(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_units_handles_the_venue_shapes_and_declines_the_rest() {
+        assert_eq!(plain_units(b"61800.20"), Some(6_180_020_000_000));
+        assert_eq!(plain_units(b"0.00000001"), Some(1));
+        assert_eq!(plain_units(b"5."), Some(500_000_000));
+        assert_eq!(plain_units(b".5"), Some(50_000_000));
+        assert_eq!(plain_units(b"9999999999.99999999"), Some(999_999_999_999_999_999));
+        for text in ["", ".", "-1", "+1", "1e5", "0.000000001", "12345678901", "93000000000", "1.2.3"] {
+            assert_eq!(plain_units(text.as_bytes()), None, "{text}");
+        }
     }
 }

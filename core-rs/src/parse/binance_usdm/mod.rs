@@ -18,6 +18,7 @@
 //! decimals, signs on sizes or prices, exponents, non-finite rates, and numbers or ids sent with
 //! the wrong JSON type.
 
+mod fast;
 mod fields;
 
 use std::borrow::Cow;
@@ -37,7 +38,14 @@ const IGNORED_EVENTS: [&str; 4] = ["kline", "continuous_kline", "24hrTicker", "2
 /// for (see [`super::NativeBatch`] for how a batch names it).
 pub fn parse_message(raw: &[u8], ts_recv: UnixNanos) -> Result<NativeEvent<'_>, ParseError> {
     let (mut top, mut inner) = (Fields::default(), Fields::default());
-    let data = match fields::read(raw, &mut top, &mut inner) {
+    let read = match fast::read(raw, &mut top, &mut inner) {
+        Some(shape) => Ok(shape),
+        None => {
+            (top, inner) = (Fields::default(), Fields::default());
+            fields::read(raw, &mut top, &mut inner)
+        }
+    };
+    let data = match read {
         Ok(Shape::Object(data)) => data,
         Ok(Shape::NotObject) => return Err(ParseError::NotAnObject),
         Err(e) => return Err(ParseError::Json(e.to_string())),
