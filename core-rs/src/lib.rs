@@ -6,6 +6,7 @@
 pub mod book;
 pub mod engine;
 pub mod metrics;
+pub mod parse;
 pub mod portfolio;
 pub mod risk;
 pub mod sanitizer;

@@ -1,7 +1,7 @@
 # Stubs of the native module quantum._core (checked against the build by mypy.stubtest).
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Protocol, final
+from typing import Any, Protocol, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,7 @@ __all__ = [
     "TickView",
     "TradeEvent",
     "__version__",
+    "parse_binance_usdm",
 ]
 
 _Levels = Sequence[tuple[float, float]] | npt.NDArray[np.float64]
@@ -326,3 +327,14 @@ class OrderBook:
     def depth_within_bps(self, bps: float) -> tuple[float, float]: ...
     def imbalance(self, bps: float) -> float | None: ...
     def top(self, n: int) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]: ...
+
+class _NativeBatch(TypedDict):
+    symbols: list[str]
+    ticks: dict[str, npt.NDArray[Any]]
+    depth: dict[str, npt.NDArray[Any]]
+    ignored: int
+    rejects: list[tuple[int, str, str]]
+
+def parse_binance_usdm(
+    lines: Sequence[bytes], ts_recv: npt.NDArray[np.int64], snapshot_symbol: str | None = None
+) -> _NativeBatch: ...

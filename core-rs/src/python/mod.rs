@@ -8,6 +8,7 @@ mod convert;
 mod engine;
 pub(crate) mod errors;
 mod events;
+mod parse;
 mod strategy;
 
 /// The native module `quantum._core`.
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<strategy::FeatureView>()?;
     events::register(m)?;
     book::register(m)?;
+    parse::register(m)?;
     Ok(())
 }
