@@ -234,6 +234,33 @@ test.describe.serial("dashboard", () => {
     await refetched;
   });
 
+  test("Home flags an exchange feed's invalid order book and clears it after a resync (mock only)", async () => {
+    test.skip(!isMock(), "needs the mock's simulated exchange feed");
+    await go(page, "Home");
+    // A replayed feed has no feed_status: no feed-health section at all.
+    await expect(page.getByRole("region", { name: "Exchange feed health" })).toHaveCount(0);
+    expect((await page.request.post(`${base()}/__mock/book-gap?symbol=ETHUSDT`)).status()).toBe(200);
+    const health = page.getByRole("region", { name: "Exchange feed health" });
+    await expect(health.getByRole("alert")).toContainText("Order book INVALID — ETHUSDT (SequenceGap: ETHUSDT update");
+    await expect(health.getByRole("alert")).not.toContainText("BTCUSDT");
+    await expect(page.getByTestId("books-valid")).toHaveText("INVALID");
+    await expect(page.getByTestId("feed-gaps")).toHaveText("1");
+    const eth = page.getByTestId("book-ETHUSDT");
+    await expect(eth.getByRole("cell").nth(1)).toHaveText("INVALID");
+    await expect(page.getByTestId("book-BTCUSDT").getByRole("cell").nth(1)).toHaveText("valid");
+    // The valid book keeps counting updates from pushed statuses.
+    const updates = async () => count(await page.getByTestId("book-BTCUSDT").getByRole("cell").nth(5).textContent());
+    const before = await updates();
+    await expect.poll(updates, { timeout: 5_000 }).toBeGreaterThan(before);
+    await shot(page, "home-book-invalid");
+
+    expect((await page.request.post(`${base()}/__mock/book-resync?symbol=ETHUSDT`)).status()).toBe(200);
+    await expect(health.getByRole("alert")).toHaveCount(0);
+    await expect(page.getByTestId("books-valid")).toHaveText("valid");
+    await expect(page.getByTestId("feed-resyncs")).toHaveText("1");
+    await expect(eth.getByRole("cell").nth(6)).toHaveText("—");
+  });
+
   test("a user cannot see another user's trades", async () => {
     const admin = await page.request.get(`${base()}/api/trades`);
     const adminTrades = (await admin.json()) as { items: { id: number }[]; total: number };

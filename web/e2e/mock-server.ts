@@ -7,7 +7,10 @@
  * Usage: tsx e2e/mock-server.ts --port 8765 [--static ../python/quantum/_web] [--tick-hz 50]
  * Users: QUANTUM_ADMIN_USER / QUANTUM_ADMIN_PASSWORD (admin); more via POST /api/users.
  * Test hooks (mock only): POST /__mock/drop-ws closes every socket; POST /__mock/skip-seq makes the
- * next message of every connection skip a sequence number.
+ * next message of every connection skip a sequence number; POST /__mock/book-gap?symbol=S turns the
+ * feed into a simulated exchange feed with native L2 books (status.feed_status) and makes S's book
+ * miss a sequence number, so it goes invalid and its prices stop; POST /__mock/book-resync?symbol=S
+ * applies a fresh snapshot to it, as the real feed does after a gap.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -109,6 +112,60 @@ let nextId = 1;
 const stats = { ticks: 0, rejected: 0, signals: 0, trades: 0, started: Date.now() };
 const engine: "running" | "stopped" = "running";
 
+/** One simulated native L2 book, with the counters of the service's BookStatus. */
+interface BookSim {
+  valid: boolean;
+  seq: number;
+  gaps: number;
+  resyncs: number;
+  snapshots: number;
+  updates: number;
+  dropped: number;
+  last_error: string | null;
+}
+/** Null until a book hook runs: the mock starts as a replayed feed, which has no feed_status. */
+let exchangeBooks: Map<string, BookSim> | null = null;
+
+function exchangeFeed(): Map<string, BookSim> {
+  exchangeBooks ??= new Map(
+    SYMBOLS.map((s) => [s, { valid: true, seq: 1000, gaps: 0, resyncs: 0, snapshots: 1, updates: 0, dropped: 0, last_error: null }]),
+  );
+  return exchangeBooks;
+}
+function feedStatusJson() {
+  if (!exchangeBooks) return null;
+  const books = Object.fromEntries(
+    [...exchangeBooks].map(([s, b]) => [
+      s,
+      {
+        valid: b.valid,
+        gaps: b.gaps,
+        checksum_failures: 0,
+        book_errors: 0,
+        resyncs: b.resyncs,
+        snapshots: b.snapshots,
+        updates: b.updates,
+        dropped: b.dropped,
+        buffered: 0,
+        last_error: b.last_error,
+        resync_requests: b.resyncs,
+      },
+    ]),
+  );
+  const all = [...exchangeBooks.values()];
+  const sum = (f: (b: BookSim) => number) => all.reduce((n, b) => n + f(b), 0);
+  return {
+    connected: true,
+    native_book: true,
+    books_valid: all.every((b) => b.valid),
+    gaps: sum((b) => b.gaps),
+    checksum_failures: 0,
+    resyncs: sum((b) => b.resyncs),
+    retries: 0,
+    books,
+  };
+}
+
 function account(uid: number): Account {
   let a = accounts.get(uid);
   if (!a) {
@@ -170,7 +227,8 @@ function statusJson() {
   return {
     engine_state: engine,
     feed_connected: true,
-    feed: "replay",
+    feed: exchangeBooks ? `binance ${SYMBOLS.join(",")} (book)` : "replay",
+    feed_status: feedStatusJson(),
     ticks_processed: stats.ticks,
     ticks_rejected: stats.rejected,
     signals: stats.signals,
@@ -238,6 +296,16 @@ setInterval(() => {
   if (engine !== "running") return;
   tickCount++;
   for (const s of SYMBOLS) {
+    const book = exchangeBooks?.get(s);
+    if (book) {
+      book.seq++;
+      // An invalid book yields no prices until a snapshot resyncs it (as the service's feed).
+      if (!book.valid) {
+        book.dropped++;
+        continue;
+      }
+      book.updates++;
+    }
     const p = (prices.get(s) ?? 1) * (1 + (Math.random() - 0.5) * 0.0006);
     prices.set(s, p);
     const ts = nowNs();
@@ -429,6 +497,24 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (path === "/__mock/skip-seq" && method === "POST") {
     for (const c of clients) c.skip = true;
     return json(res, 200, { skipped: true });
+  }
+  if ((path === "/__mock/book-gap" || path === "/__mock/book-resync") && method === "POST") {
+    const symbol = url.searchParams.get("symbol") ?? "";
+    const book = exchangeFeed().get(symbol);
+    if (!book) return json(res, 404, { detail: `unknown symbol ${symbol}` });
+    if (path === "/__mock/book-gap") {
+      book.gaps++;
+      book.valid = false;
+      book.last_error = `SequenceGap: ${symbol} update ${book.seq + 2} after ${book.seq}, expected ${book.seq + 1}`;
+      book.seq += 2;
+    } else {
+      if (!book.valid) book.resyncs++;
+      book.valid = true;
+      book.snapshots++;
+      book.last_error = null;
+    }
+    publish("status", statusJson());
+    return json(res, 200, feedStatusJson());
   }
   const user = authUser(req, url);
   if (!user) return json(res, 401, { detail: "not authenticated" });

@@ -7,6 +7,8 @@ import type { components } from "./schema";
 type S = components["schemas"];
 export type User = S["UserPublic"];
 export type SystemStatus = S["SystemStatus"];
+export type FeedStatus = S["FeedStatus"];
+export type BookStatus = S["BookStatus"];
 export type Trade = S["TradePublic"];
 export type Page<T> = { items: T[]; total: number };
 export type Position = S["PositionPublic"];
