@@ -40,6 +40,7 @@ def offline_exchange(
     # The adapter's fixed ccxt options, as its factory sets them.
     factory = importlib.import_module(f"quantum.exchanges.{venue}.factory")
     opts["options"] = {**factory.CCXT_OPTIONS, **opts.get("options", {})}
+    opts["has"] = {**getattr(factory, "CCXT_HAS", {}), **opts.get("has", {})}
     # The rate limiter would make offline calls wait in real time; it is not under test here.
     exchange = getattr(ccxt.pro, venue)({**opts, "enableRateLimit": False})
     http = CannedHttp({**markets, **routes})

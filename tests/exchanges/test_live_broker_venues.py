@@ -6,6 +6,7 @@ anywhere; each test fails on any request it did not expect."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -28,6 +29,7 @@ from quantum.errors import (
 from quantum.exchanges.common.config import VenueConfig
 from quantum.exchanges.common.live_broker import LiveBroker, LiveSettings, create_live_broker
 from quantum.exchanges.common.offline import CannedHttp
+from quantum.exchanges.bybit.config import BybitConfig
 from quantum.exchanges.okx.config import OkxConfig
 
 from .ccxt_helpers import offline_exchange
@@ -363,3 +365,38 @@ def test_okx_live_trading_needs_the_passphrase() -> None:
         OkxConfig(**keyed, passphrase="p"),
         settings,
     )
+
+
+@pytest.mark.parametrize(
+    ("venue", "currency_path"),
+    [(BYBIT, "/v5/asset/coin/query-info"), (OKX, "/api/v5/asset/currencies")],
+    ids=["bybit", "okx"],
+)
+def test_trading_only_keys_load_markets_without_the_wallet_currency_list(
+    venue: Venue, currency_path: str
+) -> None:
+    # Built by the adapter's own factory, with keys: a trading-only key has no wallet
+    # permission, so load_markets must not ask for the private currency list.
+    factory = importlib.import_module(f"quantum.exchanges.{venue.name}.factory")
+    config_type = {"bybit": BybitConfig, "okx": OkxConfig}[venue.name]
+    # The adapter's default market types; OKX keys come with a passphrase.
+    exchange = factory.create_exchange(
+        config_type(api_key="test-key", api_secret="test-secret", passphrase="test-pass")
+    )
+    assert exchange.has["fetchCurrencies"] is False
+    exchange.enableRateLimit = False
+    canned = {k: route(v) for k, v in venue.fx["always"].items()}
+    reference, routes = offline_exchange(venue.name, canned, venue.keys)
+    http = CannedHttp(dict(routes.routes))
+    http.install(exchange)
+
+    async def load() -> None:
+        try:
+            await exchange.load_markets()
+        finally:
+            await exchange.close()
+            await reference.close()
+
+    asyncio.run(load())
+    assert "BTC/USDT:USDT" in exchange.markets
+    assert not [c for c in http.calls if currency_path in c[1]]

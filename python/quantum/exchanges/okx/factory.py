@@ -10,6 +10,7 @@ from quantum.exchanges.okx.data import OkxDataClient
 from quantum.exchanges.okx.execution import OkxExecutionClient
 
 __all__ = [
+    "CCXT_HAS",
     "CCXT_OPTIONS",
     "EXCHANGE_ID",
     "create_data_client",
@@ -23,10 +24,15 @@ EXCHANGE_ID = "okx"
 #: ccxt options this adapter always sets (none needed for this venue).
 CCXT_OPTIONS: dict[str, Any] = {}
 
+#: ccxt capability flags this adapter turns off. With API keys, ccxt's ``load_markets`` also
+#: reads the private currency list (wallet permission), so a trading-only key would fail to
+#: start; currencies matter for deposits and withdrawals, which this system never makes.
+CCXT_HAS: dict[str, bool] = {"fetchCurrencies": False}
+
 
 def create_exchange(config: OkxConfig) -> Any:
     """A configured ``ccxt.pro.okx`` instance (opens nothing until used)."""
-    return create_ccxt_exchange(EXCHANGE_ID, config, CCXT_OPTIONS)
+    return create_ccxt_exchange(EXCHANGE_ID, config, CCXT_OPTIONS, CCXT_HAS)
 
 
 def create_data_client(
