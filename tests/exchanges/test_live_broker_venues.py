@@ -26,10 +26,10 @@ from quantum.errors import (
     OrderOutcomeUnknown,
     RateLimited,
 )
+from quantum.exchanges.bybit.config import BybitConfig
 from quantum.exchanges.common.config import VenueConfig
 from quantum.exchanges.common.live_broker import LiveBroker, LiveSettings, create_live_broker
 from quantum.exchanges.common.offline import CannedHttp
-from quantum.exchanges.bybit.config import BybitConfig
 from quantum.exchanges.okx.config import OkxConfig
 
 from .ccxt_helpers import offline_exchange
