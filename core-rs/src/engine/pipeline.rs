@@ -16,7 +16,7 @@ use crate::portfolio::{
     PriceModel, QuoteOrSlippage, Trade,
 };
 use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
-use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard};
+use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
     CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures,
 };
@@ -248,11 +248,30 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs a whole batch through [`process`](Self::process), in order.
+    /// Runs a whole batch through the pipeline of [`process`](Self::process), in order. The
+    /// sanitizer's stateless checks run over the columns a chunk at a time first
+    /// ([`Sanitizer::screen`]); each tick then takes the same per-tick path as `process`.
     pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
         cols.validate()?;
-        for i in 0..cols.len() {
-            self.process(&cols.tick(i), sink)?;
+        if !self.books.is_empty() {
+            // Ticks seen through a book change before the sanitizer sees them: no screening.
+            for i in 0..cols.len() {
+                self.process(&cols.tick(i), sink)?;
+            }
+            return Ok(());
+        }
+        let mut price = [0.0f64; SCREEN_CHUNK];
+        let mut clean = [false; SCREEN_CHUNK];
+        let mut start = 0;
+        while start < cols.len() {
+            let m = SCREEN_CHUNK.min(cols.len() - start);
+            self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
+            for (k, (&ok, &p)) in clean[..m].iter().zip(&price[..m]).enumerate() {
+                let t = cols.tick(start + k);
+                self.begin_tick(t.symbol)?;
+                self.process_checked(&t, ok.then_some(p), sink)?;
+            }
+            start += m;
         }
         Ok(())
     }
@@ -357,42 +376,61 @@ impl Engine {
     /// Processes one tick through the whole pipeline.
     #[inline]
     pub fn process<S: EventSink>(&mut self, t: &Tick, sink: &mut S) -> Result<(), EngineError> {
+        self.begin_tick(t.symbol)?;
+        // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
+        if self.books.is_empty() {
+            return self.process_checked(t, None, sink);
+        }
+        match self.through_book(t) {
+            Ok(Some(e)) => self.process_checked(&e, None, sink),
+            Ok(None) => self.process_checked(t, None, sink),
+            Err(reason) => {
+                self.reject_tick(t, reason, sink);
+                Ok(())
+            }
+        }
+    }
+
+    /// Counts a tick in and makes sure its symbol has state.
+    #[inline(always)]
+    fn begin_tick(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
         self.seq += 1;
         self.stats.ticks_processed += 1;
-        self.state(t.symbol)?;
-        // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
-        let enriched;
-        let t = if self.books.is_empty() {
-            t
-        } else {
-            match self.through_book(t) {
-                Ok(Some(e)) => {
-                    enriched = e;
-                    &enriched
-                }
-                Ok(None) => t,
-                Err(reason) => {
-                    self.reject_tick(t, reason, sink);
-                    return Ok(());
-                }
+        self.state(symbol)?;
+        Ok(())
+    }
+
+    /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
+    /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
+    #[inline(always)]
+    fn process_checked<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        screened: Option<f64>,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
+        let guard = &mut self.symbols[t.symbol as usize].guard;
+        let verdict = match screened {
+            Some(price) => self.sanitizer.check_stateful(t.ts_event, price, guard).map(|()| price),
+            None => self.sanitizer.check_priced(t, guard),
+        };
+        let price = match verdict {
+            Ok(price) => price,
+            Err(reason) => {
+                self.reject_tick(t, reason, sink);
+                return Ok(());
             }
         };
-        let verdict = self.sanitizer.check(t, &mut self.symbols[t.symbol as usize].guard);
-        if let Err(reason) = verdict {
-            self.reject_tick(t, reason, sink);
-            return Ok(());
-        }
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         let idx = symbol as usize;
-        let price = t.reference_price();
         let snap = {
             let st = &mut self.symbols[idx];
             if t.funding_rate.is_finite() {
                 st.funding_rate = t.funding_rate;
             }
             st.last_price = price;
-            st.features.observe(t)
+            st.features.observe_priced(t, price)
         };
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
 

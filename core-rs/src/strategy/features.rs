@@ -249,7 +249,12 @@ impl SymbolFeatures {
     /// their *previous* contents; call [`commit`](Self::commit) after the strategies ran.
     #[inline]
     pub fn observe(&mut self, t: &Tick) -> FeatureSnapshot {
-        let price = t.reference_price();
+        self.observe_priced(t, t.reference_price())
+    }
+
+    /// [`observe`](Self::observe) with the tick's reference price already known.
+    #[inline]
+    pub fn observe_priced(&mut self, t: &Tick, price: f64) -> FeatureSnapshot {
         let prev = self.prev_price;
         if prev.is_finite() {
             self.rsi.update(price - prev);
