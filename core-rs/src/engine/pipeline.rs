@@ -603,7 +603,17 @@ impl Engine {
         Ok(q)
     }
 
+    /// Fills the symbol's pending order if it is due. Most ticks have none: that check is inline,
+    /// the fill itself is not.
+    #[inline(always)]
     fn fill_pending<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
+        if self.symbols[t.symbol as usize].pending.is_some() {
+            self.fill_pending_due(t, sink);
+        }
+    }
+
+    #[inline(never)]
+    fn fill_pending_due<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let idx = t.symbol as usize;
         let due = match &self.symbols[idx].pending {
             Some(p) => self.seq > p.decided_seq && t.ts_recv >= self.latency.fill_after(p.decided_at),

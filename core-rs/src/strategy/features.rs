@@ -62,26 +62,25 @@ impl Ring {
         Ring { buf: vec![0.0; cap.max(1)], cap: cap.max(1), next: 0, len: 0, sum: 0.0 }
     }
 
-    /// Pushes `x`; returns the value it evicted, if the ring was full.
+    /// Pushes `x`, evicting the oldest value once the ring is full.
     #[inline]
-    fn push(&mut self, x: f64) -> Option<f64> {
-        let evicted = if self.len == self.cap {
-            let old = self.buf[self.next];
-            self.sum -= old;
-            Some(old)
+    fn push(&mut self, x: f64) {
+        let next = self.next;
+        let slot = &mut self.buf[next];
+        if self.len == self.cap {
+            self.sum -= *slot;
         } else {
             self.len += 1;
-            None
-        };
-        self.buf[self.next] = x;
+        }
+        *slot = x;
         self.sum += x;
-        self.next += 1;
-        if self.next == self.cap {
+        if next + 1 == self.cap {
             self.next = 0;
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
             self.sum = self.buf.iter().sum();
+        } else {
+            self.next = next + 1;
         }
-        evicted
     }
 
     #[inline]
