@@ -9,11 +9,12 @@ use crate::tick::TickColumns;
 /// Ticks per screened chunk: the outputs stay in L1 next to the columns being read.
 pub const SCREEN_CHUNK: usize = 256;
 
-/// `ok[i] &= keep(x[i])` over one column; the plain indexed form vectorises.
+/// `bad[i] |= flag(x[i])` over one column. Flags are kept as one `u64` per tick, the width of
+/// an `f64`, so the loop vectorises without repacking comparison masks.
 #[inline(always)]
-fn and_each(ok: &mut [bool], col: &[f64], keep: impl Fn(f64) -> bool) {
-    for (o, &x) in ok.iter_mut().zip(col) {
-        *o &= keep(x);
+fn flag_each(bad: &mut [u64], col: &[f64], flag: impl Fn(f64) -> bool) {
+    for (b, &x) in bad.iter_mut().zip(col) {
+        *b |= u64::from(flag(x));
     }
 }
 
@@ -30,19 +31,21 @@ impl Sanitizer {
     /// tick's reference price ([`Tick::reference_price`](crate::tick::Tick::reference_price));
     /// `clean[i]` is true only for a tick that passes every stateless check.
     ///
-    /// Panics if the range is beyond the batch or the two outputs differ in length.
+    /// Panics if the range is beyond the batch, the two outputs differ in length or are longer
+    /// than [`SCREEN_CHUNK`].
     pub fn screen<'a>(&self, cols: &TickColumns<'a>, start: usize, price: &mut [f64], clean: &mut [bool]) {
         let n = clean.len();
         assert_eq!(price.len(), n, "screen outputs must have one slot per tick");
         let end = start + n;
         let part = |c: Option<&'a [f64]>| c.map(|c| &c[start..end]);
         let c = &self.config;
-        clean.fill(true);
+        let mut bad = [0u64; SCREEN_CHUNK];
+        let bad = &mut bad[..n];
 
-        // Prices: finite (NaN is "not provided") and positive. `!(x <= 0)` keeps NaN.
+        // Prices: finite (NaN is "not provided") and positive. `x <= 0` is false for NaN.
         let prices = [cols.price, cols.bid, cols.ask, cols.open, cols.high, cols.low, cols.close];
         for col in prices.into_iter().filter_map(part) {
-            and_each(clean, col, |x| !x.is_infinite() & !(x <= 0.0));
+            flag_each(bad, col, |x| x.is_infinite() | (x <= 0.0));
         }
         // Sizes: finite and not negative.
         let sizes = [
@@ -55,10 +58,10 @@ impl Sanitizer {
             cols.open_interest,
         ];
         for col in sizes.into_iter().filter_map(part) {
-            and_each(clean, col, |x| !x.is_infinite() & !(x < 0.0));
+            flag_each(bad, col, |x| x.is_infinite() | (x < 0.0));
         }
         if let Some(col) = part(cols.funding_rate) {
-            and_each(clean, col, |x| !x.is_infinite());
+            flag_each(bad, col, f64::is_infinite);
         }
 
         // Reference price: last price, else close, else quote mid; each source only where finite.
@@ -75,40 +78,41 @@ impl Sanitizer {
         if let Some(col) = part(cols.price) {
             prefer_finite(price, col);
         }
-        for (o, &p) in clean.iter_mut().zip(price.iter()) {
-            *o &= !p.is_nan();
-        }
+        flag_each(bad, price, f64::is_nan);
 
         if let Some(side) = cols.liq_side {
-            for (o, &s) in clean.iter_mut().zip(&side[start..end]) {
-                *o &= (-1..=1).contains(&s);
+            for (b, &s) in bad.iter_mut().zip(&side[start..end]) {
+                *b |= u64::from(!(-1..=1).contains(&s));
             }
         }
         match cols.ts_recv {
             Some(recv) => {
                 let max = c.max_latency_ns;
-                for ((o, &r), &e) in clean.iter_mut().zip(&recv[start..end]).zip(&cols.ts_event[start..end]) {
-                    *o &= r.wrapping_sub(e) <= max;
+                for ((b, &r), &e) in bad.iter_mut().zip(&recv[start..end]).zip(&cols.ts_event[start..end]) {
+                    *b |= u64::from(r.wrapping_sub(e) > max);
                 }
             }
             // Receive time defaults to event time: zero latency.
-            None if 0 > c.max_latency_ns => clean.fill(false),
+            None if 0 > c.max_latency_ns => bad.fill(1),
             None => {}
         }
         // A quote with a missing side compares false both ways, like the per-tick check's
         // `has_quote` guard; infinite sides are already flagged.
         if let (Some(bid), Some(ask)) = (bid, ask) {
             let max_spread = c.max_spread;
-            for ((o, &b), &a) in clean.iter_mut().zip(bid).zip(ask) {
-                let mid = 0.5 * (b + a);
-                *o &= !(b > a) & !((a - b) > max_spread * mid);
+            for ((b, &bp), &ap) in bad.iter_mut().zip(bid).zip(ask) {
+                let mid = 0.5 * (bp + ap);
+                *b |= u64::from((bp > ap) | ((ap - bp) > max_spread * mid));
             }
         }
         if let (Some(high), Some(low)) = (part(cols.high), part(cols.low)) {
-            for (((o, &h), &l), &p) in clean.iter_mut().zip(high).zip(low).zip(price.iter()) {
+            for (((b, &h), &l), &p) in bad.iter_mut().zip(high).zip(low).zip(price.iter()) {
                 let bar = h.is_finite() & l.is_finite();
-                *o &= !(bar & ((h < l) | (p > h) | (p < l)));
+                *b |= u64::from(bar & ((h < l) | (p > h) | (p < l)));
             }
+        }
+        for (o, &b) in clean.iter_mut().zip(bad.iter()) {
+            *o = b == 0;
         }
     }
 }
@@ -174,11 +178,13 @@ mod tests {
             cols.validate().unwrap();
             for config in [SanitizerConfig::default(), SanitizerConfig { max_spread: 0.01, max_latency_ns: -1, ..Default::default() }] {
                 let s = Sanitizer::new(config);
-                let (mut price, mut clean) = (vec![0.0; 1000], vec![false; 1000]);
+                let m = SCREEN_CHUNK;
+                let (mut price, mut clean) = (vec![0.0; m], vec![false; m]);
                 let mut passed = 0;
-                for start in (0..n).step_by(1000) {
-                    s.screen(&cols, start, &mut price, &mut clean);
-                    for k in 0..1000 {
+                for start in (0..n).step_by(m) {
+                    let m = m.min(n - start);
+                    s.screen(&cols, start, &mut price[..m], &mut clean[..m]);
+                    for k in 0..m {
                         let t = cols.tick(start + k);
                         let expected = s.check_stateless(&t);
                         assert_eq!(clean[k], expected.is_ok(), "tick {} mask {mask:#x}: {t:?}", start + k);

@@ -94,7 +94,9 @@ impl OrderFlowConfig {
         if (b - a).abs() > self.imbalance_threshold * (b + a) {
             score += 1.0;
         }
-        if feats.liquidity_above(self.liquidity_threshold) == Some(true) {
+        // The liquidity point (a rank count over the window) only matters when it can decide the
+        // signal or its confidence: skip it when even with it the score stays below the minimum.
+        if score + 0.5 >= self.min_score && feats.liquidity_above(self.liquidity_threshold) == Some(true) {
             score += 0.5;
         }
         (score >= self.min_score)
