@@ -23,6 +23,9 @@ use crate::strategy::{
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
+/// Ticks per chunk of the batch path: the chunk's ticks, prices and flags stay in L1.
+const BATCH_CHUNK: usize = if SCREEN_CHUNK < 128 { SCREEN_CHUNK } else { 128 };
+
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
 
@@ -260,16 +263,17 @@ impl Engine {
             }
             return Ok(());
         }
-        let mut price = [0.0f64; SCREEN_CHUNK];
-        let mut clean = [false; SCREEN_CHUNK];
+        let mut ticks = [Tick::empty(0, 0, 0); BATCH_CHUNK];
+        let mut price = [0.0f64; BATCH_CHUNK];
+        let mut clean = [false; BATCH_CHUNK];
         let mut start = 0;
         while start < cols.len() {
-            let m = SCREEN_CHUNK.min(cols.len() - start);
+            let m = BATCH_CHUNK.min(cols.len() - start);
+            cols.write_present(start, &mut ticks[..m]);
             self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
-            for (k, (&ok, &p)) in clean[..m].iter().zip(&price[..m]).enumerate() {
-                let t = cols.tick(start + k);
+            for ((t, &ok), &p) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]) {
                 self.begin_tick(t.symbol)?;
-                self.process_checked(&t, ok.then_some(p), sink)?;
+                self.process_checked(t, ok.then_some(p), sink)?;
             }
             start += m;
         }
@@ -464,16 +468,26 @@ impl Engine {
     }
 
     /// Built-ins first, then custom strategies; the highest confidence wins, ties keep the first.
-    #[inline]
+    #[inline(always)]
     fn evaluate_strategies(
         &mut self,
         t: &Tick,
         snap: &FeatureSnapshot,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
+        let best = self.evaluate_builtins(t, snap);
+        if self.customs.is_empty() {
+            return Ok(best.map(|(d, name)| (d, Cow::Borrowed(name))));
+        }
+        self.evaluate_customs(t, snap, best)
+    }
+
+    /// The winning built-in strategy and its name (no allocation, nothing to drop).
+    #[inline(always)]
+    fn evaluate_builtins(&self, t: &Tick, snap: &FeatureSnapshot) -> Option<(SignalDraft, &'static str)> {
         let c = &self.config;
         let feats = &self.symbols[t.symbol as usize].features;
-        let mut best: Option<(SignalDraft, Cow<'static, str>)> = None;
-        let mut consider = |d: Option<SignalDraft>, name: Cow<'static, str>| {
+        let mut best: Option<(SignalDraft, &'static str)> = None;
+        let mut consider = |d: Option<SignalDraft>, name: &'static str| {
             if let Some(d) = d {
                 if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
                     best = Some((d, name));
@@ -481,23 +495,36 @@ impl Engine {
             }
         };
         if c.liquidation_hunter.enabled {
-            consider(c.liquidation_hunter.evaluate(t, snap), Cow::Borrowed("liquidation_hunter"));
+            consider(c.liquidation_hunter.evaluate(t, snap), "liquidation_hunter");
         }
         if c.order_flow.enabled {
-            consider(c.order_flow.evaluate(snap, feats), Cow::Borrowed("order_flow"));
+            consider(c.order_flow.evaluate(snap, feats), "order_flow");
         }
         if c.volatility_fader.enabled {
-            consider(c.volatility_fader.evaluate(snap), Cow::Borrowed("volatility_fader"));
+            consider(c.volatility_fader.evaluate(snap), "volatility_fader");
         }
         if c.ema_cross.enabled {
-            consider(c.ema_cross.evaluate(snap), Cow::Borrowed("ema_cross"));
+            consider(c.ema_cross.evaluate(snap), "ema_cross");
         }
-        if !self.customs.is_empty() {
-            let full = FeatureSnapshot { liquidity: feats.liquidity(), ..*snap };
-            for s in &mut self.customs {
-                let d = s.on_tick(t, &full)?;
-                let name = Cow::Owned(s.name().to_string());
-                consider(d, name);
+        best
+    }
+
+    /// Custom strategies after the built-ins' winner `best`; a custom strategy's name is copied
+    /// only when it wins.
+    #[inline(never)]
+    fn evaluate_customs(
+        &mut self,
+        t: &Tick,
+        snap: &FeatureSnapshot,
+        best: Option<(SignalDraft, &'static str)>,
+    ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
+        let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..*snap };
+        let mut best = best.map(|(d, name)| (d, Cow::Borrowed(name)));
+        for s in &mut self.customs {
+            if let Some(d) = s.on_tick(t, &full)? {
+                if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
+                    best = Some((d, Cow::Owned(s.name().to_string())));
+                }
             }
         }
         Ok(best)

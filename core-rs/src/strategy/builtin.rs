@@ -29,7 +29,7 @@ impl Default for LiquidationHunterConfig {
 
 impl LiquidationHunterConfig {
     /// The signal for this tick, if any.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, t: &Tick, f: &FeatureSnapshot) -> Option<SignalDraft> {
         let ratio = f.liq_ratio?;
         if ratio <= self.min_liq_ratio {
@@ -79,7 +79,7 @@ impl Default for OrderFlowConfig {
 
 impl OrderFlowConfig {
     /// The signal for this tick, if any. The liquidity median is computed only for candidates.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
         let (b, a) = f.volumes?;
         let (side, reason) = if b < a && f.rsi_below(self.rsi_low)? {
@@ -124,7 +124,7 @@ impl Default for VolatilityFaderConfig {
 
 impl VolatilityFaderConfig {
     /// The signal for this tick, if any (none before a full window of history).
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
         let (tr, mean) = (f.tr_ratio?, f.tr_mean?);
         if !(mean > 0.0 && tr > self.multiple * mean) {
@@ -162,7 +162,7 @@ impl Default for EmaCrossConfig {
 
 impl EmaCrossConfig {
     /// The target for this tick (every tick once the EMA is warm; the engine ignores repeats).
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
         let ema = f.ema?;
         if f.price > ema {

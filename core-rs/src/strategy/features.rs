@@ -307,7 +307,7 @@ impl SymbolFeatures {
 
     /// `liquidity() > threshold`, answered with a rank count instead of a median (the strategies'
     /// hot path): liquidity = min(depth / median, 1) exceeds t < 1 exactly when median < depth / t.
-    #[inline]
+    #[inline(never)]
     pub fn liquidity_above(&self, threshold: f64) -> Option<bool> {
         if !(self.cur_depth >= 0.0) {
             return None;
@@ -325,7 +325,7 @@ impl SymbolFeatures {
     }
 
     /// Pushes the current tick into the rolling windows.
-    #[inline]
+    #[inline(always)]
     pub fn commit(&mut self, price: f64) {
         if self.cur_tr.is_finite() {
             self.tr.push(self.cur_tr);

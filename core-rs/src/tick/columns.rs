@@ -141,6 +141,53 @@ impl<'a> TickColumns<'a> {
         Ok(())
     }
 
+    /// Writes ticks `start..start + out.len()` into `out` column by column: the batch path's
+    /// transpose, a loop per present column instead of a branch per column per tick. Fields of
+    /// absent columns are left untouched (`ts_recv` is set to `ts_event`), so start `out` from
+    /// [`Tick::empty`] and keep it for one batch: each slot then equals [`tick`](Self::tick).
+    /// Panics if the range is beyond the batch; requires a validated batch.
+    pub fn write_present(&self, start: usize, out: &mut [Tick]) {
+        let end = start + out.len();
+        for (t, &x) in out.iter_mut().zip(&self.ts_event[start..end]) {
+            t.ts_event = x;
+        }
+        match self.ts_recv {
+            Some(c) => {
+                for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                    t.ts_recv = x;
+                }
+            }
+            None => {
+                for t in out.iter_mut() {
+                    t.ts_recv = t.ts_event;
+                }
+            }
+        }
+        if let Some(c) = self.symbol {
+            for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                t.symbol = x;
+            }
+        }
+        if let Some(c) = self.liq_side {
+            for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                t.liq_side = x;
+            }
+        }
+        macro_rules! floats {
+            ($($field:ident),*) => {$(
+                if let Some(c) = self.$field {
+                    for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                        t.$field = x;
+                    }
+                }
+            )*};
+        }
+        floats!(
+            price, bid, ask, bid_qty, ask_qty, volume, buy_volume, sell_volume, open, high, low, close,
+            liq_volume, funding_rate, open_interest
+        );
+    }
+
     /// The `i`-th tick. Panics if `i` is out of bounds; requires a validated batch.
     #[inline(always)]
     pub fn tick(&self, i: usize) -> Tick {
@@ -185,6 +232,24 @@ mod tests {
         let t = cols.tick(1);
         assert_eq!((t.ts_event, t.ts_recv, t.symbol, t.price), (2, 2, 0, 11.0));
         assert!(t.bid.is_nan() && t.liq_volume.is_nan());
+    }
+
+    #[test]
+    fn write_present_matches_tick() {
+        let ts = [1, 2, 3];
+        let recv = [4, 5, 6];
+        let price = [10.0, 11.0, 12.0];
+        let side = [0, 1, -1];
+        let with_recv = TickColumns { ts_event: &ts, ts_recv: Some(&recv), price: Some(&price), ..Default::default() };
+        let without = TickColumns { ts_event: &ts, liq_side: Some(&side), ..Default::default() };
+        for cols in [with_recv, without] {
+            let mut out = [Tick::empty(0, 0, 0); 2];
+            cols.write_present(1, &mut out);
+            for (k, t) in out.iter().enumerate() {
+                let want = cols.tick(1 + k);
+                assert_eq!(format!("{t:?}"), format!("{want:?}"), "NaN-aware comparison");
+            }
+        }
     }
 
     #[test]
