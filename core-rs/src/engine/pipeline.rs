@@ -450,10 +450,20 @@ impl Engine {
         }
         self.equity.on_equity(t.ts_event, equity);
 
-        let best = self.evaluate_strategies(t, &snap)?;
-        self.symbols[idx].features.commit(price);
-        if let Some(draft) = best {
-            self.on_signal(t, price, draft, sink);
+        // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
+        // first. The windows take this tick only after every strategy has seen it.
+        let builtin = self.evaluate_builtins(t, &snap);
+        if self.customs.is_empty() {
+            self.symbols[idx].features.commit(price);
+            if let Some((draft, name)) = builtin {
+                self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
+            }
+        } else {
+            let best = self.evaluate_customs(t, &snap, builtin)?;
+            self.symbols[idx].features.commit(price);
+            if let Some(draft) = best {
+                self.on_signal(t, price, draft, sink);
+            }
         }
         Ok(())
     }
@@ -465,20 +475,6 @@ impl Engine {
         if sink.wants_tick_rejections() {
             sink.emit(Event::TickRejected { ts_event: t.ts_event, symbol: t.symbol, reason });
         }
-    }
-
-    /// Built-ins first, then custom strategies; the highest confidence wins, ties keep the first.
-    #[inline(always)]
-    fn evaluate_strategies(
-        &mut self,
-        t: &Tick,
-        snap: &FeatureSnapshot,
-    ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
-        let best = self.evaluate_builtins(t, snap);
-        if self.customs.is_empty() {
-            return Ok(best.map(|(d, name)| (d, Cow::Borrowed(name))));
-        }
-        self.evaluate_customs(t, snap, best)
     }
 
     /// The winning built-in strategy and its name (no allocation, nothing to drop).
@@ -614,13 +610,20 @@ impl Engine {
             },
         };
         let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
-        let reversing = self.account.position(symbol).is_some();
-        let pending_entries =
-            self.symbols.iter().filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.is_some())).count();
-        let open = self.account.open_count() - u32::from(reversing) + pending_entries as u32;
         let price_fx = crate::types::Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
+        let notional = q.notional(price_fx);
+        // DRB-Guard refuses a zero notional before it looks at the open count: skip the scan
+        // over every symbol's pending order then (Kelly sizing to zero is common).
+        let open = if notional.units() > 0 {
+            let reversing = self.account.position(symbol).is_some();
+            let pending_entries =
+                self.symbols.iter().filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.is_some())).count();
+            self.account.open_count() - u32::from(reversing) + pending_entries as u32
+        } else {
+            0
+        };
         let req = EntryRequest {
-            notional: q.notional(price_fx),
+            notional,
             leverage,
             equity,
             open_positions: open,

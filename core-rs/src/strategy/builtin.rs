@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::features::{FeatureSnapshot, SymbolFeatures};
+use super::features::{rsi_above, rsi_below, FeatureSnapshot, SymbolFeatures};
 use super::signal::SignalDraft;
 use crate::tick::Tick;
 use crate::types::Side;
@@ -82,9 +82,11 @@ impl OrderFlowConfig {
     #[inline(always)]
     pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
         let (b, a) = f.volumes?;
-        let (side, reason) = if b < a && f.rsi_below(self.rsi_low)? {
+        // Without a warm RSI neither branch below can signal: look it up once.
+        let (gain, loss) = f.rsi_parts?;
+        let (side, reason) = if b < a && rsi_below(gain, loss, self.rsi_low) {
             (Side::Long, "exhausted selling")
-        } else if b > a && f.rsi_above(self.rsi_high)? {
+        } else if b > a && rsi_above(gain, loss, self.rsi_high) {
             (Side::Short, "exhausted buying")
         } else {
             return None;

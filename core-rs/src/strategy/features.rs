@@ -194,13 +194,13 @@ impl FeatureSnapshot {
     /// `rsi < level`, without dividing.
     #[inline]
     pub fn rsi_below(&self, level: f64) -> Option<bool> {
-        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) })
+        self.rsi_parts.map(|(g, l)| rsi_below(g, l, level))
     }
 
     /// `rsi > level`, without dividing.
     #[inline]
     pub fn rsi_above(&self, level: f64) -> Option<bool> {
-        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) })
+        self.rsi_parts.map(|(g, l)| rsi_above(g, l, level))
     }
 
     /// (bid − ask) / (bid + ask) volume.
@@ -208,6 +208,18 @@ impl FeatureSnapshot {
     pub fn imbalance(&self) -> Option<f64> {
         self.volumes.map(|(b, a)| (b - a) / (b + a))
     }
+}
+
+/// RSI from Wilder parts (average gain `g`, average loss `l`) is below `level`; 50 when flat.
+#[inline(always)]
+pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
+    if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) }
+}
+
+/// RSI from Wilder parts is above `level`; 50 when flat.
+#[inline(always)]
+pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
+    if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) }
 }
 
 /// Rolling feature state for one symbol.
