@@ -413,10 +413,12 @@ impl Engine {
         screened: Option<f64>,
         sink: &mut S,
     ) -> Result<(), EngineError> {
-        let guard = &mut self.symbols[t.symbol as usize].guard;
+        // One lookup of the symbol's state for the sanitizer, the features and the pending check.
+        let idx = t.symbol as usize;
+        let st = &mut self.symbols[idx];
         let verdict = match screened {
-            Some(price) => self.sanitizer.check_stateful(t.ts_event, price, guard).map(|()| price),
-            None => self.sanitizer.check_priced(t, guard),
+            Some(price) => self.sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price),
+            None => self.sanitizer.check_priced(t, &mut st.guard),
         };
         let price = match verdict {
             Ok(price) => price,
@@ -425,20 +427,19 @@ impl Engine {
                 return Ok(());
             }
         };
+        if t.funding_rate.is_finite() {
+            st.funding_rate = t.funding_rate;
+        }
+        st.last_price = price;
+        let has_pending = st.pending.is_some();
+        let snap = st.features.observe_priced(t, price);
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
-        let idx = symbol as usize;
-        let snap = {
-            let st = &mut self.symbols[idx];
-            if t.funding_rate.is_finite() {
-                st.funding_rate = t.funding_rate;
-            }
-            st.last_price = price;
-            st.features.observe_priced(t, price)
-        };
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
 
-        self.fill_pending(t, sink);
+        if has_pending {
+            self.fill_pending_due(t, sink);
+        }
         if self.account.position(symbol).is_some() {
             self.account.mark(symbol, price);
             self.charge_funding(t, sink);
@@ -452,9 +453,10 @@ impl Engine {
 
         // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
         // first. The windows take this tick only after every strategy has seen it.
-        let builtin = self.evaluate_builtins(t, &snap);
+        let feats = &mut self.symbols[idx].features;
+        let builtin = Self::evaluate_builtins(&self.config, t, &snap, feats);
         if self.customs.is_empty() {
-            self.symbols[idx].features.commit(price);
+            feats.commit(price);
             if let Some((draft, name)) = builtin {
                 self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
             }
@@ -479,9 +481,12 @@ impl Engine {
 
     /// The winning built-in strategy and its name (no allocation, nothing to drop).
     #[inline(always)]
-    fn evaluate_builtins(&self, t: &Tick, snap: &FeatureSnapshot) -> Option<(SignalDraft, &'static str)> {
-        let c = &self.config;
-        let feats = &self.symbols[t.symbol as usize].features;
+    fn evaluate_builtins(
+        c: &EngineConfig,
+        t: &Tick,
+        snap: &FeatureSnapshot,
+        feats: &SymbolFeatures,
+    ) -> Option<(SignalDraft, &'static str)> {
         let mut best: Option<(SignalDraft, &'static str)> = None;
         let mut consider = |d: Option<SignalDraft>, name: &'static str| {
             if let Some(d) = d {
@@ -633,15 +638,8 @@ impl Engine {
         Ok(q)
     }
 
-    /// Fills the symbol's pending order if it is due. Most ticks have none: that check is inline,
-    /// the fill itself is not.
-    #[inline(always)]
-    fn fill_pending<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
-        if self.symbols[t.symbol as usize].pending.is_some() {
-            self.fill_pending_due(t, sink);
-        }
-    }
-
+    /// Fills the symbol's pending order if it is due. Most ticks have none: the caller checks
+    /// that inline, and this stays out of line.
     #[inline(never)]
     fn fill_pending_due<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let idx = t.symbol as usize;
