@@ -18,7 +18,7 @@ use crate::portfolio::{
 use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
-    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures,
+    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
@@ -432,7 +432,7 @@ impl Engine {
         }
         st.last_price = price;
         let has_pending = st.pending.is_some();
-        let snap = st.features.observe_priced(t, price);
+        let snap = st.features.observe_values(t, price);
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
@@ -484,7 +484,7 @@ impl Engine {
     fn evaluate_builtins(
         c: &EngineConfig,
         t: &Tick,
-        snap: &FeatureSnapshot,
+        snap: &TickFeatures,
         feats: &SymbolFeatures,
     ) -> Option<(SignalDraft, &'static str)> {
         let mut best: Option<(SignalDraft, &'static str)> = None;
@@ -516,10 +516,10 @@ impl Engine {
     fn evaluate_customs(
         &mut self,
         t: &Tick,
-        snap: &FeatureSnapshot,
+        snap: &TickFeatures,
         best: Option<(SignalDraft, &'static str)>,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
-        let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..*snap };
+        let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..snap.snapshot() };
         let mut best = best.map(|(d, name)| (d, Cow::Borrowed(name)));
         for s in &mut self.customs {
             if let Some(d) = s.on_tick(t, &full)? {

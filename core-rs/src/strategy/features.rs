@@ -210,6 +210,76 @@ impl FeatureSnapshot {
     }
 }
 
+/// [`FeatureSnapshot`] as plain floats, NaN where unknown: what the built-in strategies read
+/// (no option tags to test or move on every tick). Each field is the snapshot's field with
+/// `None` as NaN; the volumes are NaN unless their sum is positive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickFeatures {
+    /// Reference price of this tick.
+    pub price: f64,
+    /// Reference price of the previous accepted tick.
+    pub prev_price: f64,
+    /// Wilder average gain, once the RSI has warmed up.
+    pub rsi_gain: f64,
+    /// Wilder average loss, once the RSI has warmed up.
+    pub rsi_loss: f64,
+    /// Bid-side volume behind the imbalance.
+    pub bid_volume: f64,
+    /// Ask-side volume behind the imbalance.
+    pub ask_volume: f64,
+    /// True range of this tick divided by its close.
+    pub tr_ratio: f64,
+    /// Mean of `tr_ratio` over the previous `tr_window` ticks.
+    pub tr_mean: f64,
+    /// Liquidation volume / total volume.
+    pub liq_ratio: f64,
+    /// EMA of price including this tick.
+    pub ema: f64,
+}
+
+/// `Some(x)` unless `x` is NaN.
+#[inline(always)]
+fn known(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl TickFeatures {
+    /// The snapshot custom strategies see (liquidity left unknown: it is computed on demand).
+    pub fn snapshot(&self) -> FeatureSnapshot {
+        let (g, l, b, a) = (self.rsi_gain, self.rsi_loss, self.bid_volume, self.ask_volume);
+        FeatureSnapshot {
+            price: self.price,
+            prev_price: self.prev_price,
+            rsi_parts: (!(g.is_nan() && l.is_nan())).then_some((g, l)),
+            volumes: (b + a > 0.0).then_some((b, a)),
+            tr_ratio: self.tr_ratio.is_finite().then_some(self.tr_ratio),
+            tr_mean: known(self.tr_mean),
+            liq_ratio: known(self.liq_ratio),
+            liquidity: None,
+            ema: known(self.ema),
+        }
+    }
+}
+
+impl From<&FeatureSnapshot> for TickFeatures {
+    fn from(f: &FeatureSnapshot) -> Self {
+        let (rsi_gain, rsi_loss) = f.rsi_parts.unwrap_or((f64::NAN, f64::NAN));
+        let (bid_volume, ask_volume) = f.volumes.unwrap_or((f64::NAN, f64::NAN));
+        TickFeatures {
+            price: f.price,
+            prev_price: f.prev_price,
+            rsi_gain,
+            rsi_loss,
+            bid_volume,
+            ask_volume,
+            tr_ratio: f.tr_ratio.unwrap_or(f64::NAN),
+            tr_mean: f.tr_mean.unwrap_or(f64::NAN),
+            liq_ratio: f.liq_ratio.unwrap_or(f64::NAN),
+            ema: f.ema.unwrap_or(f64::NAN),
+        }
+    }
+}
+
 /// RSI from Wilder parts (average gain `g`, average loss `l`) is below `level`; 50 when flat.
 #[inline(always)]
 pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
@@ -260,12 +330,13 @@ impl SymbolFeatures {
     /// their *previous* contents; call [`commit`](Self::commit) after the strategies ran.
     #[inline]
     pub fn observe(&mut self, t: &Tick) -> FeatureSnapshot {
-        self.observe_priced(t, t.reference_price())
+        self.observe_values(t, t.reference_price()).snapshot()
     }
 
-    /// [`observe`](Self::observe) with the tick's reference price already known.
+    /// [`observe`](Self::observe) with the tick's reference price already known, as plain
+    /// floats (the engine's hot path).
     #[inline]
-    pub fn observe_priced(&mut self, t: &Tick, price: f64) -> FeatureSnapshot {
+    pub fn observe_values(&mut self, t: &Tick, price: f64) -> TickFeatures {
         let prev = self.prev_price;
         if prev.is_finite() {
             self.rsi.update(price - prev);
@@ -285,23 +356,26 @@ impl SymbolFeatures {
             ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
             ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
         };
-        let volumes = (b + a > 0.0).then_some((b, a));
+        let known = b + a > 0.0;
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = t.bid_qty + t.ask_qty;
-        let liq_ratio = (t.volume > 0.0 && t.liq_volume >= 0.0).then(|| t.liq_volume / t.volume);
+        let liq_ratio =
+            if t.volume > 0.0 && t.liq_volume >= 0.0 { t.liq_volume / t.volume } else { f64::NAN };
         // EMA seeded with the first price (the common convention); reported after a full period.
         self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
         self.ema_seen += 1;
-        FeatureSnapshot {
+        let (rsi_gain, rsi_loss) = self.rsi.parts().unwrap_or((f64::NAN, f64::NAN));
+        TickFeatures {
             price,
             prev_price: prev,
-            rsi_parts: self.rsi.parts(),
-            volumes,
-            tr_ratio: self.cur_tr.is_finite().then_some(self.cur_tr),
-            tr_mean: self.tr.full().then(|| self.tr.mean()),
+            rsi_gain,
+            rsi_loss,
+            bid_volume: if known { b } else { f64::NAN },
+            ask_volume: if known { a } else { f64::NAN },
+            tr_ratio: if self.cur_tr.is_finite() { self.cur_tr } else { f64::NAN },
+            tr_mean: if self.tr.full() { self.tr.mean() } else { f64::NAN },
             liq_ratio,
-            liquidity: None,
-            ema: (self.ema_seen >= self.ema_period).then_some(self.ema),
+            ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
         }
     }
 
