@@ -74,15 +74,23 @@ impl Default for SymbolGuard {
 }
 
 /// The L0 sanitizer: stateless config plus per-symbol guards owned by the engine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Sanitizer {
     config: SanitizerConfig,
+    /// `max_jump_sigmas²`, the factor of the variance in the jump limit.
+    jump_sigmas_sq: f64,
+}
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        Sanitizer::new(SanitizerConfig::default())
+    }
 }
 
 impl Sanitizer {
     /// A sanitizer with these limits.
     pub fn new(config: SanitizerConfig) -> Self {
-        Sanitizer { config }
+        Sanitizer { jump_sigmas_sq: config.max_jump_sigmas * config.max_jump_sigmas, config }
     }
 
     /// The limits in force.
@@ -202,7 +210,7 @@ impl Sanitizer {
             let floor = c.min_jump_sigma * guard.last_price;
             let floor = floor * floor;
             let var = if guard.variance > floor { guard.variance } else { floor };
-            let limit = c.max_jump_sigmas * c.max_jump_sigmas * var;
+            let limit = self.jump_sigmas_sq * var;
             if d2 > limit {
                 self.on_jump(price, d2, limit, guard)?;
             }

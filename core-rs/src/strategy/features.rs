@@ -55,11 +55,14 @@ struct Ring {
     next: usize,
     len: usize,
     sum: f64,
+    /// `cap` as a float: the divisor of the mean of a full ring.
+    cap_f64: f64,
 }
 
 impl Ring {
     fn new(cap: usize) -> Self {
-        Ring { buf: vec![0.0; cap.max(1)], cap: cap.max(1), next: 0, len: 0, sum: 0.0 }
+        let cap = cap.max(1);
+        Ring { buf: vec![0.0; cap], cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
@@ -83,14 +86,10 @@ impl Ring {
         }
     }
 
+    /// The mean of a full ring (its divisor as a float is kept), or NaN until it is full.
     #[inline]
-    fn full(&self) -> bool {
-        self.len == self.cap
-    }
-
-    #[inline]
-    fn mean(&self) -> f64 {
-        self.sum / self.len as f64
+    fn full_mean(&self) -> f64 {
+        if self.len == self.cap { self.sum / self.cap_f64 } else { f64::NAN }
     }
 
     fn values(&self) -> &[f64] {
@@ -359,8 +358,9 @@ impl SymbolFeatures {
         let known = b + a > 0.0;
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = t.bid_qty + t.ask_qty;
-        let liq_ratio =
-            if t.volume > 0.0 && t.liq_volume >= 0.0 { t.liq_volume / t.volume } else { f64::NAN };
+        // Divide unconditionally and select: no branch on the tick's values.
+        let ratio = t.liq_volume / t.volume;
+        let liq_ratio = if (t.volume > 0.0) & (t.liq_volume >= 0.0) { ratio } else { f64::NAN };
         // EMA seeded with the first price (the common convention); reported after a full period.
         self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
         self.ema_seen += 1;
@@ -373,7 +373,7 @@ impl SymbolFeatures {
             bid_volume: if known { b } else { f64::NAN },
             ask_volume: if known { a } else { f64::NAN },
             tr_ratio: if self.cur_tr.is_finite() { self.cur_tr } else { f64::NAN },
-            tr_mean: if self.tr.full() { self.tr.mean() } else { f64::NAN },
+            tr_mean: self.tr.full_mean(),
             liq_ratio,
             ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
         }
