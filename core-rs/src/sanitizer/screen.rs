@@ -33,6 +33,7 @@ impl Sanitizer {
     ///
     /// Panics if the range is beyond the batch, the two outputs differ in length or are longer
     /// than [`SCREEN_CHUNK`].
+    #[inline(never)]
     pub fn screen<'a>(&self, cols: &TickColumns<'a>, start: usize, price: &mut [f64], clean: &mut [bool]) {
         let n = clean.len();
         assert_eq!(price.len(), n, "screen outputs must have one slot per tick");

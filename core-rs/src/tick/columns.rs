@@ -1,5 +1,7 @@
 //! A batch of ticks as columns (struct of arrays): how ticks cross from NumPy without copies.
 
+use std::mem::{align_of, offset_of, size_of};
+
 use thiserror::Error;
 
 use super::Tick;
@@ -86,6 +88,18 @@ pub struct TickColumns<'a> {
     pub open_interest: Option<&'a [f64]>,
 }
 
+/// `out[k].<field at offset> = col[k]`: one small loop shared by every float column (a loop per
+/// field, each unrolled and vectorised, made the batch path's code overflow the instruction cache).
+#[inline(never)]
+fn scatter_f64(out: &mut [Tick], col: &[f64], offset: usize) {
+    assert!(offset + size_of::<f64>() <= size_of::<Tick>() && offset % align_of::<f64>() == 0);
+    for (t, &x) in out.iter_mut().zip(col) {
+        // SAFETY: `offset` is the `offset_of!` of an `f64` field of `Tick` (checked in bounds and
+        // aligned above), so the pointer is a valid, aligned `f64` inside the exclusive `t`.
+        unsafe { std::ptr::from_mut(t).cast::<u8>().add(offset).cast::<f64>().write(x) }
+    }
+}
+
 #[inline(always)]
 fn f(col: Option<&[f64]>, i: usize) -> f64 {
     match col {
@@ -146,6 +160,7 @@ impl<'a> TickColumns<'a> {
     /// absent columns are left untouched (`ts_recv` is set to `ts_event`), so start `out` from
     /// [`Tick::empty`] and keep it for one batch: each slot then equals [`tick`](Self::tick).
     /// Panics if the range is beyond the batch; requires a validated batch.
+    #[inline(never)]
     pub fn write_present(&self, start: usize, out: &mut [Tick]) {
         let end = start + out.len();
         for (t, &x) in out.iter_mut().zip(&self.ts_event[start..end]) {
@@ -173,19 +188,28 @@ impl<'a> TickColumns<'a> {
                 t.liq_side = x;
             }
         }
-        macro_rules! floats {
-            ($($field:ident),*) => {$(
-                if let Some(c) = self.$field {
-                    for (t, &x) in out.iter_mut().zip(&c[start..end]) {
-                        t.$field = x;
-                    }
-                }
-            )*};
+        let floats = [
+            (self.price, offset_of!(Tick, price)),
+            (self.bid, offset_of!(Tick, bid)),
+            (self.ask, offset_of!(Tick, ask)),
+            (self.bid_qty, offset_of!(Tick, bid_qty)),
+            (self.ask_qty, offset_of!(Tick, ask_qty)),
+            (self.volume, offset_of!(Tick, volume)),
+            (self.buy_volume, offset_of!(Tick, buy_volume)),
+            (self.sell_volume, offset_of!(Tick, sell_volume)),
+            (self.open, offset_of!(Tick, open)),
+            (self.high, offset_of!(Tick, high)),
+            (self.low, offset_of!(Tick, low)),
+            (self.close, offset_of!(Tick, close)),
+            (self.liq_volume, offset_of!(Tick, liq_volume)),
+            (self.funding_rate, offset_of!(Tick, funding_rate)),
+            (self.open_interest, offset_of!(Tick, open_interest)),
+        ];
+        for (col, offset) in floats {
+            if let Some(c) = col {
+                scatter_f64(out, &c[start..end], offset);
+            }
         }
-        floats!(
-            price, bid, ask, bid_qty, ask_qty, volume, buy_volume, sell_volume, open, high, low, close,
-            liq_volume, funding_rate, open_interest
-        );
     }
 
     /// The `i`-th tick. Panics if `i` is out of bounds; requires a validated batch.
