@@ -182,7 +182,7 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
     // All columns; no receive clock, symbol or liquidation side; quotes only; bars only.
     let layouts = [0x3_ffff, 0x0_7fff, 0x3_8036, 0x3_0f20];
     for (seed, layout) in [(1u64, layouts[0]), (2, layouts[1]), (3, layouts[2]), (4, layouts[3]), (5, layouts[0])] {
-        let data = dirty(12_000, seed * 0x9E37_79B9_7F4A_7C15);
+        let data = dirty(12_000, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let cols = data.cols(layout);
         for (name, config, custom) in configs() {
             let mut batch = engine(&config, custom);
