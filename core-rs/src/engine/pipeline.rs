@@ -16,12 +16,15 @@ use crate::portfolio::{
     PriceModel, QuoteOrSlippage, Trade,
 };
 use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
-use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard};
+use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
-    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures,
+    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
+
+/// Ticks per chunk of the batch path: the chunk's ticks, prices and flags stay in L1.
+const BATCH_CHUNK: usize = if SCREEN_CHUNK < 64 { SCREEN_CHUNK } else { 64 };
 
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
@@ -248,11 +251,31 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs a whole batch through [`process`](Self::process), in order.
+    /// Runs a whole batch through the pipeline of [`process`](Self::process), in order. The
+    /// sanitizer's stateless checks run over the columns a chunk at a time first
+    /// ([`Sanitizer::screen`]); each tick then takes the same per-tick path as `process`.
     pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
         cols.validate()?;
-        for i in 0..cols.len() {
-            self.process(&cols.tick(i), sink)?;
+        if !self.books.is_empty() {
+            // Ticks seen through a book change before the sanitizer sees them: no screening.
+            for i in 0..cols.len() {
+                self.process(&cols.tick(i), sink)?;
+            }
+            return Ok(());
+        }
+        let mut ticks = [Tick::empty(0, 0, 0); BATCH_CHUNK];
+        let mut price = [0.0f64; BATCH_CHUNK];
+        let mut clean = [false; BATCH_CHUNK];
+        let mut start = 0;
+        while start < cols.len() {
+            let m = BATCH_CHUNK.min(cols.len() - start);
+            cols.write_present(start, &mut ticks[..m]);
+            self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
+            for ((t, &ok), &p) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]) {
+                self.begin_tick(t.symbol)?;
+                self.process_checked(t, ok.then_some(p), sink)?;
+            }
+            start += m;
         }
         Ok(())
     }
@@ -357,50 +380,68 @@ impl Engine {
     /// Processes one tick through the whole pipeline.
     #[inline]
     pub fn process<S: EventSink>(&mut self, t: &Tick, sink: &mut S) -> Result<(), EngineError> {
+        self.begin_tick(t.symbol)?;
+        // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
+        if self.books.is_empty() {
+            return self.process_checked(t, None, sink);
+        }
+        match self.through_book(t) {
+            Ok(Some(e)) => self.process_checked(&e, None, sink),
+            Ok(None) => self.process_checked(t, None, sink),
+            Err(reason) => {
+                self.reject_tick(t, reason, sink);
+                Ok(())
+            }
+        }
+    }
+
+    /// Counts a tick in and makes sure its symbol has state.
+    #[inline(always)]
+    fn begin_tick(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
         self.seq += 1;
         self.stats.ticks_processed += 1;
-        self.state(t.symbol)?;
-        // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
-        let enriched;
-        let t = if self.books.is_empty() {
-            t
-        } else {
-            match self.through_book(t) {
-                Ok(Some(e)) => {
-                    enriched = e;
-                    &enriched
-                }
-                Ok(None) => t,
-                Err(reason) => {
-                    self.reject_tick(t, reason, sink);
-                    return Ok(());
-                }
+        self.state(symbol)?;
+        Ok(())
+    }
+
+    /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
+    /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
+    #[inline(always)]
+    fn process_checked<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        screened: Option<f64>,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
+        // One lookup of the symbol's state for the sanitizer, the features and the pending check.
+        let idx = t.symbol as usize;
+        let st = &mut self.symbols[idx];
+        let verdict = match screened {
+            Some(price) => self.sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price),
+            None => self.sanitizer.check_priced(t, &mut st.guard),
+        };
+        let price = match verdict {
+            Ok(price) => price,
+            Err(reason) => {
+                self.reject_tick(t, reason, sink);
+                return Ok(());
             }
         };
-        let verdict = self.sanitizer.check(t, &mut self.symbols[t.symbol as usize].guard);
-        if let Err(reason) = verdict {
-            self.reject_tick(t, reason, sink);
-            return Ok(());
+        if t.funding_rate.is_finite() {
+            st.funding_rate = t.funding_rate;
         }
+        st.last_price = price;
+        let has_pending = st.pending.is_some();
+        let snap = st.features.observe_values(t, price);
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
-        let idx = symbol as usize;
-        let price = t.reference_price();
-        let snap = {
-            let st = &mut self.symbols[idx];
-            if t.funding_rate.is_finite() {
-                st.funding_rate = t.funding_rate;
-            }
-            st.last_price = price;
-            st.features.observe(t)
-        };
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
 
-        self.fill_pending(t, sink);
+        if has_pending {
+            self.fill_pending_due(t, sink);
+        }
         if self.account.position(symbol).is_some() {
-            self.account.mark(symbol, price);
-            self.charge_funding(t, sink);
-            self.check_exits(t, sink);
+            self.on_open_position(t, price, sink);
         }
         let equity = self.account.equity();
         if self.guard.on_equity(&mut self.risk, equity) {
@@ -408,10 +449,21 @@ impl Engine {
         }
         self.equity.on_equity(t.ts_event, equity);
 
-        let best = self.evaluate_strategies(t, &snap)?;
-        self.symbols[idx].features.commit(price);
-        if let Some(draft) = best {
-            self.on_signal(t, price, draft, sink);
+        // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
+        // first. The windows take this tick only after every strategy has seen it.
+        let feats = &mut self.symbols[idx].features;
+        let builtin = Self::evaluate_builtins(&self.config, t, &snap, feats);
+        if self.customs.is_empty() {
+            feats.commit(price);
+            if let Some((draft, name)) = builtin {
+                self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
+            }
+        } else {
+            let best = self.evaluate_customs(t, &snap, builtin)?;
+            self.symbols[idx].features.commit(price);
+            if let Some(draft) = best {
+                self.on_signal(t, price, draft, sink);
+            }
         }
         Ok(())
     }
@@ -425,17 +477,16 @@ impl Engine {
         }
     }
 
-    /// Built-ins first, then custom strategies; the highest confidence wins, ties keep the first.
-    #[inline]
-    fn evaluate_strategies(
-        &mut self,
+    /// The winning built-in strategy and its name (no allocation, nothing to drop).
+    #[inline(always)]
+    fn evaluate_builtins(
+        c: &EngineConfig,
         t: &Tick,
-        snap: &FeatureSnapshot,
-    ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
-        let c = &self.config;
-        let feats = &self.symbols[t.symbol as usize].features;
-        let mut best: Option<(SignalDraft, Cow<'static, str>)> = None;
-        let mut consider = |d: Option<SignalDraft>, name: Cow<'static, str>| {
+        snap: &TickFeatures,
+        feats: &SymbolFeatures,
+    ) -> Option<(SignalDraft, &'static str)> {
+        let mut best: Option<(SignalDraft, &'static str)> = None;
+        let mut consider = |d: Option<SignalDraft>, name: &'static str| {
             if let Some(d) = d {
                 if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
                     best = Some((d, name));
@@ -443,23 +494,36 @@ impl Engine {
             }
         };
         if c.liquidation_hunter.enabled {
-            consider(c.liquidation_hunter.evaluate(t, snap), Cow::Borrowed("liquidation_hunter"));
+            consider(c.liquidation_hunter.evaluate(t, snap), "liquidation_hunter");
         }
         if c.order_flow.enabled {
-            consider(c.order_flow.evaluate(snap, feats), Cow::Borrowed("order_flow"));
+            consider(c.order_flow.evaluate(snap, feats), "order_flow");
         }
         if c.volatility_fader.enabled {
-            consider(c.volatility_fader.evaluate(snap), Cow::Borrowed("volatility_fader"));
+            consider(c.volatility_fader.evaluate(snap), "volatility_fader");
         }
         if c.ema_cross.enabled {
-            consider(c.ema_cross.evaluate(snap), Cow::Borrowed("ema_cross"));
+            consider(c.ema_cross.evaluate(snap), "ema_cross");
         }
-        if !self.customs.is_empty() {
-            let full = FeatureSnapshot { liquidity: feats.liquidity(), ..*snap };
-            for s in &mut self.customs {
-                let d = s.on_tick(t, &full)?;
-                let name = Cow::Owned(s.name().to_string());
-                consider(d, name);
+        best
+    }
+
+    /// Custom strategies after the built-ins' winner `best`; a custom strategy's name is copied
+    /// only when it wins.
+    #[inline(never)]
+    fn evaluate_customs(
+        &mut self,
+        t: &Tick,
+        snap: &TickFeatures,
+        best: Option<(SignalDraft, &'static str)>,
+    ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
+        let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..snap.snapshot() };
+        let mut best = best.map(|(d, name)| (d, Cow::Borrowed(name)));
+        for s in &mut self.customs {
+            if let Some(d) = s.on_tick(t, &full)? {
+                if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
+                    best = Some((d, Cow::Owned(s.name().to_string())));
+                }
             }
         }
         Ok(best)
@@ -549,13 +613,20 @@ impl Engine {
             },
         };
         let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
-        let reversing = self.account.position(symbol).is_some();
-        let pending_entries =
-            self.symbols.iter().filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.is_some())).count();
-        let open = self.account.open_count() - u32::from(reversing) + pending_entries as u32;
         let price_fx = crate::types::Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
+        let notional = q.notional(price_fx);
+        // DRB-Guard refuses a zero notional before it looks at the open count: skip the scan
+        // over every symbol's pending order then (Kelly sizing to zero is common).
+        let open = if notional.units() > 0 {
+            let reversing = self.account.position(symbol).is_some();
+            let pending_entries =
+                self.symbols.iter().filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.is_some())).count();
+            self.account.open_count() - u32::from(reversing) + pending_entries as u32
+        } else {
+            0
+        };
         let req = EntryRequest {
-            notional: q.notional(price_fx),
+            notional,
             leverage,
             equity,
             open_positions: open,
@@ -565,7 +636,10 @@ impl Engine {
         Ok(q)
     }
 
-    fn fill_pending<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
+    /// Fills the symbol's pending order if it is due. Most ticks have none: the caller checks
+    /// that inline, and this stays out of line.
+    #[inline(never)]
+    fn fill_pending_due<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let idx = t.symbol as usize;
         let due = match &self.symbols[idx].pending {
             Some(p) => self.seq > p.decided_seq && t.ts_recv >= self.latency.fill_after(p.decided_at),
@@ -636,6 +710,15 @@ impl Engine {
             sink.emit(Event::TradeClosed(trade.clone()));
             self.trades.push(trade);
         }
+    }
+
+    /// Marks, funding and exits of the tick's open position: out of line, so the loop over
+    /// ticks without one stays small in the instruction cache.
+    #[inline(never)]
+    fn on_open_position<S: EventSink>(&mut self, t: &Tick, price: f64, sink: &mut S) {
+        self.account.mark(t.symbol, price);
+        self.charge_funding(t, sink);
+        self.check_exits(t, sink);
     }
 
     fn charge_funding<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {

@@ -79,10 +79,21 @@ impl EquityTracker {
         }
     }
 
-    /// Folds the equity after a tick in.
-    #[inline]
+    /// Folds the equity after a tick in. Most ticks set no new peak, trough or sample: that
+    /// test is inline, the bookkeeping is not.
+    #[inline(always)]
     pub fn on_equity(&mut self, ts: UnixNanos, equity: Money) {
         self.last_equity = equity;
+        if equity >= self.peak || equity < self.trough {
+            self.on_extreme(ts, equity);
+        }
+        if ts >= self.next_sample {
+            self.sample(ts, equity);
+        }
+    }
+
+    #[inline(never)]
+    fn on_extreme(&mut self, ts: UnixNanos, equity: Money) {
         if equity >= self.peak {
             if let Some(p) = self.peak_ts {
                 self.max_drawdown_duration_ns = self.max_drawdown_duration_ns.max(ts - p);
@@ -90,7 +101,7 @@ impl EquityTracker {
             self.peak = equity;
             self.trough = equity;
             self.peak_ts = Some(ts);
-        } else if equity < self.trough {
+        } else {
             // Only a new low since the peak can deepen the drawdown: divide only then.
             self.trough = equity;
             let dd = 1.0 - equity.to_f64() / self.peak.to_f64();
@@ -98,10 +109,12 @@ impl EquityTracker {
                 self.max_drawdown = dd;
             }
         }
-        if ts >= self.next_sample {
-            self.curve.push((ts, equity));
-            self.next_sample = (ts.div_euclid(self.sample_ns) + 1) * self.sample_ns;
-        }
+    }
+
+    #[inline(never)]
+    fn sample(&mut self, ts: UnixNanos, equity: Money) {
+        self.curve.push((ts, equity));
+        self.next_sample = (ts.div_euclid(self.sample_ns) + 1) * self.sample_ns;
     }
 
     /// Records the final point and an unfinished drawdown's duration.

@@ -2,8 +2,10 @@
 //! reason and never reaches the strategies or the portfolio.
 
 mod reason;
+mod screen;
 
 pub use reason::{RejectReason, RejectCounts};
+pub use screen::SCREEN_CHUNK;
 
 use serde::Deserialize;
 
@@ -47,9 +49,10 @@ impl Default for SanitizerConfig {
 const VAR_ALPHA: f64 = 0.04;
 
 /// Per-symbol state the checks need.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SymbolGuard {
-    last_ts_event: Option<UnixNanos>,
+    /// Exchange time of the last accepted tick (`UnixNanos::MIN` before the first).
+    last_ts_event: UnixNanos,
     last_price: f64,
     variance: f64,
     accepted: u32,
@@ -57,16 +60,37 @@ pub struct SymbolGuard {
     jump_candidate: f64,
 }
 
+impl Default for SymbolGuard {
+    fn default() -> Self {
+        SymbolGuard {
+            last_ts_event: UnixNanos::MIN,
+            last_price: 0.0,
+            variance: 0.0,
+            accepted: 0,
+            jump_streak: 0,
+            jump_candidate: 0.0,
+        }
+    }
+}
+
 /// The L0 sanitizer: stateless config plus per-symbol guards owned by the engine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Sanitizer {
     config: SanitizerConfig,
+    /// `max_jump_sigmas²`, the factor of the variance in the jump limit.
+    jump_sigmas_sq: f64,
+}
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        Sanitizer::new(SanitizerConfig::default())
+    }
 }
 
 impl Sanitizer {
     /// A sanitizer with these limits.
     pub fn new(config: SanitizerConfig) -> Self {
-        Sanitizer { config }
+        Sanitizer { jump_sigmas_sq: config.max_jump_sigmas * config.max_jump_sigmas, config }
     }
 
     /// The limits in force.
@@ -77,6 +101,21 @@ impl Sanitizer {
     /// Checks one tick against its symbol's guard; on acceptance the guard advances.
     #[inline]
     pub fn check(&self, tick: &Tick, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
+        self.check_priced(tick, guard).map(|_| ())
+    }
+
+    /// [`check`](Self::check), returning the accepted tick's reference price.
+    #[inline]
+    pub fn check_priced(&self, tick: &Tick, guard: &mut SymbolGuard) -> Result<f64, RejectReason> {
+        let price = self.check_stateless(tick)?;
+        self.check_stateful(tick.ts_event, price, guard)?;
+        Ok(price)
+    }
+
+    /// The checks that need no history, in rejection order; returns the tick's reference price.
+    /// [`screen`](Self::screen) runs the same checks over a batch's columns.
+    #[inline]
+    pub fn check_stateless(&self, tick: &Tick) -> Result<f64, RejectReason> {
         let c = &self.config;
         // Infinite values are corrupt; NaN means "not provided" and is allowed.
         let fields = [
@@ -123,7 +162,7 @@ impl Sanitizer {
         if !matches!(tick.liq_side, -1..=1) {
             return Err(RejectReason::BadLiquidationSide);
         }
-        if tick.ts_recv - tick.ts_event > c.max_latency_ns {
+        if tick.ts_recv.wrapping_sub(tick.ts_event) > c.max_latency_ns {
             return Err(RejectReason::Latency);
         }
         if tick.has_quote() {
@@ -138,13 +177,19 @@ impl Sanitizer {
         if tick.is_bar() && (tick.high < tick.low || price > tick.high || price < tick.low) {
             return Err(RejectReason::InconsistentBar);
         }
-        if let Some(last) = guard.last_ts_event {
-            if tick.ts_event < last {
-                return Err(RejectReason::TimeBackwards);
-            }
+        Ok(price)
+    }
+
+    /// The checks against the symbol's history (time order, price jump) of a tick that passed
+    /// [`check_stateless`](Self::check_stateless) with reference price `price`; on acceptance
+    /// the guard advances.
+    #[inline]
+    pub fn check_stateful(&self, ts_event: UnixNanos, price: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
+        if ts_event < guard.last_ts_event {
+            return Err(RejectReason::TimeBackwards);
         }
         self.check_jump(price, guard)?;
-        guard.last_ts_event = Some(tick.ts_event);
+        guard.last_ts_event = ts_event;
         Ok(())
     }
 
@@ -165,7 +210,7 @@ impl Sanitizer {
             let floor = c.min_jump_sigma * guard.last_price;
             let floor = floor * floor;
             let var = if guard.variance > floor { guard.variance } else { floor };
-            let limit = c.max_jump_sigmas * c.max_jump_sigmas * var;
+            let limit = self.jump_sigmas_sq * var;
             if d2 > limit {
                 self.on_jump(price, d2, limit, guard)?;
             }

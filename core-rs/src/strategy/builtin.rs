@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::features::{FeatureSnapshot, SymbolFeatures};
+use super::features::{rsi_above, rsi_below, SymbolFeatures, TickFeatures};
 use super::signal::SignalDraft;
 use crate::tick::Tick;
 use crate::types::Side;
@@ -29,10 +29,10 @@ impl Default for LiquidationHunterConfig {
 
 impl LiquidationHunterConfig {
     /// The signal for this tick, if any.
-    #[inline]
-    pub fn evaluate(&self, t: &Tick, f: &FeatureSnapshot) -> Option<SignalDraft> {
-        let ratio = f.liq_ratio?;
-        if ratio <= self.min_liq_ratio {
+    #[inline(always)]
+    pub fn evaluate(&self, t: &Tick, f: &TickFeatures) -> Option<SignalDraft> {
+        // `!(r > min)` is `r <= min` for a known ratio and also refuses an unknown (NaN) one.
+        if !(f.liq_ratio > self.min_liq_ratio) {
             return None;
         }
         match t.liq_side {
@@ -79,12 +79,14 @@ impl Default for OrderFlowConfig {
 
 impl OrderFlowConfig {
     /// The signal for this tick, if any. The liquidity median is computed only for candidates.
-    #[inline]
-    pub fn evaluate(&self, f: &FeatureSnapshot, feats: &SymbolFeatures) -> Option<SignalDraft> {
-        let (b, a) = f.volumes?;
-        let (side, reason) = if b < a && f.rsi_below(self.rsi_low)? {
+    #[inline(always)]
+    pub fn evaluate(&self, f: &TickFeatures, feats: &SymbolFeatures) -> Option<SignalDraft> {
+        // Unknown volumes or a cold RSI are NaN: every comparison below is then false.
+        let (b, a) = (f.bid_volume, f.ask_volume);
+        let (gain, loss) = (f.rsi_gain, f.rsi_loss);
+        let (side, reason) = if b < a && rsi_below(gain, loss, self.rsi_low) {
             (Side::Long, "exhausted selling")
-        } else if b > a && f.rsi_above(self.rsi_high)? {
+        } else if b > a && rsi_above(gain, loss, self.rsi_high) {
             (Side::Short, "exhausted buying")
         } else {
             return None;
@@ -94,7 +96,9 @@ impl OrderFlowConfig {
         if (b - a).abs() > self.imbalance_threshold * (b + a) {
             score += 1.0;
         }
-        if feats.liquidity_above(self.liquidity_threshold) == Some(true) {
+        // The liquidity point (a rank count over the window) only matters when it can decide the
+        // signal or its confidence: skip it when even with it the score stays below the minimum.
+        if score + 0.5 >= self.min_score && feats.liquidity_above(self.liquidity_threshold) == Some(true) {
             score += 0.5;
         }
         (score >= self.min_score)
@@ -122,9 +126,10 @@ impl Default for VolatilityFaderConfig {
 
 impl VolatilityFaderConfig {
     /// The signal for this tick, if any (none before a full window of history).
-    #[inline]
-    pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
-        let (tr, mean) = (f.tr_ratio?, f.tr_mean?);
+    #[inline(always)]
+    pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
+        // An unknown (NaN) ratio or mean fails the comparison.
+        let (tr, mean) = (f.tr_ratio, f.tr_mean);
         if !(mean > 0.0 && tr > self.multiple * mean) {
             return None;
         }
@@ -160,9 +165,10 @@ impl Default for EmaCrossConfig {
 
 impl EmaCrossConfig {
     /// The target for this tick (every tick once the EMA is warm; the engine ignores repeats).
-    #[inline]
-    pub fn evaluate(&self, f: &FeatureSnapshot) -> Option<SignalDraft> {
-        let ema = f.ema?;
+    #[inline(always)]
+    pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
+        // A cold (NaN) EMA is neither above nor below.
+        let ema = f.ema;
         if f.price > ema {
             Some(SignalDraft::new(Side::Long, self.confidence, "price above EMA"))
         } else if f.price < ema {
@@ -180,7 +186,12 @@ impl EmaCrossConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::strategy::features::FeatureConfig;
+    use crate::strategy::features::{FeatureConfig, FeatureSnapshot};
+
+    /// The plain-float view the strategies read.
+    fn v(f: FeatureSnapshot) -> TickFeatures {
+        TickFeatures::from(&f)
+    }
 
     /// RSI `r` as Wilder parts, imbalance `i` as volumes.
     fn rsi(r: f64) -> Option<(f64, f64)> {
@@ -210,30 +221,30 @@ mod tests {
         let c = LiquidationHunterConfig::default();
         let mut t = Tick::empty(0, 0, 0);
         t.liq_side = 1;
-        assert_eq!(c.evaluate(&t, &snap()).unwrap().side(), Some(Side::Long));
+        assert_eq!(c.evaluate(&t, &v(snap())).unwrap().side(), Some(Side::Long));
         t.liq_side = -1;
-        assert_eq!(c.evaluate(&t, &snap()).unwrap().side(), Some(Side::Short));
+        assert_eq!(c.evaluate(&t, &v(snap())).unwrap().side(), Some(Side::Short));
         let weak = FeatureSnapshot { liq_ratio: Some(0.8), ..snap() };
-        assert!(c.evaluate(&t, &weak).is_none(), "ratio must be strictly above 0.8");
+        assert!(c.evaluate(&t, &v(weak)).is_none(), "ratio must be strictly above 0.8");
         let unknown = FeatureSnapshot { liq_ratio: None, ..snap() };
-        assert!(c.evaluate(&t, &unknown).is_none());
+        assert!(c.evaluate(&t, &v(unknown)).is_none());
     }
 
     #[test]
     fn order_flow_scores_and_sides() {
         let c = OrderFlowConfig::default();
         let feats = SymbolFeatures::new(&FeatureConfig::default());
-        let s = c.evaluate(&snap(), &feats).unwrap();
+        let s = c.evaluate(&v(snap()), &feats).unwrap();
         assert_eq!(s.side(), Some(Side::Long));
         assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
         let short = FeatureSnapshot { rsi_parts: rsi(70.0), volumes: imb(0.2), ..snap() };
-        assert_eq!(c.evaluate(&short, &feats).unwrap().side(), Some(Side::Short));
+        assert_eq!(c.evaluate(&v(short), &feats).unwrap().side(), Some(Side::Short));
         let weak = FeatureSnapshot { volumes: imb(-0.1), ..snap() };
-        assert!(c.evaluate(&weak, &feats).is_none(), "score 0.5 < 1.5");
+        assert!(c.evaluate(&v(weak), &feats).is_none(), "score 0.5 < 1.5");
         let neutral = FeatureSnapshot { rsi_parts: rsi(50.0), ..snap() };
-        assert!(c.evaluate(&neutral, &feats).is_none());
+        assert!(c.evaluate(&v(neutral), &feats).is_none());
         let no_book = FeatureSnapshot { volumes: None, ..snap() };
-        assert!(c.evaluate(&no_book, &feats).is_none(), "unknown imbalance is silence");
+        assert!(c.evaluate(&v(no_book), &feats).is_none(), "unknown imbalance is silence");
     }
 
     #[test]
@@ -245,30 +256,30 @@ mod tests {
         feats.observe(&t);
         feats.commit(100.0);
         feats.observe(&t);
-        let s = c.evaluate(&snap(), &feats).unwrap();
+        let s = c.evaluate(&v(snap()), &feats).unwrap();
         assert!((s.confidence - 0.8).abs() < 1e-12);
     }
 
     #[test]
     fn ema_cross_is_long_above_and_flat_or_short_below() {
         let c = EmaCrossConfig { enabled: true, ..Default::default() };
-        assert_eq!(c.evaluate(&snap()).unwrap().target, crate::strategy::Target::Flat);
+        assert_eq!(c.evaluate(&v(snap())).unwrap().target, crate::strategy::Target::Flat);
         let above = FeatureSnapshot { price: 101.0, ..snap() };
-        assert_eq!(c.evaluate(&above).unwrap().side(), Some(Side::Long));
+        assert_eq!(c.evaluate(&v(above)).unwrap().side(), Some(Side::Long));
         let short = EmaCrossConfig { short_below: true, ..c.clone() };
-        assert_eq!(short.evaluate(&snap()).unwrap().side(), Some(Side::Short));
-        assert!(c.evaluate(&FeatureSnapshot { ema: None, ..snap() }).is_none(), "warming up");
+        assert_eq!(short.evaluate(&v(snap())).unwrap().side(), Some(Side::Short));
+        assert!(c.evaluate(&v(FeatureSnapshot { ema: None, ..snap() })).is_none(), "warming up");
     }
 
     #[test]
     fn fader_fades_the_last_move() {
         let c = VolatilityFaderConfig::default();
-        assert_eq!(c.evaluate(&snap()).unwrap().side(), Some(Side::Long), "price fell → LONG");
+        assert_eq!(c.evaluate(&v(snap())).unwrap().side(), Some(Side::Long), "price fell → LONG");
         let up = FeatureSnapshot { prev_price: 99.0, ..snap() };
-        assert_eq!(c.evaluate(&up).unwrap().side(), Some(Side::Short));
+        assert_eq!(c.evaluate(&v(up)).unwrap().side(), Some(Side::Short));
         let calm = FeatureSnapshot { tr_ratio: Some(0.02), ..snap() };
-        assert!(c.evaluate(&calm).is_none(), "exactly 2× is not above 2×");
+        assert!(c.evaluate(&v(calm)).is_none(), "exactly 2× is not above 2×");
         let young = FeatureSnapshot { tr_mean: None, ..snap() };
-        assert!(c.evaluate(&young).is_none());
+        assert!(c.evaluate(&v(young)).is_none());
     }
 }

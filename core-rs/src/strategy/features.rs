@@ -55,43 +55,41 @@ struct Ring {
     next: usize,
     len: usize,
     sum: f64,
+    /// `cap` as a float: the divisor of the mean of a full ring.
+    cap_f64: f64,
 }
 
 impl Ring {
     fn new(cap: usize) -> Self {
-        Ring { buf: vec![0.0; cap.max(1)], cap: cap.max(1), next: 0, len: 0, sum: 0.0 }
+        let cap = cap.max(1);
+        Ring { buf: vec![0.0; cap], cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
     }
 
-    /// Pushes `x`; returns the value it evicted, if the ring was full.
+    /// Pushes `x`, evicting the oldest value once the ring is full.
     #[inline]
-    fn push(&mut self, x: f64) -> Option<f64> {
-        let evicted = if self.len == self.cap {
-            let old = self.buf[self.next];
-            self.sum -= old;
-            Some(old)
+    fn push(&mut self, x: f64) {
+        let next = self.next;
+        let slot = &mut self.buf[next];
+        if self.len == self.cap {
+            self.sum -= *slot;
         } else {
             self.len += 1;
-            None
-        };
-        self.buf[self.next] = x;
+        }
+        *slot = x;
         self.sum += x;
-        self.next += 1;
-        if self.next == self.cap {
+        if next + 1 == self.cap {
             self.next = 0;
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
             self.sum = self.buf.iter().sum();
+        } else {
+            self.next = next + 1;
         }
-        evicted
     }
 
+    /// The mean of a full ring (its divisor as a float is kept), or NaN until it is full.
     #[inline]
-    fn full(&self) -> bool {
-        self.len == self.cap
-    }
-
-    #[inline]
-    fn mean(&self) -> f64 {
-        self.sum / self.len as f64
+    fn full_mean(&self) -> f64 {
+        if self.len == self.cap { self.sum / self.cap_f64 } else { f64::NAN }
     }
 
     fn values(&self) -> &[f64] {
@@ -195,13 +193,13 @@ impl FeatureSnapshot {
     /// `rsi < level`, without dividing.
     #[inline]
     pub fn rsi_below(&self, level: f64) -> Option<bool> {
-        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) })
+        self.rsi_parts.map(|(g, l)| rsi_below(g, l, level))
     }
 
     /// `rsi > level`, without dividing.
     #[inline]
     pub fn rsi_above(&self, level: f64) -> Option<bool> {
-        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) })
+        self.rsi_parts.map(|(g, l)| rsi_above(g, l, level))
     }
 
     /// (bid − ask) / (bid + ask) volume.
@@ -209,6 +207,88 @@ impl FeatureSnapshot {
     pub fn imbalance(&self) -> Option<f64> {
         self.volumes.map(|(b, a)| (b - a) / (b + a))
     }
+}
+
+/// [`FeatureSnapshot`] as plain floats, NaN where unknown: what the built-in strategies read
+/// (no option tags to test or move on every tick). Each field is the snapshot's field with
+/// `None` as NaN; the volumes are NaN unless their sum is positive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickFeatures {
+    /// Reference price of this tick.
+    pub price: f64,
+    /// Reference price of the previous accepted tick.
+    pub prev_price: f64,
+    /// Wilder average gain, once the RSI has warmed up.
+    pub rsi_gain: f64,
+    /// Wilder average loss, once the RSI has warmed up.
+    pub rsi_loss: f64,
+    /// Bid-side volume behind the imbalance.
+    pub bid_volume: f64,
+    /// Ask-side volume behind the imbalance.
+    pub ask_volume: f64,
+    /// True range of this tick divided by its close.
+    pub tr_ratio: f64,
+    /// Mean of `tr_ratio` over the previous `tr_window` ticks.
+    pub tr_mean: f64,
+    /// Liquidation volume / total volume.
+    pub liq_ratio: f64,
+    /// EMA of price including this tick.
+    pub ema: f64,
+}
+
+/// `Some(x)` unless `x` is NaN.
+#[inline(always)]
+fn known(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+impl TickFeatures {
+    /// The snapshot custom strategies see (liquidity left unknown: it is computed on demand).
+    pub fn snapshot(&self) -> FeatureSnapshot {
+        let (g, l, b, a) = (self.rsi_gain, self.rsi_loss, self.bid_volume, self.ask_volume);
+        FeatureSnapshot {
+            price: self.price,
+            prev_price: self.prev_price,
+            rsi_parts: (!(g.is_nan() && l.is_nan())).then_some((g, l)),
+            volumes: (b + a > 0.0).then_some((b, a)),
+            tr_ratio: self.tr_ratio.is_finite().then_some(self.tr_ratio),
+            tr_mean: known(self.tr_mean),
+            liq_ratio: known(self.liq_ratio),
+            liquidity: None,
+            ema: known(self.ema),
+        }
+    }
+}
+
+impl From<&FeatureSnapshot> for TickFeatures {
+    fn from(f: &FeatureSnapshot) -> Self {
+        let (rsi_gain, rsi_loss) = f.rsi_parts.unwrap_or((f64::NAN, f64::NAN));
+        let (bid_volume, ask_volume) = f.volumes.unwrap_or((f64::NAN, f64::NAN));
+        TickFeatures {
+            price: f.price,
+            prev_price: f.prev_price,
+            rsi_gain,
+            rsi_loss,
+            bid_volume,
+            ask_volume,
+            tr_ratio: f.tr_ratio.unwrap_or(f64::NAN),
+            tr_mean: f.tr_mean.unwrap_or(f64::NAN),
+            liq_ratio: f.liq_ratio.unwrap_or(f64::NAN),
+            ema: f.ema.unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// RSI from Wilder parts (average gain `g`, average loss `l`) is below `level`; 50 when flat.
+#[inline(always)]
+pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
+    if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) }
+}
+
+/// RSI from Wilder parts is above `level`; 50 when flat.
+#[inline(always)]
+pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
+    if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) }
 }
 
 /// Rolling feature state for one symbol.
@@ -249,7 +329,13 @@ impl SymbolFeatures {
     /// their *previous* contents; call [`commit`](Self::commit) after the strategies ran.
     #[inline]
     pub fn observe(&mut self, t: &Tick) -> FeatureSnapshot {
-        let price = t.reference_price();
+        self.observe_values(t, t.reference_price()).snapshot()
+    }
+
+    /// [`observe`](Self::observe) with the tick's reference price already known, as plain
+    /// floats (the engine's hot path).
+    #[inline]
+    pub fn observe_values(&mut self, t: &Tick, price: f64) -> TickFeatures {
         let prev = self.prev_price;
         if prev.is_finite() {
             self.rsi.update(price - prev);
@@ -269,23 +355,27 @@ impl SymbolFeatures {
             ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
             ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
         };
-        let volumes = (b + a > 0.0).then_some((b, a));
+        let known = b + a > 0.0;
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = t.bid_qty + t.ask_qty;
-        let liq_ratio = (t.volume > 0.0 && t.liq_volume >= 0.0).then(|| t.liq_volume / t.volume);
+        // Divide unconditionally and select: no branch on the tick's values.
+        let ratio = t.liq_volume / t.volume;
+        let liq_ratio = if (t.volume > 0.0) & (t.liq_volume >= 0.0) { ratio } else { f64::NAN };
         // EMA seeded with the first price (the common convention); reported after a full period.
         self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
         self.ema_seen += 1;
-        FeatureSnapshot {
+        let (rsi_gain, rsi_loss) = self.rsi.parts().unwrap_or((f64::NAN, f64::NAN));
+        TickFeatures {
             price,
             prev_price: prev,
-            rsi_parts: self.rsi.parts(),
-            volumes,
-            tr_ratio: self.cur_tr.is_finite().then_some(self.cur_tr),
-            tr_mean: self.tr.full().then(|| self.tr.mean()),
+            rsi_gain,
+            rsi_loss,
+            bid_volume: if known { b } else { f64::NAN },
+            ask_volume: if known { a } else { f64::NAN },
+            tr_ratio: if self.cur_tr.is_finite() { self.cur_tr } else { f64::NAN },
+            tr_mean: self.tr.full_mean(),
             liq_ratio,
-            liquidity: None,
-            ema: (self.ema_seen >= self.ema_period).then_some(self.ema),
+            ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
         }
     }
 
@@ -303,7 +393,7 @@ impl SymbolFeatures {
 
     /// `liquidity() > threshold`, answered with a rank count instead of a median (the strategies'
     /// hot path): liquidity = min(depth / median, 1) exceeds t < 1 exactly when median < depth / t.
-    #[inline]
+    #[inline(never)]
     pub fn liquidity_above(&self, threshold: f64) -> Option<bool> {
         if !(self.cur_depth >= 0.0) {
             return None;
@@ -321,7 +411,7 @@ impl SymbolFeatures {
     }
 
     /// Pushes the current tick into the rolling windows.
-    #[inline]
+    #[inline(always)]
     pub fn commit(&mut self, price: f64) {
         if self.cur_tr.is_finite() {
             self.tr.push(self.cur_tr);

@@ -6,7 +6,7 @@ mod features;
 mod signal;
 
 pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
-pub use features::{FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW};
+pub use features::{FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, TickFeatures, MAX_WINDOW};
 pub use signal::{Signal, SignalDraft, Target};
 
 use thiserror::Error;

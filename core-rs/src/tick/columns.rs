@@ -1,5 +1,7 @@
 //! A batch of ticks as columns (struct of arrays): how ticks cross from NumPy without copies.
 
+use std::mem::{align_of, offset_of, size_of};
+
 use thiserror::Error;
 
 use super::Tick;
@@ -86,6 +88,18 @@ pub struct TickColumns<'a> {
     pub open_interest: Option<&'a [f64]>,
 }
 
+/// `out[k].<field at offset> = col[k]`: one small loop shared by every float column (a loop per
+/// field, each unrolled and vectorised, made the batch path's code overflow the instruction cache).
+#[inline(never)]
+fn scatter_f64(out: &mut [Tick], col: &[f64], offset: usize) {
+    assert!(offset + size_of::<f64>() <= size_of::<Tick>() && offset % align_of::<f64>() == 0);
+    for (t, &x) in out.iter_mut().zip(col) {
+        // SAFETY: `offset` is the `offset_of!` of an `f64` field of `Tick` (checked in bounds and
+        // aligned above), so the pointer is a valid, aligned `f64` inside the exclusive `t`.
+        unsafe { std::ptr::from_mut(t).cast::<u8>().add(offset).cast::<f64>().write(x) }
+    }
+}
+
 #[inline(always)]
 fn f(col: Option<&[f64]>, i: usize) -> f64 {
     match col {
@@ -141,6 +155,63 @@ impl<'a> TickColumns<'a> {
         Ok(())
     }
 
+    /// Writes ticks `start..start + out.len()` into `out` column by column: the batch path's
+    /// transpose, a loop per present column instead of a branch per column per tick. Fields of
+    /// absent columns are left untouched (`ts_recv` is set to `ts_event`), so start `out` from
+    /// [`Tick::empty`] and keep it for one batch: each slot then equals [`tick`](Self::tick).
+    /// Panics if the range is beyond the batch; requires a validated batch.
+    #[inline(never)]
+    pub fn write_present(&self, start: usize, out: &mut [Tick]) {
+        let end = start + out.len();
+        for (t, &x) in out.iter_mut().zip(&self.ts_event[start..end]) {
+            t.ts_event = x;
+        }
+        match self.ts_recv {
+            Some(c) => {
+                for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                    t.ts_recv = x;
+                }
+            }
+            None => {
+                for t in out.iter_mut() {
+                    t.ts_recv = t.ts_event;
+                }
+            }
+        }
+        if let Some(c) = self.symbol {
+            for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                t.symbol = x;
+            }
+        }
+        if let Some(c) = self.liq_side {
+            for (t, &x) in out.iter_mut().zip(&c[start..end]) {
+                t.liq_side = x;
+            }
+        }
+        let floats = [
+            (self.price, offset_of!(Tick, price)),
+            (self.bid, offset_of!(Tick, bid)),
+            (self.ask, offset_of!(Tick, ask)),
+            (self.bid_qty, offset_of!(Tick, bid_qty)),
+            (self.ask_qty, offset_of!(Tick, ask_qty)),
+            (self.volume, offset_of!(Tick, volume)),
+            (self.buy_volume, offset_of!(Tick, buy_volume)),
+            (self.sell_volume, offset_of!(Tick, sell_volume)),
+            (self.open, offset_of!(Tick, open)),
+            (self.high, offset_of!(Tick, high)),
+            (self.low, offset_of!(Tick, low)),
+            (self.close, offset_of!(Tick, close)),
+            (self.liq_volume, offset_of!(Tick, liq_volume)),
+            (self.funding_rate, offset_of!(Tick, funding_rate)),
+            (self.open_interest, offset_of!(Tick, open_interest)),
+        ];
+        for (col, offset) in floats {
+            if let Some(c) = col {
+                scatter_f64(out, &c[start..end], offset);
+            }
+        }
+    }
+
     /// The `i`-th tick. Panics if `i` is out of bounds; requires a validated batch.
     #[inline(always)]
     pub fn tick(&self, i: usize) -> Tick {
@@ -185,6 +256,24 @@ mod tests {
         let t = cols.tick(1);
         assert_eq!((t.ts_event, t.ts_recv, t.symbol, t.price), (2, 2, 0, 11.0));
         assert!(t.bid.is_nan() && t.liq_volume.is_nan());
+    }
+
+    #[test]
+    fn write_present_matches_tick() {
+        let ts = [1, 2, 3];
+        let recv = [4, 5, 6];
+        let price = [10.0, 11.0, 12.0];
+        let side = [0, 1, -1];
+        let with_recv = TickColumns { ts_event: &ts, ts_recv: Some(&recv), price: Some(&price), ..Default::default() };
+        let without = TickColumns { ts_event: &ts, liq_side: Some(&side), ..Default::default() };
+        for cols in [with_recv, without] {
+            let mut out = [Tick::empty(0, 0, 0); 2];
+            cols.write_present(1, &mut out);
+            for (k, t) in out.iter().enumerate() {
+                let want = cols.tick(1 + k);
+                assert_eq!(format!("{t:?}"), format!("{want:?}"), "NaN-aware comparison");
+            }
+        }
     }
 
     #[test]
