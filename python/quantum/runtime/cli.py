@@ -49,6 +49,7 @@ def serve(
 
     _import_api()
     from api.main import create_app
+    from api.ws.protocol import PushWebSocketProtocol
 
     base = Settings()
     updates: dict[str, object] = {}
@@ -81,7 +82,9 @@ def serve(
         port=listen_port,
         log_level="info",
         access_log=access_log,
-        ws="websockets-sansio",
+        # uvicorn's websockets-sansio protocol that lets the event bus write pushed frames
+        # straight to each connection's transport (api/ws/protocol.py).
+        ws=PushWebSocketProtocol,
         # Each connection has its own compression context, so permessage-deflate would compress
         # every pushed message once per client (and the client inflates it again); for ~300-byte
         # events on loopback or a LAN that CPU cost dominated the fan-out. Off: frames go as is.
