@@ -225,8 +225,9 @@ class EventBus:
         self.queue_size = queue_size
         #: Bytes a :class:`TransportSubscription`'s transport may buffer before it is lagging.
         self.buffer_limit = buffer_limit
-        # A dict (insertion-ordered) rather than a set: clients are served in connection order.
-        self._subs: dict[Subscription, None] = {}
+        # In connection order; see ``publish`` for the order they are served in.
+        self._subs: list[Subscription] = []
+        self._turn = 0
         self.published = 0
         # Counters of the clients that have gone, so the totals survive them.
         self._gone_dropped = 0
@@ -246,13 +247,13 @@ class EventBus:
             sub = QueueSubscription(user_id, self.queue_size)
         else:
             sub = TransportSubscription(user_id, transport, self.buffer_limit)
-        self._subs[sub] = None
+        self._subs.append(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         """Forget a client."""
         if sub in self._subs:
-            del self._subs[sub]
+            self._subs.remove(sub)
             self._gone_dropped += sub.dropped
             self._gone_resyncs += sub.resyncs
         sub.close()
@@ -301,10 +302,19 @@ class EventBus:
         tail = b""
         stamp = time.time_ns() if ts is None else ts
         sent = 0
-        for sub in self._subs:
+        subs = self._subs
+        # Each message starts the round at the next connection: the writes of one round go out
+        # one after another (one send each), so a fixed order would always make the same client
+        # wait for all the others.
+        start = self._turn % len(subs) if subs else 0
+        self._turn += 1
+        for sub in subs[start:] + subs[:start]:
+            # ``Subscription.wants``, inlined: this loop runs once per client per message.
+            if topic not in sub.topics:
+                continue
             if user_id is not None and sub.user_id != user_id:
                 continue
-            if not sub.wants(topic, symbol):
+            if symbol is not None and sub.symbols and symbol not in sub.symbols:
                 continue
             if not sent:
                 head = _head(topic)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import getpass
 import importlib.util
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -76,7 +79,17 @@ def serve(
             "(or set QUANTUM_ADMIN_USER and QUANTUM_ADMIN_PASSWORD before the first start)"
         )
     sys.stdout.flush()
-    uvicorn.run(
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            # Started: what is alive now (modules, app, store, engines) lives as long as the
+            # process. Frozen, the cyclic GC stops walking it: its full collections over it
+            # paused the event loop (and every push) for ~100 ms.
+            gc.collect()
+            gc.freeze()
+
+    config = uvicorn.Config(
         app,
         host=listen_host,
         port=listen_port,
@@ -90,6 +103,11 @@ def serve(
         # events on loopback or a LAN that CPU cost dominated the fan-out. Off: frames go as is.
         ws_per_message_deflate=False,
     )
+    server = _Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal it handled
+        server.run()
+    if not server.started:
+        raise typer.Exit(1)
 
 
 @user_app.command("add")
