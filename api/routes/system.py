@@ -77,6 +77,11 @@ async def metrics(service: ServiceDep, _admin: AdminUser) -> Response:
         f"quantum_writer_dead_letters_total {ws.dead_letters}",
         "# TYPE quantum_ws_clients gauge",
         f"quantum_ws_clients {rt.bus.clients}",
+        "# HELP quantum_ws_dropped_total Pushed messages dropped because their client was slow.",
+        "# TYPE quantum_ws_dropped_total counter",
+        f"quantum_ws_dropped_total {rt.bus.dropped}",
+        "# TYPE quantum_ws_resyncs_total counter",
+        f"quantum_ws_resyncs_total {rt.bus.resyncs}",
         "# HELP quantum_stage_latency_seconds Per-stage latency over recent samples.",
         "# TYPE quantum_stage_latency_seconds summary",
     ]

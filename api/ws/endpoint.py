@@ -1,4 +1,9 @@
-"""``/ws``: authenticated push of runtime events, per-client bounded queue (see runtime.bus)."""
+"""``/ws``: authenticated push of runtime events (see :mod:`quantum.runtime.bus`).
+
+Served by :class:`api.ws.protocol.PushWebSocketProtocol` (what ``quantum serve`` runs), the bus
+writes each pushed frame straight to the connection's transport and this handler only reads the
+client's messages. Under another server it falls back to a per-connection queue and send task.
+"""
 
 from __future__ import annotations
 
@@ -11,31 +16,32 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from api.deps import service_of, session_token
-from quantum.runtime.bus import EventBus, Subscription
+from api.ws.protocol import push_transport
+from quantum.runtime.bus import EventBus, QueueSubscription, Subscription
 
 router = APIRouter()
 
 _POLICY_VIOLATION = 1008
 
 
-async def _send_loop(ws: WebSocket, sub: Subscription) -> None:
+async def _send_loop(ws: WebSocket, sub: QueueSubscription) -> None:
     while True:
         text = await sub.queue.get()
         await ws.send_text(text)
 
 
-def _error(sub: Subscription, message: str) -> str:
-    return sub.frame("error", time.time_ns(), json.dumps({"detail": message}))
+def _error(sub: Subscription, message: str) -> None:
+    sub.offer("error", time.time_ns(), json.dumps({"detail": message}))
 
 
-async def _handle(ws: WebSocket, sub: Subscription, raw: str) -> None:
+def _handle(sub: Subscription, raw: str) -> None:
     try:
         msg: Any = json.loads(raw)
     except ValueError:
-        sub.queue.put_nowait(_error(sub, "messages must be JSON"))
+        _error(sub, "messages must be JSON")
         return
     if not isinstance(msg, dict) or msg.get("op") != "subscribe":
-        sub.queue.put_nowait(_error(sub, 'expected {"op": "subscribe", "topics": [...]}'))
+        _error(sub, 'expected {"op": "subscribe", "topics": [...]}')
         return
     topics, symbols = msg.get("topics", []), msg.get("symbols", [])
     if not (
@@ -43,12 +49,12 @@ async def _handle(ws: WebSocket, sub: Subscription, raw: str) -> None:
         and isinstance(symbols, list)
         and all(isinstance(t, str) for t in topics + symbols)
     ):
-        sub.queue.put_nowait(_error(sub, "topics and symbols must be lists of strings"))
+        _error(sub, "topics and symbols must be lists of strings")
         return
     try:
         EventBus.set_topics(sub, topics, symbols)
     except ValueError as exc:
-        sub.queue.put_nowait(_error(sub, str(exc)))
+        _error(sub, str(exc))
         return
     data = json.dumps({"topics": sorted(sub.topics), "symbols": sorted(sub.symbols)})
     sub.offer("subscribed", time.time_ns(), data)
@@ -64,16 +70,23 @@ async def websocket(ws: WebSocket) -> None:
         return
     await ws.accept()
     bus = service.runtime.bus
-    sub = bus.subscribe(user.id)
-    sender = asyncio.create_task(_send_loop(ws, sub))
+    transport = push_transport(ws.scope)
+    sub: Subscription
+    sender: asyncio.Task[None] | None = None
+    if transport is not None:
+        sub = bus.subscribe(user.id, transport)
+    else:
+        queued = bus.subscribe(user.id)
+        sender = asyncio.create_task(_send_loop(ws, queued))
+        sub = queued
     try:
         while True:
-            raw = await ws.receive_text()
-            await _handle(ws, sub, raw)
+            _handle(sub, await ws.receive_text())
     except WebSocketDisconnect:
         pass
     finally:
         bus.unsubscribe(sub)
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender

@@ -1,12 +1,23 @@
-"""The event bus: the runtime publishes, each WebSocket client reads its own bounded queue.
+"""The event bus: the runtime publishes, every subscribed WebSocket connection receives.
 
-Publishing never waits. Each message is serialised once and framed per client with that client's
-sequence number (``seq`` increases by one per message per connection). When a client's queue is
-full, the client is slow: its queued messages are dropped and replaced by one ``resync`` message
-(the dropped ones used up their sequence numbers, so the gap is visible too). The engine and the
-other clients never wait for it.
+Publishing never waits. Each message is serialised once (orjson) into an envelope
+``{"type","seq","ts","data"}`` whose only per-connection part is ``seq`` (it increases by one per
+message per connection), so the publisher builds the envelope's head and tail once and splices in
+each connection's ``seq``.
 
-All methods must be called from the event loop's thread.
+A connection is delivered to in one of two ways:
+
+- :class:`TransportSubscription` (the service's path): the publisher itself writes the finished
+  WebSocket frame to the connection's asyncio transport, so a push costs one ``write`` per client
+  and no task switch. A client whose transport already buffers more than ``buffer_limit`` bytes is
+  slow: messages for it are dropped (counted; they still use up their ``seq``, so the gap is
+  visible) until its buffer has drained, then it gets one ``resync`` message and the stream goes on.
+- :class:`QueueSubscription` (any other ASGI server, and the test client): a bounded
+  ``asyncio.Queue`` that a per-connection task sends from; when it is full the backlog is dropped
+  and replaced by one ``resync`` message.
+
+Either way the engine and the other clients never wait for a slow one. All methods must be called
+from the event loop's thread.
 """
 
 from __future__ import annotations
@@ -14,65 +25,84 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, overload
 
 import orjson
 
-__all__ = ["TOPICS", "USER_TOPICS", "EventBus", "Subscription"]
+__all__ = [
+    "TOPICS",
+    "USER_TOPICS",
+    "EventBus",
+    "FrameTransport",
+    "QueueSubscription",
+    "Subscription",
+    "TransportSubscription",
+    "text_frame",
+]
 
 #: Topics a client may subscribe to.
 TOPICS = frozenset({"tick", "signal", "fill", "position", "trade", "risk", "status"})
 #: Topics whose messages belong to one user's account.
 USER_TOPICS = frozenset({"signal", "fill", "position", "trade", "risk"})
 
-
 _ORJSON_OPTS = orjson.OPT_NON_STR_KEYS
+_RESYNC = b'{"reason":"slow_consumer"}'
+#: How often a slow client's transport is checked for having drained (seconds).
+_DRAIN_POLL_S = 0.05
 
 
-def _dumps(data: Any) -> str:
+def _dumps(data: Any) -> bytes:
     # orjson in C, once per message whatever the number of clients; ``default=str`` keeps Decimal
     # (money) exact as a string, as ``json.dumps(default=str)`` did.
-    return orjson.dumps(data, default=str, option=_ORJSON_OPTS).decode()
+    return orjson.dumps(data, default=str, option=_ORJSON_OPTS)
 
 
-@dataclass(eq=False)
+def _head(kind: str) -> bytes:
+    return b'{"type":"' + kind.encode() + b'","seq":'
+
+
+def _tail(ts: int, payload: bytes) -> bytes:
+    return b',"ts":%d,"data":%b}' % (ts, payload)
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One unfragmented, unmasked WebSocket text frame (RFC 6455 §5.2; servers never mask).
+
+    ``payload`` must be UTF-8 (orjson output is).
+    """
+    n = len(payload)
+    if n < 126:
+        return b"\x81%c%b" % (n, payload)
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
+
+
+class FrameTransport(Protocol):
+    """What the bus needs of a connection's transport (``asyncio.Transport`` has all of it)."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def get_write_buffer_size(self) -> int: ...
+
+    def is_closing(self) -> bool: ...
+
+
 class Subscription:
-    """One client's view of the bus."""
+    """One client's view of the bus: its filters, its ``seq`` and its drop counters."""
 
-    user_id: int
-    maxsize: int
-    topics: frozenset[str] = frozenset()
-    symbols: frozenset[str] = frozenset()
-    seq: int = 0
-    dropped: int = 0
-    resyncs: int = 0
-    queue: asyncio.Queue[str] = field(init=False)
+    __slots__ = ("dropped", "resyncs", "seq", "symbols", "topics", "user_id")
 
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.maxsize)
-
-    def frame(self, kind: str, ts: int, payload: str) -> str:
-        """The next envelope of this connection (a JSON text)."""
-        self.seq += 1
-        return f'{{"type":"{kind}","seq":{self.seq},"ts":{ts},"data":{payload}}}'
-
-    def offer(self, kind: str, ts: int, payload: str) -> None:
-        """Queue a message, or drop the backlog and queue a ``resync`` when full."""
-        self.offer_split(f'{{"type":"{kind}","seq":', f',"ts":{ts},"data":{payload}}}', ts)
-
-    def offer_split(self, head: str, tail: str, ts: int) -> None:
-        """Queue ``head + seq + tail``: the envelope is built once per message by the publisher
-        and only this connection's ``seq`` is spliced in here."""
-        self.seq += 1
-        try:
-            self.queue.put_nowait(f"{head}{self.seq}{tail}")
-        except asyncio.QueueFull:
-            self.dropped += self.queue.qsize() + 1
-            self.resyncs += 1
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(self.frame("resync", ts, '{"reason":"slow_consumer"}'))
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        self.topics: frozenset[str] = frozenset()
+        self.symbols: frozenset[str] = frozenset()
+        #: ``seq`` of the last message sent (or dropped) on this connection.
+        self.seq = 0
+        #: Messages this connection never got because it was too slow.
+        self.dropped = 0
+        #: Times it was found too slow (each one ends with a ``resync`` message).
+        self.resyncs = 0
 
     def wants(self, topic: str, symbol: str | None) -> bool:
         """Whether this client subscribed to the topic (and symbol, when the message has one)."""
@@ -80,24 +110,153 @@ class Subscription:
             return False
         return symbol is None or not self.symbols or symbol in self.symbols
 
+    def offer(self, kind: str, ts: int, payload: str) -> None:
+        """Send one message to this connection only (``payload`` is JSON text)."""
+        self.push(_head(kind), _tail(ts, payload.encode()), ts)
+
+    def push(self, head: bytes, tail: bytes, ts: int) -> None:
+        """Deliver ``head + seq + tail``: the publisher builds the envelope once per message and
+        only this connection's next ``seq`` is spliced in here."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the subscription holds (called by :meth:`EventBus.unsubscribe`)."""
+
+
+class QueueSubscription(Subscription):
+    """Messages (JSON text) go into a bounded queue that the connection's own task sends from."""
+
+    __slots__ = ("maxsize", "queue")
+
+    def __init__(self, user_id: int, maxsize: int) -> None:
+        super().__init__(user_id)
+        self.maxsize = maxsize
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize)
+
+    def push(self, head: bytes, tail: bytes, ts: int) -> None:
+        """Queue the message, or drop the backlog and queue a ``resync`` when full."""
+        self.seq += 1
+        try:
+            self.queue.put_nowait((b"%b%d%b" % (head, self.seq, tail)).decode())
+        except asyncio.QueueFull:
+            self.dropped += self.queue.qsize() + 1
+            self.resyncs += 1
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.seq += 1
+            resync = b"%b%d%b" % (_head("resync"), self.seq, _tail(ts, _RESYNC))
+            self.queue.put_nowait(resync.decode())
+
+
+class TransportSubscription(Subscription):
+    """The publisher writes each message's WebSocket frame straight to the connection's transport.
+
+    Nothing is queued by the bus: the transport's own write buffer is the backlog, and while it
+    holds more than ``buffer_limit`` bytes the client is lagging (see the module docstring).
+    """
+
+    __slots__ = ("_watch", "buffer_limit", "lagging", "transport")
+
+    def __init__(self, user_id: int, transport: FrameTransport, buffer_limit: int) -> None:
+        super().__init__(user_id)
+        self.transport = transport
+        self.buffer_limit = buffer_limit
+        #: Over the limit: messages are dropped until the buffer drains, then a resync goes out.
+        self.lagging = False
+        self._watch: asyncio.TimerHandle | None = None
+
+    def push(self, head: bytes, tail: bytes, ts: int) -> None:
+        """Write the message's frame now, or drop it when this client is lagging."""
+        transport = self.transport
+        if transport.is_closing():
+            # Closing (by either side, maybe with a close frame already out): no data after it.
+            self.seq += 1
+            return
+        if self.lagging and not self._recover(ts):
+            self.seq += 1
+            self.dropped += 1
+            return
+        self.seq += 1
+        if transport.get_write_buffer_size() > self.buffer_limit:
+            self.lagging = True
+            self.resyncs += 1
+            self.dropped += 1
+            self._schedule_watch()
+            return
+        transport.write(text_frame(b"%b%d%b" % (head, self.seq, tail)))
+
+    def _recover(self, ts: int) -> bool:
+        """Once the buffer has drained, send the ``resync`` (next ``seq``) and stop lagging."""
+        if self.transport.get_write_buffer_size() > 0:
+            return False
+        self.lagging = False
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        self.seq += 1
+        resync = b"%b%d%b" % (_head("resync"), self.seq, _tail(ts, _RESYNC))
+        self.transport.write(text_frame(resync))
+        return True
+
+    def _schedule_watch(self) -> None:
+        # A lagging client that is sent nothing more must still get its resync once it catches up.
+        loop = asyncio.get_running_loop()
+        self._watch = loop.call_later(_DRAIN_POLL_S, self._on_watch)
+
+    def _on_watch(self) -> None:
+        self._watch = None
+        if not self.lagging or self.transport.is_closing():
+            return
+        if not self._recover(time.time_ns()):
+            self._schedule_watch()
+
+    def close(self) -> None:
+        """Stop watching the transport (it belongs to the server, which closes it)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+
 
 class EventBus:
     """Fan-out of runtime events to subscriptions; never blocks the publisher."""
 
-    def __init__(self, queue_size: int = 1024) -> None:
+    def __init__(self, queue_size: int = 1024, buffer_limit: int = 256 * 1024) -> None:
+        #: Messages a :class:`QueueSubscription` may hold.
         self.queue_size = queue_size
-        self._subs: set[Subscription] = set()
+        #: Bytes a :class:`TransportSubscription`'s transport may buffer before it is lagging.
+        self.buffer_limit = buffer_limit
+        # In connection order; see ``publish`` for the order they are served in.
+        self._subs: list[Subscription] = []
+        self._turn = 0
         self.published = 0
+        # Counters of the clients that have gone, so the totals survive them.
+        self._gone_dropped = 0
+        self._gone_resyncs = 0
 
-    def subscribe(self, user_id: int) -> Subscription:
-        """A new client (no topics until it calls :meth:`set_topics`)."""
-        sub = Subscription(user_id=user_id, maxsize=self.queue_size)
-        self._subs.add(sub)
+    @overload
+    def subscribe(self, user_id: int) -> QueueSubscription: ...
+
+    @overload
+    def subscribe(self, user_id: int, transport: FrameTransport) -> TransportSubscription: ...
+
+    def subscribe(self, user_id: int, transport: FrameTransport | None = None) -> Subscription:
+        """A new client (no topics until :meth:`set_topics`): frames written to ``transport``
+        when given (after the WebSocket handshake), else queued for the caller to send."""
+        sub: Subscription
+        if transport is None:
+            sub = QueueSubscription(user_id, self.queue_size)
+        else:
+            sub = TransportSubscription(user_id, transport, self.buffer_limit)
+        self._subs.append(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         """Forget a client."""
-        self._subs.discard(sub)
+        if sub in self._subs:
+            self._subs.remove(sub)
+            self._gone_dropped += sub.dropped
+            self._gone_resyncs += sub.resyncs
+        sub.close()
 
     @staticmethod
     def set_topics(sub: Subscription, topics: Iterable[str], symbols: Iterable[str]) -> None:
@@ -114,6 +273,21 @@ class EventBus:
         """Connected clients."""
         return len(self._subs)
 
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """The connected clients' subscriptions, in connection order."""
+        return tuple(self._subs)
+
+    @property
+    def dropped(self) -> int:
+        """Messages never delivered because their client was too slow (since start)."""
+        return self._gone_dropped + sum(s.dropped for s in self._subs)
+
+    @property
+    def resyncs(self) -> int:
+        """Times a client was found too slow and resynced (since start)."""
+        return self._gone_resyncs + sum(s.resyncs for s in self._subs)
+
     def publish(
         self,
         topic: str,
@@ -124,19 +298,28 @@ class EventBus:
         ts: int | None = None,
     ) -> int:
         """Send ``data`` to every matching client (only ``user_id``'s when given); returns count."""
-        head: str | None = None
-        tail = ""
+        head = b""
+        tail = b""
         stamp = time.time_ns() if ts is None else ts
         sent = 0
-        for sub in self._subs:
+        subs = self._subs
+        # Each message starts the round at the next connection: the writes of one round go out
+        # one after another (one send each), so a fixed order would always make the same client
+        # wait for all the others.
+        start = self._turn % len(subs) if subs else 0
+        self._turn += 1
+        for sub in subs[start:] + subs[:start]:
+            # ``Subscription.wants``, inlined: this loop runs once per client per message.
+            if topic not in sub.topics:
+                continue
             if user_id is not None and sub.user_id != user_id:
                 continue
-            if not sub.wants(topic, symbol):
+            if symbol is not None and sub.symbols and symbol not in sub.symbols:
                 continue
-            if head is None:
-                head = f'{{"type":"{topic}","seq":'
-                tail = f',"ts":{stamp},"data":{_dumps(data)}}}'
-            sub.offer_split(head, tail, stamp)
+            if not sent:
+                head = _head(topic)
+                tail = _tail(stamp, _dumps(data))
+            sub.push(head, tail, stamp)
             sent += 1
         self.published += 1
         return sent
