@@ -280,15 +280,19 @@ impl From<&FeatureSnapshot> for TickFeatures {
 }
 
 /// RSI from Wilder parts (average gain `g`, average loss `l`) is below `level`; 50 when flat.
+/// Both cases are evaluated and selected with bit operations (no branch): `s != 0` is the exact
+/// complement of `s == 0`, NaN included, so this is `if s == 0 { 50 < level } else { .. }`.
 #[inline(always)]
 pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
-    if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) }
+    let s = g + l;
+    ((s == 0.0) & (50.0 < level)) | ((s != 0.0) & (100.0 * g < level * s))
 }
 
-/// RSI from Wilder parts is above `level`; 50 when flat.
+/// RSI from Wilder parts is above `level`; 50 when flat (branch-free like [`rsi_below`]).
 #[inline(always)]
 pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
-    if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) }
+    let s = g + l;
+    ((s == 0.0) & (50.0 > level)) | ((s != 0.0) & (100.0 * g > level * s))
 }
 
 /// Rolling feature state for one symbol.
