@@ -131,11 +131,15 @@ impl VolatilityFaderConfig {
     #[inline(always)]
     pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
         // An unknown (NaN) ratio or mean fails the comparison.
-        // One combined test (no short-circuit), then the side is selected, not branched on.
+        // A spike is rare, so its branch predicts well: test it alone first. Whether the price
+        // moved is a coin flip from tick to tick: only spikes look, and the side is selected.
         let (tr, mean) = (f.tr_ratio, f.tr_mean);
+        if !(mean > 0.0 && tr > self.multiple * mean) {
+            return None;
+        }
         let moved = f.price - f.prev_price;
         let (up, down) = (moved > 0.0, moved < 0.0);
-        if !((mean > 0.0) & (tr > self.multiple * mean) & (up | down)) {
+        if !(up | down) {
             return None;
         }
         let (side, reason) = if up { (Side::Short, "fade spike up") } else { (Side::Long, "fade spike down") };
