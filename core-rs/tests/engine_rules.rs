@@ -147,6 +147,43 @@ fn drawdown_halts_flattens_and_blocks_entries() {
 }
 
 #[test]
+fn zero_size_entries_are_refused_in_drb_guard_order() {
+    use quantum_core::risk::RiskReject;
+    let reasons = |ev: &[Event]| -> Vec<RiskReject> {
+        ev.iter().filter_map(|x| if let Event::OrderRejected { reason, .. } = x { Some(*reason) } else { None }).collect()
+    };
+    // Sizing to zero (a zero fraction): the size is refused as zero, and the day keeps no count.
+    let mut c = quiet_config();
+    c.risk.fixed_fraction = 0.0;
+    let mut e = engine(vec![(1, Side::Long), (2, Side::Short)], c.clone());
+    let ev = run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0), trade_tick(2, 100.0)]);
+    assert_eq!(reasons(&ev), [RiskReject::ZeroSize, RiskReject::ZeroSize]);
+    assert_eq!(e.stats().orders_rejected[RiskReject::ZeroSize as usize], 2);
+    assert_eq!(e.risk_state().trades_today, 0);
+    assert_eq!(e.risk_state().trade_day, i64::MIN, "a refused entry does not open a trade day");
+    // A size that rounds below one lot is zero too.
+    c.risk.fixed_fraction = 1e-12;
+    let mut e = engine(vec![(1, Side::Long)], c.clone());
+    let ev = run(&mut e, &[trade_tick(0, 100.0), trade_tick(1, 100.0)]);
+    assert_eq!(reasons(&ev), [RiskReject::ZeroSize]);
+    // The kill switch outranks the zero size, as in DRB-Guard's own order of checks.
+    c.risk.fixed_fraction = 0.0;
+    let mut e = engine(vec![(2, Side::Long)], c);
+    let ev = run(&mut e, &[trade_tick(0, 100.0)]);
+    assert!(reasons(&ev).is_empty());
+    e.halt(S);
+    let ev = run(&mut e, &[trade_tick(1, 100.0), trade_tick(2, 100.0)]);
+    assert_eq!(reasons(&ev), [RiskReject::Halted]);
+    assert_eq!(e.stats().orders_rejected[RiskReject::Halted as usize], 1);
+    // A manual entry of no size is refused the same way.
+    e.reset_halt();
+    assert!(matches!(
+        e.submit_entry(0, Side::Long, None, None, 3 * S, 3 * S),
+        Err(quantum_core::engine::EngineError::Risk(RiskReject::ZeroSize))
+    ));
+}
+
+#[test]
 fn funding_is_charged_when_a_funding_time_passes() {
     let mut e = engine(vec![(1, Side::Long)], quiet_config());
     let h = 3600 * S;

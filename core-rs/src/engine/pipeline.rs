@@ -612,11 +612,21 @@ impl Engine {
                 None => self.guard.size_fraction_cached(&mut self.risk) * equity.to_f64() / price,
             },
         };
-        let q = Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO);
+        // A zero raw size (Kelly sizing to zero is common) rounds to zero: skip the float rounding.
+        let q = if raw == 0.0 { Qty::ZERO } else { Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO) };
+        if q.is_zero() {
+            // A zero size has a zero notional, which DRB-Guard's first checks always refuse (and
+            // they change no state): after the price check below, their answer is the whole
+            // answer, without the notional, the open count or the request.
+            if !crate::types::fits_units(price) {
+                return Err(RiskReject::ZeroSize);
+            }
+            return Err(self.guard.check_basics(&self.risk, equity, Money::ZERO).err().unwrap_or(RiskReject::ZeroSize));
+        }
         let price_fx = crate::types::Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
         let notional = q.notional(price_fx);
         // DRB-Guard refuses a zero notional before it looks at the open count: skip the scan
-        // over every symbol's pending order then (Kelly sizing to zero is common).
+        // over every symbol's pending order then (a tiny size can round to a zero notional).
         let open = if notional.units() > 0 {
             let reversing = self.account.position(symbol).is_some();
             let pending_entries =

@@ -266,18 +266,27 @@ impl DrbGuard {
         f.clamp(0.0, c.max_position_notional)
     }
 
-    /// Checks an entry; on success counts it against the day's limit.
-    pub fn check_entry(&self, state: &mut RiskState, req: &EntryRequest) -> Result<(), RiskReject> {
-        let c = &self.config;
+    /// The first checks of [`check_entry`](Self::check_entry), in its order: they need only the
+    /// kill switch, equity and notional, and change no state. A zero notional always fails here,
+    /// so a caller that knows the size is zero gets the full answer without building a request.
+    #[inline]
+    pub fn check_basics(&self, state: &RiskState, equity: Money, notional: Money) -> Result<(), RiskReject> {
         if state.halted.is_some() {
             return Err(RiskReject::Halted);
         }
-        if req.equity.units() <= 0 {
+        if equity.units() <= 0 {
             return Err(RiskReject::NoEquity);
         }
-        if req.notional.units() <= 0 {
+        if notional.units() <= 0 {
             return Err(RiskReject::ZeroSize);
         }
+        Ok(())
+    }
+
+    /// Checks an entry; on success counts it against the day's limit.
+    pub fn check_entry(&self, state: &mut RiskState, req: &EntryRequest) -> Result<(), RiskReject> {
+        let c = &self.config;
+        self.check_basics(state, req.equity, req.notional)?;
         if req.leverage > c.max_leverage || !(req.leverage > 0.0) {
             return Err(RiskReject::LeverageCap);
         }

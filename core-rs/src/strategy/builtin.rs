@@ -84,18 +84,20 @@ impl OrderFlowConfig {
         // Unknown volumes or a cold RSI are NaN: every comparison below is then false.
         let (b, a) = (f.bid_volume, f.ask_volume);
         let (gain, loss) = (f.rsi_gain, f.rsi_loss);
-        let (side, reason) = if b < a && rsi_below(gain, loss, self.rsi_low) {
-            (Side::Long, "exhausted selling")
-        } else if b > a && rsi_above(gain, loss, self.rsi_high) {
-            (Side::Short, "exhausted buying")
-        } else {
+        // Both sides' conditions are computed whole and combined without short-circuiting: on
+        // random order flow `b < a` is a coin flip, a branch the CPU would mispredict half the
+        // time, while the combined test is false on most ticks (no RSI extreme). The two sides
+        // exclude each other (`b < a` and `b > a`).
+        let long = (b < a) & rsi_below(gain, loss, self.rsi_low);
+        let short = (b > a) & rsi_above(gain, loss, self.rsi_high);
+        if !(long | short) {
             return None;
-        };
-        let mut score = 0.5; // the RSI condition above holds
-        // |imbalance| > threshold, i.e. |b − a| / (b + a) > threshold, without dividing.
-        if (b - a).abs() > self.imbalance_threshold * (b + a) {
-            score += 1.0;
         }
+        let (side, reason) = if long { (Side::Long, "exhausted selling") } else { (Side::Short, "exhausted buying") };
+        // The RSI condition above holds: 0.5; |imbalance| > threshold, i.e.
+        // |b − a| / (b + a) > threshold without dividing, adds 1.
+        let imbalanced = (b - a).abs() > self.imbalance_threshold * (b + a);
+        let mut score = if imbalanced { 1.5 } else { 0.5 };
         // The liquidity point (a rank count over the window) only matters when it can decide the
         // signal or its confidence: skip it when even with it the score stays below the minimum.
         if score + 0.5 >= self.min_score && feats.liquidity_above(self.liquidity_threshold) == Some(true) {
@@ -129,18 +131,19 @@ impl VolatilityFaderConfig {
     #[inline(always)]
     pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
         // An unknown (NaN) ratio or mean fails the comparison.
+        // A spike is rare, so its branch predicts well: test it alone first. Whether the price
+        // moved is a coin flip from tick to tick: only spikes look, and the side is selected.
         let (tr, mean) = (f.tr_ratio, f.tr_mean);
         if !(mean > 0.0 && tr > self.multiple * mean) {
             return None;
         }
         let moved = f.price - f.prev_price;
-        if moved > 0.0 {
-            Some(SignalDraft::new(Side::Short, self.confidence, "fade spike up"))
-        } else if moved < 0.0 {
-            Some(SignalDraft::new(Side::Long, self.confidence, "fade spike down"))
-        } else {
-            None
+        let (up, down) = (moved > 0.0, moved < 0.0);
+        if !(up | down) {
+            return None;
         }
+        let (side, reason) = if up { (Side::Short, "fade spike up") } else { (Side::Long, "fade spike down") };
+        Some(SignalDraft::new(side, self.confidence, reason))
     }
 }
 
@@ -269,6 +272,71 @@ mod tests {
         let short = EmaCrossConfig { short_below: true, ..c.clone() };
         assert_eq!(short.evaluate(&v(snap())).unwrap().side(), Some(Side::Short));
         assert!(c.evaluate(&v(FeatureSnapshot { ema: None, ..snap() })).is_none(), "warming up");
+    }
+
+    /// The branching forms the selects replaced, kept as the reference.
+    fn reference_order_flow_side(c: &OrderFlowConfig, f: &TickFeatures) -> Option<Side> {
+        let below = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 < x } else { 100.0 * g < x * (g + l) };
+        let above = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 > x } else { 100.0 * g > x * (g + l) };
+        let (b, a) = (f.bid_volume, f.ask_volume);
+        if b < a && below(f.rsi_gain, f.rsi_loss, c.rsi_low) {
+            Some(Side::Long)
+        } else if b > a && above(f.rsi_gain, f.rsi_loss, c.rsi_high) {
+            Some(Side::Short)
+        } else {
+            None
+        }
+    }
+
+    fn reference_fader_side(c: &VolatilityFaderConfig, f: &TickFeatures) -> Option<Side> {
+        if !(f.tr_mean > 0.0 && f.tr_ratio > c.multiple * f.tr_mean) {
+            return None;
+        }
+        let moved = f.price - f.prev_price;
+        if moved > 0.0 {
+            Some(Side::Short)
+        } else if moved < 0.0 {
+            Some(Side::Long)
+        } else {
+            None
+        }
+    }
+
+    #[test]
+    fn branch_free_decisions_match_the_branching_ones() {
+        let of = OrderFlowConfig { imbalance_threshold: -1.0, min_score: 0.0, ..Default::default() };
+        let fader = VolatilityFaderConfig::default();
+        let feats = SymbolFeatures::new(&FeatureConfig::default());
+        let vals = [f64::NAN, 0.0, -0.0, 1.0, 2.0, 3.0, 60.0, f64::INFINITY];
+        let mut checked = 0;
+        for &g in &vals {
+            for &l in &vals {
+                for &b in &vals[..6] {
+                    for &a in &vals[..6] {
+                        for (lo, hi) in [(40.0, 60.0), (50.0, 50.0), (60.0, 40.0)] {
+                            let c = OrderFlowConfig { rsi_low: lo, rsi_high: hi, ..of.clone() };
+                            let f = TickFeatures {
+                                rsi_gain: g,
+                                rsi_loss: l,
+                                bid_volume: b,
+                                ask_volume: a,
+                                ..v(snap())
+                            };
+                            assert_eq!(c.evaluate(&f, &feats).and_then(|d| d.side()), reference_order_flow_side(&c, &f));
+                            checked += 1;
+                        }
+                    }
+                }
+                // Fader: g, l stand for the true-range ratio and mean; b for the price move.
+                for &m in &vals {
+                    for moved in [f64::NAN, 0.0, -1.0, 1.0] {
+                        let f = TickFeatures { tr_ratio: g, tr_mean: l * m, price: 100.0 + moved, prev_price: 100.0, ..v(snap()) };
+                        assert_eq!(fader.evaluate(&f).and_then(|d| d.side()), reference_fader_side(&fader, &f));
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
     }
 
     #[test]

@@ -280,15 +280,20 @@ impl From<&FeatureSnapshot> for TickFeatures {
 }
 
 /// RSI from Wilder parts (average gain `g`, average loss `l`) is below `level`; 50 when flat.
+/// The operands are selected and compared once (no branch on the comparison's outcome).
 #[inline(always)]
 pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
-    if g + l == 0.0 { 50.0 < level } else { 100.0 * g < level * (g + l) }
+    let s = g + l;
+    let (lhs, rhs) = if s == 0.0 { (50.0, level) } else { (100.0 * g, level * s) };
+    lhs < rhs
 }
 
 /// RSI from Wilder parts is above `level`; 50 when flat.
 #[inline(always)]
 pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
-    if g + l == 0.0 { 50.0 > level } else { 100.0 * g > level * (g + l) }
+    let s = g + l;
+    let (lhs, rhs) = if s == 0.0 { (50.0, level) } else { (100.0 * g, level * s) };
+    lhs > rhs
 }
 
 /// Rolling feature state for one symbol.

@@ -35,6 +35,13 @@ pub fn units_from_f64(x: f64) -> Result<i64, FixedError> {
     Ok(scaled as i64)
 }
 
+/// Whether [`units_from_f64`] accepts `x`, without rounding: below 2⁵² in magnitude the rounded
+/// value stays far inside the range, and from 2⁵² on every float is already an integer.
+#[inline]
+pub fn fits_units(x: f64) -> bool {
+    x.is_finite() && (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&(x * SCALE as f64))
+}
+
 /// Rounds an `i128` product at 10⁻¹⁶ back to 10⁻⁸, half away from zero.
 #[inline]
 pub fn round_product(raw: i128) -> i64 {
@@ -197,6 +204,28 @@ mod tests {
         assert!(matches!(Price::from_f64(f64::NAN), Err(FixedError::NotFinite(_))));
         assert!(matches!(Price::from_f64(f64::INFINITY), Err(FixedError::NotFinite(_))));
         assert!(matches!(Price::from_f64(1e12), Err(FixedError::OutOfRange(_))));
+    }
+
+    #[test]
+    fn fits_units_agrees_with_the_checked_conversion() {
+        let edge = 9.223_372_036_854_775e10;
+        let mut xs = vec![0.0, -0.0, 1e-9, 4.9e-9, 5e-9, 64_000.5, 1e12, -1e12, f64::NAN, f64::INFINITY];
+        xs.extend([f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE, 4_503_599.627_370_496, -4_503_599.627_370_496]);
+        for x in [edge, -edge, 2f64.powi(52) / 1e8, 2f64.powi(63) / 1e8] {
+            let mut y = x;
+            for _ in 0..4 {
+                xs.extend([y, -y]);
+                y = f64::from_bits(y.to_bits() - 1);
+            }
+            y = x;
+            for _ in 0..4 {
+                xs.extend([y, -y]);
+                y = f64::from_bits(y.to_bits() + 1);
+            }
+        }
+        for x in xs {
+            assert_eq!(fits_units(x), units_from_f64(x).is_ok(), "{x:e}");
+        }
     }
 
     #[test]
