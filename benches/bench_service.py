@@ -5,7 +5,7 @@ loopback; the service runs as a real process (``python -m quantum.runtime serve`
 default feed, except the throughput run, which drives the runtime in-process as fast as it goes.
 
 - push latency: ``ts`` of a ``tick`` message is the tick's local receive time (``ts_recv``); the
-  client's receive time minus it, over ~20 s, with 1 and with 200 connected clients (every client
+  client's receive time minus it, over 60 s, with 1 and with 200 connected clients (every client
   subscribed to ticks of both symbols; the measuring client is one of them, alone in this process;
   the other 199 read in a child process).
 - REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request.
@@ -129,7 +129,8 @@ async def _push_latency(base: str, token: str, clients: int, seconds: float) -> 
 @pytest.mark.parametrize("clients", [1, 200])
 def test_push_latency(service: tuple[str, str], clients: int) -> None:
     base, token = service
-    samples = asyncio.run(_push_latency(base, token, clients, 20.0))
+    # ~12 sampled ticks/s: 60 s gives ~700 samples, so p99 is not just the 3rd-worst one.
+    samples = asyncio.run(_push_latency(base, token, clients, 60.0))
     assert len(samples) > 50
     print(
         f"\npush latency tick recv -> WS client, {clients} clients: "
