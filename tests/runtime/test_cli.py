@@ -41,7 +41,10 @@ def served_feed(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         return object()
 
     monkeypatch.setattr(api.main, "create_app", create_app)
-    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: None)
+    # ``serve`` runs a ``uvicorn.Server``: a run that "started" and returned at once.
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, *_a, **_k: setattr(self, "started", True)
+    )
     monkeypatch.delenv("QUANTUM_DATABASE_URL", raising=False)
     return got
 

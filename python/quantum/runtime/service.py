@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import math
@@ -242,21 +243,25 @@ class Runtime:
         return acct
 
     async def start(self) -> None:
-        """Load the accounts and start the feed, status and market-snapshot loops."""
+        """Load the accounts and start the feed loop and the periodic work (status, market
+        snapshots, live-order reconciliation)."""
         self.load_accounts()
         self.ensure_exchange()
-        self._tasks = [
-            asyncio.create_task(self._feed_loop(), name="quantum-feed"),
-            asyncio.create_task(self._status_loop(), name="quantum-status"),
+        self._tasks = [asyncio.create_task(self._feed_loop(), name="quantum-feed")]
+        periodic: list[tuple[float, str, Callable[[], object]]] = [
+            (self.options.status_interval_s, "status update", self.tick_status),
+            (self.options.snapshot_interval_s, "market snapshot", self.snapshot_markets),
+            (
+                self.options.reconcile_interval_s,
+                "live-order reconciliation",
+                self.reconcile_unresolved,
+            ),
         ]
-        if self.options.snapshot_interval_s > 0:
-            self._tasks.append(
-                asyncio.create_task(self._snapshot_loop(), name="quantum-market-snapshots")
-            )
-        if self.options.reconcile_interval_s > 0:
-            self._tasks.append(
-                asyncio.create_task(self._reconcile_loop(), name="quantum-reconcile")
-            )
+        for interval_s, what, work in periodic:
+            if interval_s > 0:  # 0 switches that work off
+                self._tasks.append(
+                    asyncio.create_task(self._every(interval_s, what, work), name=f"quantum {what}")
+                )
 
     def ensure_exchange(self) -> None:
         """Register the feed's exchange id in the store if it is new (snapshots refer to it)."""
@@ -422,23 +427,18 @@ class Runtime:
 
     # ------------------------------------------------------------------ periodic work
 
-    async def _status_loop(self) -> None:
+    @staticmethod
+    async def _every(interval_s: float, what: str, work: Callable[[], object]) -> None:
+        """Run ``work`` (sync, or returning an awaitable) every ``interval_s``; a failure is
+        logged and the loop carries on."""
         while True:
-            await asyncio.sleep(self.options.status_interval_s)
+            await asyncio.sleep(interval_s)
             try:
-                self.tick_status()
+                result = work()
+                if inspect.isawaitable(result):
+                    await result
             except Exception:
-                log.exception("status update failed")
-
-    async def _reconcile_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.options.reconcile_interval_s)
-            if not self.unresolved:
-                continue
-            try:
-                await self.reconcile_unresolved()
-            except Exception:
-                log.exception("reconciling live orders failed")
+                log.exception("%s failed", what)
 
     async def reconcile_unresolved(self) -> int:
         """Ask the venue again about each live order whose outcome is unknown (by client order
@@ -449,7 +449,7 @@ class Runtime:
         the venue did fill is closed in the mirror. An order still unknown stays listed.
         """
         settled = 0
-        for order in list(self.unresolved):
+        for order in list(self.unresolved):  # usually empty: then this costs nothing
             broker = self.live.get(order.user_id)
             if broker is None:
                 continue  # live trading was switched off: the operator checks on the venue
@@ -473,14 +473,6 @@ class Runtime:
                 result.status,
             )
         return settled
-
-    async def _snapshot_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.options.snapshot_interval_s)
-            try:
-                self.snapshot_markets()
-            except Exception:
-                log.exception("market snapshot failed")
 
     def snapshot_markets(self) -> int:
         """Queue a stored snapshot of every market that moved since the last one; how many."""
