@@ -15,13 +15,12 @@ import numpy as np
 import orjson
 import pytest
 
-from quantum.errors import ConfigError
 from quantum.exchanges.binanceusdm.config import BinanceUsdmConfig
 from quantum.exchanges.binanceusdm.factory import create_data_client as binance_client
 from quantum.exchanges.binanceusdm.parse import parse_book_snapshot
 from quantum.exchanges.binanceusdm.parse import parse_ws_message as binance_parse
 from quantum.exchanges.bybit.parse import parse_ws_message as bybit_parse
-from quantum.exchanges.common.book_stream import NativeBookStream, is_book_message
+from quantum.exchanges.common.book_stream import is_book_message
 from quantum.exchanges.common.book_sync import BookSync
 from quantum.exchanges.common.checksum import okx_checksum
 from quantum.exchanges.common.offline import OfflineWs
@@ -348,13 +347,13 @@ def test_okx_corrupted_checksum_resubscribes_and_recovers(shared_data: Path) -> 
     assert sync.book.top(25) == clean.book.top(25)  # type: ignore[union-attr]
 
 
-def test_kraken_spot_book_stays_on_the_unified_path() -> None:
+def test_kraken_spot_book_takes_the_native_path() -> None:
     ex, _ = offline_exchange("kraken", {})
     client = kraken_client(KrakenConfig(), exchange=ex)
-    feed = ExchangeFeed(client, {"XBT/USDT": "BTC/USDT"}, ["book"])
-    assert feed.books is None and feed.status()["native_book"] is False
-    with pytest.raises(ConfigError, match="no native book stream"):
-        NativeBookStream(client, {"XBT/USDT": "BTC/USDT"})
+    feed = ExchangeFeed(client, {"XBTUSDT": "BTC/USDT"}, ["book"])
+    assert feed.books is not None and feed.status()["native_book"] is True
+    # Kraken spot keeps the subscribed depth (v2's default 10 unless a limit is given).
+    assert feed.books.books["XBTUSDT"].max_depth == 10
 
 
 @pytest.mark.parametrize(
@@ -366,6 +365,9 @@ def test_kraken_spot_book_stays_on_the_unified_path() -> None:
         ("bybit", {"topic": "publicTrade.BTCUSDT"}, False),
         ("okx", {"arg": {"channel": "books"}, "data": []}, True),
         ("okx", {"event": "subscribe", "arg": {"channel": "books"}}, False),
+        ("kraken", {"channel": "book", "type": "update", "data": []}, True),
+        ("kraken", {"channel": "book", "type": "other"}, False),
+        ("kraken", {"channel": "trade", "type": "update", "data": []}, False),
         ("krakenfutures", {"feed": "book_snapshot"}, True),
         ("krakenfutures", {"feed": "ticker"}, False),
     ],

@@ -59,8 +59,8 @@ class ExchangeFeed:
     is false), is served by a :class:`NativeBookStream`: the venue's own snapshots and deltas go
     through the core's book with the venue's sequence/checksum rule; an invalid book yields no
     ticks and is resynced by itself; a valid one yields a quote tick (best bid/ask and sizes)
-    after each applied message. Elsewhere (Kraken spot) ccxt.pro's book snapshots become quote
-    ticks (:func:`book_top_tick`) and deltas are counted in ``dropped``. A stream's typed error
+    after each applied message. Elsewhere (or with ``native_book`` false) ccxt.pro's book
+    snapshots become quote ticks (:func:`book_top_tick`) and deltas are counted in ``dropped``. A stream's typed error
     (network failures are retried) ends the feed, raised from :meth:`chunks`.
     """
 

@@ -14,13 +14,16 @@ sends a fresh snapshot (ccxt's ``un_watch_order_book`` where it has one, else th
 unsubscribe/subscribe frames). A resubscription not answered within ``resync_timeout_s`` is
 tried again.
 
-Kraken spot is not served here: ccxt.pro reads Kraken's book on WebSocket v2, while the
-adapter's parser reads v1 messages; its book stays on ccxt's unified path.
+Kraken spot comes over WebSocket v2 (what ccxt.pro subscribes to): its book messages name the
+ccxt unified symbol, which the stream maps back to the venue-native name, and its books keep the
+subscribed depth (levels pushed out of it get no delete). ccxt has no unwatch for it, so a
+resync sends v2 ``unsubscribe``/``subscribe`` frames on the public v2 connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
@@ -56,6 +59,14 @@ def _okx(msg: Any) -> bool:
     return isinstance(arg, dict) and arg.get("channel") in _OKX_BOOKS
 
 
+def _kraken(msg: Any) -> bool:
+    return (
+        isinstance(msg, dict)
+        and msg.get("channel") == "book"
+        and msg.get("type") in ("snapshot", "update")
+    )
+
+
 def _krakenfutures(msg: Any) -> bool:
     return isinstance(msg, dict) and msg.get("feed") in ("book", "book_snapshot")
 
@@ -64,12 +75,16 @@ _IS_BOOK: dict[str, Callable[[Any], bool]] = {
     "binanceusdm": _binance,
     "bybit": _bybit,
     "okx": _okx,
+    "kraken": _kraken,
     "krakenfutures": _krakenfutures,
 }
 
 # ccxt's unwatch must name the same topic as its watch, but their defaults differ on Bybit
 # (watch: orderbook.50, unwatch: orderbook.500), so the depth is always passed explicitly there.
 _DEFAULT_LIMIT: dict[str, int] = {"bybit": 50}
+
+# Kraken spot's v2 book depth when none is asked for.
+_KRAKEN_DEFAULT_DEPTH = 10
 
 #: Venues whose ccxt.pro book stream carries the messages our native parser reads.
 NATIVE_BOOK_VENUES: frozenset[str] = frozenset(_IS_BOOK)
@@ -121,7 +136,11 @@ class NativeBookStream:
         self.resync_timeout_s = resync_timeout_s
         self._clock_ns = clock_ns
         self._monotonic = monotonic
-        self.books = {name: BookSync(venue, name) for name in symbols}
+        # Kraken spot keeps only the subscribed depth (the checksum is over what the venue keeps).
+        depth = (self.limit or _KRAKEN_DEFAULT_DEPTH) if venue == "kraken" else None
+        self.books = {name: BookSync(venue, name, max_depth=depth) for name in symbols}
+        # Kraken spot v2 names the unified symbol in its book messages.
+        self._native_name = {u: name for name, u in symbols.items()}
         #: Snapshot requests sent (REST fetches or resubscriptions).
         self.resync_requests = dict.fromkeys(symbols, 0)
         #: Native book messages that did not parse (every book is then resynced).
@@ -166,7 +185,11 @@ class NativeBookStream:
                 sync.invalidate(f"malformed book message: {exc}")
             return
         for event in events:
-            if isinstance(event, BookMessage) and event.symbol in self.books:
+            if not isinstance(event, BookMessage):
+                continue
+            if event.symbol not in self.books and event.symbol in self._native_name:
+                event = dataclasses.replace(event, symbol=self._native_name[event.symbol])
+            if event.symbol in self.books:
                 self._queue.put_nowait(event)
 
     # ------------------------------------------------------------------ the stream
@@ -284,8 +307,20 @@ class NativeBookStream:
         await self._native_resubscribe(name)
 
     async def _native_resubscribe(self, name: str) -> None:
-        if self.venue.venue != "krakenfutures":
-            raise ConfigError(f"{self.venue.venue}: no way to resubscribe to the book")
-        client = self.exchange.client(self.exchange.urls["api"]["ws"])
-        for event in ("unsubscribe", "subscribe"):
-            await client.send({"event": event, "feed": "book", "product_ids": [name]})
+        venue = self.venue.venue
+        if venue == "krakenfutures":
+            client = self.exchange.client(self.exchange.urls["api"]["ws"])
+            for event in ("unsubscribe", "subscribe"):
+                await client.send({"event": event, "feed": "book", "product_ids": [name]})
+            return
+        if venue == "kraken":
+            # The same params as ccxt's subscription; the new subscription's first message is
+            # a fresh snapshot.
+            params: dict[str, Any] = {"channel": "book", "symbol": [self._unified[name]]}
+            if self.limit is not None:
+                params["depth"] = self.limit
+            client = self.exchange.client(self.exchange.urls["api"]["ws"]["publicV2"])
+            for method in ("unsubscribe", "subscribe"):
+                await client.send({"method": method, "params": params})
+            return
+        raise ConfigError(f"{venue}: no way to resubscribe to the book")
