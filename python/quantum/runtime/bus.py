@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any, Protocol, overload
 
@@ -88,8 +89,9 @@ class FrameTransport(Protocol):
     def is_closing(self) -> bool: ...
 
 
-class Subscription:
-    """One client's view of the bus: its filters, its ``seq`` and its drop counters."""
+class Subscription(ABC):
+    """One client's view of the bus: its filters, its ``seq`` and its drop counters. How a
+    message reaches the client is the subclass's :meth:`push` (a queue or the transport)."""
 
     __slots__ = ("dropped", "resyncs", "seq", "symbols", "topics", "user_id")
 
@@ -114,12 +116,12 @@ class Subscription:
         """Send one message to this connection only (``payload`` is JSON text)."""
         self.push(_head(kind), _tail(ts, payload.encode()), ts)
 
+    @abstractmethod
     def push(self, head: bytes, tail: bytes, ts: int) -> None:
         """Deliver ``head + seq + tail``: the publisher builds the envelope once per message and
         only this connection's next ``seq`` is spliced in here."""
-        raise NotImplementedError
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: most subscriptions hold nothing
         """Release what the subscription holds (called by :meth:`EventBus.unsubscribe`)."""
 
 
