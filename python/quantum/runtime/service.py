@@ -38,6 +38,7 @@ from quantum.store import (
     ExchangeType,
     MarketSnapshotRecord,
     Record,
+    SignalRecord,
     SignalStatus,
     StatusRecord,
     Store,
@@ -74,6 +75,8 @@ _TICK_ARGS = (
     "funding_rate",
     "open_interest",
 )
+#: What a market view keeps of its newest tick (when the tick has it: finite).
+_MARKET_FIELDS = ("price", "bid", "ask", "bid_qty", "ask_qty", "funding_rate", "open_interest")
 _PAPER = "paper"
 _UNSTORED = frozenset({"mark", "funding"})
 _MINUTE_NS = 60_000_000_000
@@ -338,7 +341,6 @@ class Runtime:
             n = int(mask.sum())
             if n == 0:
                 return
-            sym = chunk["symbol"]
         self.latency["feed_to_engine"].add(t0 - int(chunk["ts_recv"][0]))
         columns: list[list[Any]] = []
         for name in _TICK_ARGS:
@@ -367,47 +369,42 @@ class Runtime:
             self.ticks_rejected += max(0, after - before)
         self.chunks += 1
         if records:
-            self.writer.submit_many(records)
-        for user_id, topic, data in out:
+            self.writer.submit_many(_latest_signal_states(records))
+        for user_id, topic, data in _latest_signal_messages(out):
             if topic == "risk":
                 data = self.risk(user_id)
             self.bus.publish(topic, data, user_id=user_id, symbol=_symbol_of(data))
-        self._update_markets(chunk, sym)
+        self._update_markets(dict(zip(_TICK_ARGS, columns, strict=True)))
         if self.on_chunk is not None:
             self.on_chunk(chunk)
 
-    def _update_markets(self, chunk: Chunk, sym: Any) -> None:
+    def _update_markets(self, cols: dict[str, list[Any]]) -> None:
+        """Each symbol's market view from its newest tick in the chunk; a display-sampled
+        ``tick`` message per symbol. Plain loops over the columns as lists: a chunk is a handful
+        of ticks, where NumPy's per-call overhead cost more than the work."""
         now = time.time_ns()
         sample_ns = int(self.options.tick_sample_s * 1e9)
-        n = len(sym)
-        # Index of each symbol's last tick in the chunk.
-        order = np.arange(n)
-        for sid in np.unique(sym).tolist():
-            sel = order[sym == sid]
-            i = int(sel[-1])
+        last: dict[int, int] = {}
+        volume: dict[int, float] = {}
+        for i, (sid, vol) in enumerate(zip(cols["symbol"], cols["volume"], strict=True)):
+            last[sid] = i
+            if vol == vol:  # NaN (not provided) adds nothing
+                volume[sid] = volume.get(sid, 0.0) + vol
+        ts_recv = cols["ts_recv"]
+        ts_event = cols["ts_event"]
+        for sid in sorted(last):
+            i = last[sid]
             name = self.symbols[sid]
             m = self.markets[name]
-            for attr in (
-                "price",
-                "bid",
-                "ask",
-                "bid_qty",
-                "ask_qty",
-                "funding_rate",
-                "open_interest",
-            ):
-                col = chunk.get(attr)
-                if col is not None:
-                    value = float(col[i])
-                    if math.isfinite(value):
-                        setattr(m, attr, value)
-            m.ts = int(chunk["ts_recv"][i])
-            m.ts_event = int(chunk["ts_event"][i])
-            vol = chunk.get("volume")
-            if vol is not None:
-                total = float(np.nansum(vol[sel]))
-                if total:
-                    m.add_volume(m.ts, total)
+            for attr in _MARKET_FIELDS:
+                value = cols[attr][i]
+                if math.isfinite(value):
+                    setattr(m, attr, value)
+            m.ts = ts_recv[i]
+            m.ts_event = ts_event[i]
+            total = volume.get(sid, 0.0)
+            if total:
+                m.add_volume(m.ts, total)
             if now - m.last_pushed >= sample_ns:
                 m.last_pushed = now
                 m.history.append((m.ts, m.price))
@@ -931,3 +928,40 @@ def _symbol_of(data: Any) -> str | None:
         value = data.get("symbol")
         return value if isinstance(value, str) else None
     return None
+
+
+def _latest_signal_states(records: list[Record]) -> list[Record]:
+    """``records`` with only the last state of each signal.
+
+    A pending signal is refreshed in place on every tick its strategy repeats it, and the ticks
+    of one chunk arrived together (one ``ts_recv``): the earlier states within the chunk are
+    superseded before anyone could see them. The store upserts by ``signal_uid``, so writing the
+    last one stores the same final row with a fraction of the writes. Other records are kept, in
+    order.
+    """
+    last: dict[str, int] = {}
+    for i, rec in enumerate(records):
+        if isinstance(rec, SignalRecord):
+            last[rec.signal_uid] = i
+    if len(last) == sum(isinstance(rec, SignalRecord) for rec in records):
+        return records
+    return [
+        rec
+        for i, rec in enumerate(records)
+        if not isinstance(rec, SignalRecord) or last[rec.signal_uid] == i
+    ]
+
+
+def _latest_signal_messages(out: list[tuple[int, str, Any]]) -> list[tuple[int, str, Any]]:
+    """``out`` with only the last ``signal`` message of each signal id and user (see
+    :func:`_latest_signal_states`: clients replace a signal by id, so the earlier ones of the
+    chunk would be overwritten at once)."""
+    last: dict[tuple[int, str], int] = {}
+    for i, (user_id, topic, data) in enumerate(out):
+        if topic == "signal":
+            last[(user_id, data["id"])] = i
+    return [
+        item
+        for i, item in enumerate(out)
+        if item[1] != "signal" or last[(item[0], item[2]["id"])] == i
+    ]
