@@ -18,13 +18,19 @@ use crate::portfolio::{
 use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
-    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
+    CustomStrategy, FeatureSnapshot, InputChunk, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
+    TickInputs, INPUT_CHUNK,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
-/// Ticks per chunk of the batch path: the chunk's ticks, prices and flags stay in L1.
-const BATCH_CHUNK: usize = if SCREEN_CHUNK < 64 { SCREEN_CHUNK } else { 64 };
+/// Ticks per chunk of the batch path: the chunk's ticks, prices, flags and feature inputs stay
+/// in L1.
+const BATCH_CHUNK: usize = min(min(SCREEN_CHUNK, INPUT_CHUNK), 64);
+
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
+}
 
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
@@ -252,8 +258,9 @@ impl Engine {
     }
 
     /// Runs a whole batch through the pipeline of [`process`](Self::process), in order. The
-    /// sanitizer's stateless checks run over the columns a chunk at a time first
-    /// ([`Sanitizer::screen`]); each tick then takes the same per-tick path as `process`.
+    /// sanitizer's stateless checks and the features' per-tick inputs run over the columns a
+    /// chunk at a time first ([`Sanitizer::screen`], [`InputChunk::fill`]); each tick then takes
+    /// the same per-tick path as `process`.
     pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
         cols.validate()?;
         if !self.books.is_empty() {
@@ -266,14 +273,17 @@ impl Engine {
         let mut ticks = [Tick::empty(0, 0, 0); BATCH_CHUNK];
         let mut price = [0.0f64; BATCH_CHUNK];
         let mut clean = [false; BATCH_CHUNK];
+        let mut inputs = InputChunk::default();
+        let source = self.config.features.imbalance_source;
         let mut start = 0;
         while start < cols.len() {
             let m = BATCH_CHUNK.min(cols.len() - start);
             cols.write_present(start, &mut ticks[..m]);
             self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
-            for ((t, &ok), &p) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]) {
+            inputs.fill(cols, start, m, source);
+            for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
                 self.begin_tick(t.symbol)?;
-                self.process_checked(t, ok.then_some(p), sink)?;
+                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), sink)?;
             }
             start += m;
         }
@@ -383,11 +393,11 @@ impl Engine {
         self.begin_tick(t.symbol)?;
         // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
         if self.books.is_empty() {
-            return self.process_checked(t, None, sink);
+            return self.process_checked(t, None, None, sink);
         }
         match self.through_book(t) {
-            Ok(Some(e)) => self.process_checked(&e, None, sink),
-            Ok(None) => self.process_checked(t, None, sink),
+            Ok(Some(e)) => self.process_checked(&e, None, None, sink),
+            Ok(None) => self.process_checked(t, None, None, sink),
             Err(reason) => {
                 self.reject_tick(t, reason, sink);
                 Ok(())
@@ -406,11 +416,13 @@ impl Engine {
 
     /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
     /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
+    /// `inputs` are the tick's feature inputs when already computed ([`InputChunk::fill`]).
     #[inline(always)]
     fn process_checked<S: EventSink>(
         &mut self,
         t: &Tick,
         screened: Option<f64>,
+        inputs: Option<&TickInputs>,
         sink: &mut S,
     ) -> Result<(), EngineError> {
         // One lookup of the symbol's state for the sanitizer, the features and the pending check.
@@ -432,7 +444,10 @@ impl Engine {
         }
         st.last_price = price;
         let has_pending = st.pending.is_some();
-        let snap = st.features.observe_values(t, price);
+        let snap = match inputs {
+            Some(inputs) => st.features.observe_inputs(t, price, inputs),
+            None => st.features.observe_values(t, price),
+        };
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
