@@ -410,7 +410,10 @@ impl Engine {
     fn begin_tick(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
         self.seq += 1;
         self.stats.ticks_processed += 1;
-        self.state(symbol)?;
+        // Not `state`: the caller indexes the state itself, and a second index costs a check.
+        if symbol as usize >= self.symbols.len() {
+            self.add_symbols(symbol)?;
+        }
         Ok(())
     }
 
@@ -474,7 +477,7 @@ impl Engine {
                 self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
             }
         } else {
-            let best = self.evaluate_customs(t, &snap, builtin)?;
+            let best = self.evaluate_customs(t, snap, builtin)?;
             self.symbols[idx].features.commit(price);
             if let Some(draft) = best {
                 self.on_signal(t, price, draft, sink);
@@ -529,7 +532,8 @@ impl Engine {
     fn evaluate_customs(
         &mut self,
         t: &Tick,
-        snap: &TickFeatures,
+        // By value: the features' address never escapes the hot path, so they stay in registers.
+        snap: TickFeatures,
         best: Option<(SignalDraft, &'static str)>,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
         let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..snap.snapshot() };
