@@ -47,10 +47,12 @@ impl Default for FeatureConfig {
     }
 }
 
-/// A fixed-capacity ring of the last `cap` values with their running sum.
+/// A fixed-capacity ring of the last `cap` values with their running sum. The buffer is always
+/// [`MAX_WINDOW`] long (only its first `cap` slots are used), so a slot index masked to the
+/// buffer needs no bounds check on the hot path.
 #[derive(Debug, Clone)]
 struct Ring {
-    buf: Vec<f64>,
+    buf: Box<[f64; MAX_WINDOW]>,
     cap: usize,
     next: usize,
     len: usize,
@@ -59,17 +61,20 @@ struct Ring {
     cap_f64: f64,
 }
 
+const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with MAX_WINDOW - 1");
+
 impl Ring {
     fn new(cap: usize) -> Self {
-        let cap = cap.max(1);
-        Ring { buf: vec![0.0; cap], cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
+        let cap = cap.clamp(1, MAX_WINDOW);
+        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
     #[inline]
     fn push(&mut self, x: f64) {
         let next = self.next;
-        let slot = &mut self.buf[next];
+        // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
+        let slot = &mut self.buf[next & (MAX_WINDOW - 1)];
         if self.len == self.cap {
             self.sum -= *slot;
         } else {
@@ -80,7 +85,7 @@ impl Ring {
         if next + 1 == self.cap {
             self.next = 0;
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
-            self.sum = self.buf.iter().sum();
+            self.sum = self.buf[..self.cap].iter().sum();
         } else {
             self.next = next + 1;
         }
@@ -475,7 +480,9 @@ impl SymbolFeatures {
         } else {
             f64::NAN
         };
-        self.cur_tr = tr / price;
+        // Kept finite or NaN (unknown), the form both the strategies and the window take.
+        let ratio = tr / price;
+        self.cur_tr = if ratio.is_finite() { ratio } else { f64::NAN };
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = inputs.depth;
         // EMA seeded with the first price (the common convention); reported after a full period.
@@ -489,7 +496,7 @@ impl SymbolFeatures {
             rsi_loss,
             bid_volume: inputs.bid_volume,
             ask_volume: inputs.ask_volume,
-            tr_ratio: if self.cur_tr.is_finite() { self.cur_tr } else { f64::NAN },
+            tr_ratio: self.cur_tr,
             tr_mean: self.tr.full_mean(),
             liq_ratio: inputs.liq_ratio,
             ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
@@ -530,7 +537,7 @@ impl SymbolFeatures {
     /// Pushes the current tick into the rolling windows.
     #[inline(always)]
     pub fn commit(&mut self, price: f64) {
-        if self.cur_tr.is_finite() {
+        if !self.cur_tr.is_nan() {
             self.tr.push(self.cur_tr);
         }
         if self.cur_depth >= 0.0 {
