@@ -241,6 +241,14 @@ pub struct TickFeatures {
     pub ema: f64,
 }
 
+/// `x.is_finite()` as float arithmetic: `x − x` is exactly 0 for every finite `x` and NaN for
+/// ±∞ and NaN. The compiler turns `is_finite` into integer bit tests that need two 64-bit
+/// constants in registers; on the per-tick path this form is a subtraction and a compare.
+#[inline(always)]
+pub(crate) fn finite(x: f64) -> bool {
+    x - x == 0.0
+}
+
 /// `Some(x)` unless `x` is NaN.
 #[inline(always)]
 fn known(x: f64) -> Option<f64> {
@@ -467,7 +475,7 @@ impl SymbolFeatures {
     #[inline]
     pub fn observe_inputs(&mut self, t: &Tick, price: f64, inputs: &TickInputs) -> TickFeatures {
         let prev = self.prev_price;
-        if prev.is_finite() {
+        if finite(prev) {
             self.rsi.update(price - prev);
         }
         // True range: the bar's range extended to the previous close; for ticks, the move.
@@ -475,14 +483,14 @@ impl SymbolFeatures {
             let hi = if prev > t.high { prev } else { t.high };
             let lo = if prev < t.low { prev } else { t.low };
             hi - lo
-        } else if prev.is_finite() {
+        } else if finite(prev) {
             (price - prev).abs()
         } else {
             f64::NAN
         };
         // Kept finite or NaN (unknown), the form both the strategies and the window take.
         let ratio = tr / price;
-        self.cur_tr = if ratio.is_finite() { ratio } else { f64::NAN };
+        self.cur_tr = if finite(ratio) { ratio } else { f64::NAN };
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = inputs.depth;
         // EMA seeded with the first price (the common convention); reported after a full period.
@@ -628,6 +636,13 @@ mod tests {
         let s = f.observe(&t);
         assert_eq!(s.imbalance(), Some(0.0));
         assert_eq!(f.liquidity(), Some(0.5));
+    }
+
+    #[test]
+    fn finite_is_is_finite() {
+        for x in [0.0, -0.0, 1.0, -1.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN] {
+            assert_eq!(finite(x), x.is_finite(), "{x}");
+        }
     }
 
     #[test]

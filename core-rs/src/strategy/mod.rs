@@ -6,6 +6,7 @@ mod features;
 mod signal;
 
 pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+pub(crate) use features::finite;
 pub use features::{
     FeatureConfig, FeatureSnapshot, ImbalanceSource, InputChunk, SymbolFeatures, TickFeatures, TickInputs, INPUT_CHUNK,
     MAX_WINDOW,
