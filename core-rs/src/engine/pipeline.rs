@@ -284,7 +284,8 @@ impl Engine {
             for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
                 self.begin_tick(t.symbol)?;
                 // `t` holds the hot fields; the rare paths that read more take the whole tick.
-                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), || cols.tick(start + k), sink)?;
+                let i = start + k;
+                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), move || cols.tick(i), sink)?;
             }
             start += m;
         }
