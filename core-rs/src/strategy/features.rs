@@ -130,6 +130,7 @@ impl Ring {
 struct Rsi {
     period: usize,
     inv_period: f64,
+    /// Changes seen, up to `period`.
     seen: usize,
     avg_gain: f64,
     avg_loss: f64,
@@ -146,14 +147,15 @@ impl Rsi {
         let (gain, loss) = if change > 0.0 { (change, 0.0) } else { (0.0, -change) };
         let k = self.inv_period;
         if self.seen < self.period {
-            // Seed with the simple average of the first `period` changes.
+            // Seed with the simple average of the first `period` changes. The count stops at
+            // `period`: past the seed it tells nothing more (and costs no add per tick).
             self.avg_gain += gain * k;
             self.avg_loss += loss * k;
+            self.seen += 1;
         } else {
             self.avg_gain += (gain - self.avg_gain) * k;
             self.avg_loss += (loss - self.avg_loss) * k;
         }
-        self.seen += 1;
     }
 
     #[inline]
