@@ -247,6 +247,7 @@ pub struct TickFeatures {
 /// ±∞ and NaN. The compiler turns `is_finite` into integer bit tests that need two 64-bit
 /// constants in registers; on the per-tick path this form is a subtraction and a compare.
 #[inline(always)]
+#[allow(clippy::eq_op)] // `x - x` is the point: it is NaN exactly when `x` is not finite.
 pub(crate) fn finite(x: f64) -> bool {
     x - x == 0.0
 }
