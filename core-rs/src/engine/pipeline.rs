@@ -18,13 +18,19 @@ use crate::portfolio::{
 use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
-    CustomStrategy, FeatureSnapshot, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
+    CustomStrategy, FeatureSnapshot, InputChunk, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
+    TickInputs, INPUT_CHUNK,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
-/// Ticks per chunk of the batch path: the chunk's ticks, prices and flags stay in L1.
-const BATCH_CHUNK: usize = if SCREEN_CHUNK < 64 { SCREEN_CHUNK } else { 64 };
+/// Ticks per chunk of the batch path: the chunk's ticks, prices, flags and feature inputs stay
+/// in L1.
+const BATCH_CHUNK: usize = min(min(SCREEN_CHUNK, INPUT_CHUNK), 64);
+
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
+}
 
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
@@ -252,8 +258,9 @@ impl Engine {
     }
 
     /// Runs a whole batch through the pipeline of [`process`](Self::process), in order. The
-    /// sanitizer's stateless checks run over the columns a chunk at a time first
-    /// ([`Sanitizer::screen`]); each tick then takes the same per-tick path as `process`.
+    /// sanitizer's stateless checks and the features' per-tick inputs run over the columns a
+    /// chunk at a time first ([`Sanitizer::screen`], [`InputChunk::fill`]); each tick then takes
+    /// the same per-tick path as `process`.
     pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
         cols.validate()?;
         if !self.books.is_empty() {
@@ -266,14 +273,19 @@ impl Engine {
         let mut ticks = [Tick::empty(0, 0, 0); BATCH_CHUNK];
         let mut price = [0.0f64; BATCH_CHUNK];
         let mut clean = [false; BATCH_CHUNK];
+        let mut inputs = InputChunk::default();
+        let source = self.config.features.imbalance_source;
         let mut start = 0;
         while start < cols.len() {
             let m = BATCH_CHUNK.min(cols.len() - start);
-            cols.write_present(start, &mut ticks[..m]);
+            cols.write_hot(start, &mut ticks[..m]);
             self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
-            for ((t, &ok), &p) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]) {
+            inputs.fill(cols, start, m, source);
+            for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
                 self.begin_tick(t.symbol)?;
-                self.process_checked(t, ok.then_some(p), sink)?;
+                // `t` holds the hot fields; the rare paths that read more take the whole tick.
+                let i = start + k;
+                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), move || cols.tick(i), sink)?;
             }
             start += m;
         }
@@ -383,11 +395,11 @@ impl Engine {
         self.begin_tick(t.symbol)?;
         // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
         if self.books.is_empty() {
-            return self.process_checked(t, None, sink);
+            return self.process_checked(t, None, None, || *t, sink);
         }
         match self.through_book(t) {
-            Ok(Some(e)) => self.process_checked(&e, None, sink),
-            Ok(None) => self.process_checked(t, None, sink),
+            Ok(Some(e)) => self.process_checked(&e, None, None, || e, sink),
+            Ok(None) => self.process_checked(t, None, None, || *t, sink),
             Err(reason) => {
                 self.reject_tick(t, reason, sink);
                 Ok(())
@@ -400,17 +412,28 @@ impl Engine {
     fn begin_tick(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
         self.seq += 1;
         self.stats.ticks_processed += 1;
-        self.state(symbol)?;
+        // Not `state`: the caller indexes the state itself, and a second index costs a check.
+        if symbol as usize >= self.symbols.len() {
+            self.add_symbols(symbol)?;
+        }
         Ok(())
     }
 
     /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
     /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
+    /// `inputs` are the tick's feature inputs when already computed ([`InputChunk::fill`]).
+    ///
+    /// `t` may hold only the hot fields ([`TickColumns::write_hot`]: clocks, symbol,
+    /// liquidation side, funding rate, high, low) and `full` gives the whole tick: every tick
+    /// reads `t` and `inputs`, the rare paths (the stateless checks of an unscreened tick,
+    /// fills, open positions, the kill switch, custom strategies) read `full()`.
     #[inline(always)]
     fn process_checked<S: EventSink>(
         &mut self,
         t: &Tick,
         screened: Option<f64>,
+        inputs: Option<&TickInputs>,
+        full: impl Fn() -> Tick,
         sink: &mut S,
     ) -> Result<(), EngineError> {
         // One lookup of the symbol's state for the sanitizer, the features and the pending check.
@@ -418,7 +441,7 @@ impl Engine {
         let st = &mut self.symbols[idx];
         let verdict = match screened {
             Some(price) => self.sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price),
-            None => self.sanitizer.check_priced(t, &mut st.guard),
+            None => self.sanitizer.check_priced(&full(), &mut st.guard),
         };
         let price = match verdict {
             Ok(price) => price,
@@ -427,25 +450,28 @@ impl Engine {
                 return Ok(());
             }
         };
-        if t.funding_rate.is_finite() {
+        if crate::strategy::finite(t.funding_rate) {
             st.funding_rate = t.funding_rate;
         }
         st.last_price = price;
         let has_pending = st.pending.is_some();
-        let snap = st.features.observe_values(t, price);
+        let snap = match inputs {
+            Some(inputs) => st.features.observe_inputs(t, price, inputs),
+            None => st.features.observe_values(&full(), price),
+        };
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
 
         if has_pending {
-            self.fill_pending_due(t, sink);
+            self.fill_pending_due(&full(), sink);
         }
         if self.account.position(symbol).is_some() {
-            self.on_open_position(t, price, sink);
+            self.on_open_position(&full(), price, sink);
         }
         let equity = self.account.equity();
         if self.guard.on_equity(&mut self.risk, equity) {
-            self.trip_kill_switch(t, equity, sink);
+            self.trip_kill_switch(&full(), equity, sink);
         }
         self.equity.on_equity(t.ts_event, equity);
 
@@ -459,7 +485,7 @@ impl Engine {
                 self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
             }
         } else {
-            let best = self.evaluate_customs(t, &snap, builtin)?;
+            let best = self.evaluate_customs(&full(), snap, builtin)?;
             self.symbols[idx].features.commit(price);
             if let Some(draft) = best {
                 self.on_signal(t, price, draft, sink);
@@ -468,6 +494,7 @@ impl Engine {
         Ok(())
     }
 
+    /// Counts a rejected tick. Reads only its exchange time and symbol (hot fields).
     #[cold]
     fn reject_tick<S: EventSink>(&mut self, t: &Tick, reason: RejectReason, sink: &mut S) {
         self.rejects.add(reason);
@@ -514,7 +541,8 @@ impl Engine {
     fn evaluate_customs(
         &mut self,
         t: &Tick,
-        snap: &TickFeatures,
+        // By value: the features' address never escapes the hot path, so they stay in registers.
+        snap: TickFeatures,
         best: Option<(SignalDraft, &'static str)>,
     ) -> Result<Option<(SignalDraft, Cow<'static, str>)>, EngineError> {
         let full = FeatureSnapshot { liquidity: self.symbols[t.symbol as usize].features.liquidity(), ..snap.snapshot() };
@@ -529,6 +557,8 @@ impl Engine {
         Ok(best)
     }
 
+    /// Acts on the winning signal. Reads only the tick's clocks and symbol (the batch path
+    /// passes a tick with only its hot fields set).
     fn on_signal<S: EventSink>(
         &mut self,
         t: &Tick,
@@ -570,7 +600,7 @@ impl Engine {
             return;
         }
         let reverse = held.is_some();
-        let entry = match self.size_entry(symbol, price, None, self.open_params.leverage, t) {
+        let entry = match self.size_entry(symbol, price, None, self.open_params.leverage, t.ts_event) {
             Ok(qty) => Some(PendingEntry {
                 side,
                 qty,
@@ -601,7 +631,7 @@ impl Engine {
         price: f64,
         qty: Option<f64>,
         leverage: f64,
-        t: &Tick,
+        ts_event: UnixNanos,
     ) -> Result<Qty, RiskReject> {
         let equity = self.account.equity();
         let step = self.config.execution.qty_step;
@@ -640,7 +670,7 @@ impl Engine {
             leverage,
             equity,
             open_positions: open,
-            day: utc_day(t.ts_event),
+            day: utc_day(ts_event),
         };
         self.guard.check_entry(&mut self.risk, &req)?;
         Ok(q)
@@ -853,8 +883,7 @@ impl Engine {
             return Err(EngineError::Order("a position on this side is already open"));
         }
         let leverage = leverage.unwrap_or(self.open_params.leverage);
-        let t = Tick::empty(ts_event, ts_recv, symbol);
-        let q = match self.size_entry(symbol, price, qty, leverage, &t) {
+        let q = match self.size_entry(symbol, price, qty, leverage, ts_event) {
             Ok(q) => q,
             Err(reason) => {
                 self.stats.orders_rejected[reason as usize] += 1;

@@ -55,6 +55,7 @@ pub struct SymbolGuard {
     last_ts_event: UnixNanos,
     last_price: f64,
     variance: f64,
+    /// Accepted ticks, counted up to `jump_warmup + 1` (beyond, only "past the warm-up" matters).
     accepted: u32,
     jump_streak: u32,
     jump_candidate: f64,
@@ -214,11 +215,13 @@ impl Sanitizer {
             if d2 > limit {
                 self.on_jump(price, d2, limit, guard)?;
             }
+        } else {
+            // The count only tells the warm-up from the rest: past it, it stops (no add per tick).
+            guard.accepted = guard.accepted.saturating_add(1);
         }
         guard.jump_streak = 0;
         guard.variance += VAR_ALPHA * (d2 - guard.variance);
         guard.last_price = price;
-        guard.accepted = guard.accepted.saturating_add(1);
         Ok(())
     }
 

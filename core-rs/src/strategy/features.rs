@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::tick::Tick;
+use crate::tick::{Tick, TickColumns};
 
 /// Longest rolling window supported (keeps the per-symbol state on the stack-friendly side).
 pub const MAX_WINDOW: usize = 256;
@@ -47,10 +47,12 @@ impl Default for FeatureConfig {
     }
 }
 
-/// A fixed-capacity ring of the last `cap` values with their running sum.
+/// A fixed-capacity ring of the last `cap` values with their running sum. The buffer is always
+/// [`MAX_WINDOW`] long (only its first `cap` slots are used), so a slot index masked to the
+/// buffer needs no bounds check on the hot path.
 #[derive(Debug, Clone)]
 struct Ring {
-    buf: Vec<f64>,
+    buf: Box<[f64; MAX_WINDOW]>,
     cap: usize,
     next: usize,
     len: usize,
@@ -59,17 +61,20 @@ struct Ring {
     cap_f64: f64,
 }
 
+const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with MAX_WINDOW - 1");
+
 impl Ring {
     fn new(cap: usize) -> Self {
-        let cap = cap.max(1);
-        Ring { buf: vec![0.0; cap], cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
+        let cap = cap.clamp(1, MAX_WINDOW);
+        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
     #[inline]
     fn push(&mut self, x: f64) {
         let next = self.next;
-        let slot = &mut self.buf[next];
+        // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
+        let slot = &mut self.buf[next & (MAX_WINDOW - 1)];
         if self.len == self.cap {
             self.sum -= *slot;
         } else {
@@ -80,7 +85,7 @@ impl Ring {
         if next + 1 == self.cap {
             self.next = 0;
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
-            self.sum = self.buf.iter().sum();
+            self.sum = self.buf[..self.cap].iter().sum();
         } else {
             self.next = next + 1;
         }
@@ -125,6 +130,7 @@ impl Ring {
 struct Rsi {
     period: usize,
     inv_period: f64,
+    /// Changes seen, up to `period`.
     seen: usize,
     avg_gain: f64,
     avg_loss: f64,
@@ -141,14 +147,15 @@ impl Rsi {
         let (gain, loss) = if change > 0.0 { (change, 0.0) } else { (0.0, -change) };
         let k = self.inv_period;
         if self.seen < self.period {
-            // Seed with the simple average of the first `period` changes.
+            // Seed with the simple average of the first `period` changes. The count stops at
+            // `period`: past the seed it tells nothing more (and costs no add per tick).
             self.avg_gain += gain * k;
             self.avg_loss += loss * k;
+            self.seen += 1;
         } else {
             self.avg_gain += (gain - self.avg_gain) * k;
             self.avg_loss += (loss - self.avg_loss) * k;
         }
-        self.seen += 1;
     }
 
     #[inline]
@@ -236,6 +243,15 @@ pub struct TickFeatures {
     pub ema: f64,
 }
 
+/// `x.is_finite()` as float arithmetic: `x − x` is exactly 0 for every finite `x` and NaN for
+/// ±∞ and NaN. The compiler turns `is_finite` into integer bit tests that need two 64-bit
+/// constants in registers; on the per-tick path this form is a subtraction and a compare.
+#[inline(always)]
+#[allow(clippy::eq_op)] // `x - x` is the point: it is NaN exactly when `x` is not finite.
+pub(crate) fn finite(x: f64) -> bool {
+    x - x == 0.0
+}
+
 /// `Some(x)` unless `x` is NaN.
 #[inline(always)]
 fn known(x: f64) -> Option<f64> {
@@ -296,6 +312,118 @@ pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
     lhs > rhs
 }
 
+/// What the features take from a tick alone, before any history: a pure function of the tick's
+/// fields ([`TickInputs::of`]). The per-tick path computes it per tick; the batch path computes
+/// it for a whole chunk in one vectorised pass over the columns ([`InputChunk::fill`]) with the
+/// same function, so both feed [`SymbolFeatures::observe_inputs`] the same bits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickInputs {
+    /// Depth near the touch: `bid_qty + ask_qty` (NaN when unknown).
+    pub depth: f64,
+    /// Bid-side volume behind the imbalance, NaN unless both sides sum to more than zero.
+    pub bid_volume: f64,
+    /// Ask-side volume behind the imbalance, NaN unless both sides sum to more than zero.
+    pub ask_volume: f64,
+    /// Liquidation volume / total volume, NaN unless volume > 0 and liquidations >= 0.
+    pub liq_ratio: f64,
+    /// The tick is a bar (its high and low are known).
+    pub bar: bool,
+}
+
+impl TickInputs {
+    /// The inputs of tick `t`, the imbalance read from `source`.
+    #[inline(always)]
+    pub fn of(t: &Tick, source: ImbalanceSource) -> Self {
+        let (b, a) = match source {
+            ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
+            ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
+        };
+        Self::from_fields(t.bid_qty, t.ask_qty, b, a, t.liq_volume, t.volume, t.high, t.low)
+    }
+
+    /// The inputs from the fields they read (`b`, `a`: the imbalance source's two volumes).
+    /// Branch-free, so the chunk pass vectorises it.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn from_fields(bid_qty: f64, ask_qty: f64, b: f64, a: f64, liq_volume: f64, volume: f64, high: f64, low: f64) -> Self {
+        let known = b + a > 0.0;
+        // Divide unconditionally and select: no branch on the tick's values.
+        let ratio = liq_volume / volume;
+        TickInputs {
+            depth: bid_qty + ask_qty,
+            bid_volume: if known { b } else { f64::NAN },
+            ask_volume: if known { a } else { f64::NAN },
+            liq_ratio: if (volume > 0.0) & (liq_volume >= 0.0) { ratio } else { f64::NAN },
+            bar: high.is_finite() & low.is_finite(),
+        }
+    }
+}
+
+/// Ticks per [`InputChunk`].
+pub const INPUT_CHUNK: usize = 64;
+
+/// [`TickInputs`] of up to [`INPUT_CHUNK`] consecutive ticks of a batch, as columns.
+#[derive(Debug, Clone)]
+pub struct InputChunk {
+    depth: [f64; INPUT_CHUNK],
+    bid_volume: [f64; INPUT_CHUNK],
+    ask_volume: [f64; INPUT_CHUNK],
+    liq_ratio: [f64; INPUT_CHUNK],
+    bar: [bool; INPUT_CHUNK],
+}
+
+impl Default for InputChunk {
+    fn default() -> Self {
+        InputChunk {
+            depth: [0.0; INPUT_CHUNK],
+            bid_volume: [0.0; INPUT_CHUNK],
+            ask_volume: [0.0; INPUT_CHUNK],
+            liq_ratio: [0.0; INPUT_CHUNK],
+            bar: [false; INPUT_CHUNK],
+        }
+    }
+}
+
+/// An absent column reads as unknown: NaN in every row.
+static UNKNOWN: [f64; INPUT_CHUNK] = [f64::NAN; INPUT_CHUNK];
+
+impl InputChunk {
+    /// Computes the inputs of ticks `start..start + n` of a validated batch, one pass over the
+    /// columns (absent ones read as NaN, like [`TickColumns::tick`]). Panics if `n` exceeds
+    /// [`INPUT_CHUNK`] or the range is beyond the batch.
+    #[inline(never)]
+    pub fn fill<'a>(&mut self, cols: &TickColumns<'a>, start: usize, n: usize, source: ImbalanceSource) {
+        assert!(n <= INPUT_CHUNK, "an input chunk holds at most {INPUT_CHUNK} ticks");
+        let col = |c: Option<&'a [f64]>| -> &'a [f64] { c.map_or(&UNKNOWN[..n], |c| &c[start..start + n]) };
+        let (b, a) = match source {
+            ImbalanceSource::Quotes => (cols.bid_qty, cols.ask_qty),
+            ImbalanceSource::TradeFlow => (cols.buy_volume, cols.sell_volume),
+        };
+        let (bq, aq, b, a) = (col(cols.bid_qty), col(cols.ask_qty), col(b), col(a));
+        let (liq, vol, high, low) = (col(cols.liq_volume), col(cols.volume), col(cols.high), col(cols.low));
+        for k in 0..n {
+            let x = TickInputs::from_fields(bq[k], aq[k], b[k], a[k], liq[k], vol[k], high[k], low[k]);
+            self.depth[k] = x.depth;
+            self.bid_volume[k] = x.bid_volume;
+            self.ask_volume[k] = x.ask_volume;
+            self.liq_ratio[k] = x.liq_ratio;
+            self.bar[k] = x.bar;
+        }
+    }
+
+    /// The inputs of the chunk's `k`-th tick.
+    #[inline(always)]
+    pub fn get(&self, k: usize) -> TickInputs {
+        TickInputs {
+            depth: self.depth[k],
+            bid_volume: self.bid_volume[k],
+            ask_volume: self.ask_volume[k],
+            liq_ratio: self.liq_ratio[k],
+            bar: self.bar[k],
+        }
+    }
+}
+
 /// Rolling feature state for one symbol.
 #[derive(Debug, Clone)]
 pub struct SymbolFeatures {
@@ -338,34 +466,36 @@ impl SymbolFeatures {
     }
 
     /// [`observe`](Self::observe) with the tick's reference price already known, as plain
-    /// floats (the engine's hot path).
+    /// floats (the engine's per-tick path).
     #[inline]
     pub fn observe_values(&mut self, t: &Tick, price: f64) -> TickFeatures {
+        self.observe_inputs(t, price, &TickInputs::of(t, self.source))
+    }
+
+    /// [`observe_values`](Self::observe_values) with the tick's own inputs already computed
+    /// (the batch path computes them a chunk at a time, [`InputChunk::fill`]). `inputs` must be
+    /// [`TickInputs::of`] this tick with this symbol's imbalance source.
+    #[inline]
+    pub fn observe_inputs(&mut self, t: &Tick, price: f64, inputs: &TickInputs) -> TickFeatures {
         let prev = self.prev_price;
-        if prev.is_finite() {
+        if finite(prev) {
             self.rsi.update(price - prev);
         }
         // True range: the bar's range extended to the previous close; for ticks, the move.
-        let tr = if t.is_bar() {
+        let tr = if inputs.bar {
             let hi = if prev > t.high { prev } else { t.high };
             let lo = if prev < t.low { prev } else { t.low };
             hi - lo
-        } else if prev.is_finite() {
+        } else if finite(prev) {
             (price - prev).abs()
         } else {
             f64::NAN
         };
-        self.cur_tr = tr / price;
-        let (b, a) = match self.source {
-            ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
-            ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
-        };
-        let known = b + a > 0.0;
+        // Kept finite or NaN (unknown), the form both the strategies and the window take.
+        let ratio = tr / price;
+        self.cur_tr = if finite(ratio) { ratio } else { f64::NAN };
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
-        self.cur_depth = t.bid_qty + t.ask_qty;
-        // Divide unconditionally and select: no branch on the tick's values.
-        let ratio = t.liq_volume / t.volume;
-        let liq_ratio = if (t.volume > 0.0) & (t.liq_volume >= 0.0) { ratio } else { f64::NAN };
+        self.cur_depth = inputs.depth;
         // EMA seeded with the first price (the common convention); reported after a full period.
         self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
         self.ema_seen += 1;
@@ -375,11 +505,11 @@ impl SymbolFeatures {
             prev_price: prev,
             rsi_gain,
             rsi_loss,
-            bid_volume: if known { b } else { f64::NAN },
-            ask_volume: if known { a } else { f64::NAN },
-            tr_ratio: if self.cur_tr.is_finite() { self.cur_tr } else { f64::NAN },
+            bid_volume: inputs.bid_volume,
+            ask_volume: inputs.ask_volume,
+            tr_ratio: self.cur_tr,
             tr_mean: self.tr.full_mean(),
-            liq_ratio,
+            liq_ratio: inputs.liq_ratio,
             ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
         }
     }
@@ -418,7 +548,7 @@ impl SymbolFeatures {
     /// Pushes the current tick into the rolling windows.
     #[inline(always)]
     pub fn commit(&mut self, price: f64) {
-        if self.cur_tr.is_finite() {
+        if !self.cur_tr.is_nan() {
             self.tr.push(self.cur_tr);
         }
         if self.cur_depth >= 0.0 {
@@ -509,5 +639,54 @@ mod tests {
         let s = f.observe(&t);
         assert_eq!(s.imbalance(), Some(0.0));
         assert_eq!(f.liquidity(), Some(0.5));
+    }
+
+    #[test]
+    fn finite_is_is_finite() {
+        for x in [0.0, -0.0, 1.0, -1.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN] {
+            assert_eq!(finite(x), x.is_finite(), "{x}");
+        }
+    }
+
+    #[test]
+    fn input_chunk_matches_per_tick_inputs() {
+        const V: [f64; 8] = [f64::NAN, f64::INFINITY, -1.0, 0.0, -0.0, 0.5, 3.0, 1e300];
+        let n = 200;
+        let mut x: u64 = 7;
+        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); 8];
+        for _ in 0..n {
+            for c in &mut cols {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                c.push(V[(x >> 59) as usize % V.len()]);
+            }
+        }
+        let ts: Vec<i64> = (0..n as i64).collect();
+        for present in [0xffu32, 0x00, 0x0f, 0xf0, 0x35] {
+            let on = |k: usize| (present >> k & 1 == 1).then_some(cols[k].as_slice());
+            let batch = TickColumns {
+                ts_event: &ts,
+                bid_qty: on(0),
+                ask_qty: on(1),
+                buy_volume: on(2),
+                sell_volume: on(3),
+                liq_volume: on(4),
+                volume: on(5),
+                high: on(6),
+                low: on(7),
+                ..Default::default()
+            };
+            for source in [ImbalanceSource::Quotes, ImbalanceSource::TradeFlow] {
+                let mut chunk = InputChunk::default();
+                for start in (0..n).step_by(INPUT_CHUNK) {
+                    let m = INPUT_CHUNK.min(n - start);
+                    chunk.fill(&batch, start, m, source);
+                    for k in 0..m {
+                        let want = TickInputs::of(&batch.tick(start + k), source);
+                        // Debug text compares NaN as equal to NaN.
+                        assert_eq!(format!("{:?}", chunk.get(k)), format!("{want:?}"), "row {} {present:#x}", start + k);
+                    }
+                }
+            }
+        }
     }
 }

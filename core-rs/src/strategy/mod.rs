@@ -6,7 +6,11 @@ mod features;
 mod signal;
 
 pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
-pub use features::{FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, TickFeatures, MAX_WINDOW};
+pub(crate) use features::finite;
+pub use features::{
+    FeatureConfig, FeatureSnapshot, ImbalanceSource, InputChunk, SymbolFeatures, TickFeatures, TickInputs, INPUT_CHUNK,
+    MAX_WINDOW,
+};
 pub use signal::{Signal, SignalDraft, Target};
 
 use thiserror::Error;

@@ -1,0 +1,208 @@
+//! Golden digests of a whole backtest: trades, equity curve, counters, tick rejections and risk
+//! state, hashed. The batch path is optimised for throughput and must not change a single bit
+//! of what it produces, so these digests were recorded before an optimisation round and must
+//! stay the same after it. Two data sets: the pipeline bench's synthetic quotes (every strategy
+//! and the sanitizer's rules on quotes) and real Binance USDⓈ-M BTCUSDT one-minute bars.
+//!
+//! A digest that changes means behaviour changed: find out why before recording a new one.
+//! The data directory is `$QUANTUM_SHARED_DATA`, else `<repo>/../shared/data`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+use flate2::read::GzDecoder;
+use quantum_core::engine::{Engine, EngineConfig, NullSink};
+use quantum_core::sanitizer::RejectReason;
+use quantum_core::tick::TickColumns;
+
+/// FNV-1a over text: stable across platforms and Rust versions (unlike `DefaultHasher`).
+struct Fnv(u64);
+
+impl Fnv {
+    fn add(&mut self, text: &str) {
+        for b in text.bytes().chain([0xff]) {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// What a run produced, hashed field by field (Debug text prints floats exactly: shortest
+/// representation that reads back to the same bits).
+fn digest(e: &Engine) -> (u64, usize) {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    for t in e.trades() {
+        h.add(&format!("{t:?}"));
+    }
+    for point in e.equity_tracker().curve() {
+        h.add(&format!("{point:?}"));
+    }
+    let eq = e.equity_tracker();
+    h.add(&format!(
+        "{:?} {:?} {:?} {:?}",
+        eq.max_drawdown().to_bits(),
+        eq.max_drawdown_duration_ns(),
+        eq.exposure().to_bits(),
+        eq.span()
+    ));
+    h.add(&format!("{:?}", e.stats()));
+    h.add(&format!("{:?}", RejectReason::ALL.iter().map(|&r| e.tick_rejections().get(r)).collect::<Vec<_>>()));
+    h.add(&format!("{:?}", e.risk_state()));
+    h.add(&format!("{:?}", e.account().equity()));
+    (h.0, e.trades().len())
+}
+
+/// The pipeline bench's synthetic quotes (`benches/pipeline.rs`, same seed and formulas): a
+/// random walk on a 0.1 tick with one-tick spread, random sizes, rare liquidation bursts.
+struct Quotes {
+    ts: Vec<i64>,
+    bid: Vec<f64>,
+    ask: Vec<f64>,
+    bq: Vec<f64>,
+    aq: Vec<f64>,
+    vol: Vec<f64>,
+    liq: Vec<f64>,
+    side: Vec<i8>,
+}
+
+fn quotes(n: usize) -> Quotes {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut q = Quotes { ts: vec![], bid: vec![], ask: vec![], bq: vec![], aq: vec![], vol: vec![], liq: vec![], side: vec![] };
+    let mut ticks: i64 = 600_000;
+    for i in 0..n {
+        let r = next();
+        ticks += (r % 3) as i64 - 1;
+        let bid = ticks as f64 * 0.1;
+        q.ts.push(i as i64 * 100_000_000);
+        q.bid.push(bid);
+        q.ask.push(bid + 0.1);
+        q.bq.push(1.0 + (r >> 8 & 15) as f64);
+        q.aq.push(1.0 + (r >> 12 & 15) as f64);
+        q.vol.push(1.0 + (r >> 16 & 7) as f64);
+        let burst = r >> 20 & 1023 == 0;
+        q.liq.push(if burst { 9.0 } else { 0.0 });
+        q.side.push(if burst { if r >> 30 & 1 == 0 { 1 } else { -1 } } else { 0 });
+    }
+    q
+}
+
+fn synthetic_digest(n: usize, config: EngineConfig) -> (u64, usize) {
+    let q = quotes(n);
+    let cols = TickColumns {
+        ts_event: &q.ts,
+        bid: Some(&q.bid),
+        ask: Some(&q.ask),
+        bid_qty: Some(&q.bq),
+        ask_qty: Some(&q.aq),
+        volume: Some(&q.vol),
+        liq_volume: Some(&q.liq),
+        liq_side: Some(&q.side),
+        ..Default::default()
+    };
+    let mut e = Engine::new(config).unwrap();
+    e.run(&cols, &mut NullSink).unwrap();
+    e.finish();
+    digest(&e)
+}
+
+/// Risk limits that let a run keep trading (the defaults stop at the drawdown halt or the daily
+/// trade cap), so fills, exits and reversals are exercised all along the data.
+fn loose() -> EngineConfig {
+    let mut c = EngineConfig::default();
+    c.risk.max_trades_per_day = 1_000_000;
+    c.risk.max_drawdown = 1.0;
+    c.risk.fixed_qty = Some(0.001);
+    c
+}
+
+fn data_dir() -> PathBuf {
+    match std::env::var_os("QUANTUM_SHARED_DATA") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"),
+    }
+}
+
+/// Binance one-minute klines as bars: open time + 1 minute is the event time (the bar is
+/// known when it closes), the close is the price.
+/// `batch` runs them through `Engine::run`, else one at a time through `Engine::process`.
+fn klines_digest(relative: &str, config: EngineConfig, batch: bool) -> (u64, usize) {
+    let path = data_dir().join(relative);
+    let file = std::fs::File::open(&path)
+        .unwrap_or_else(|e| panic!("klines {} are missing ({e}); set QUANTUM_SHARED_DATA", path.display()));
+    let (mut ts, mut open, mut high, mut low, mut close, mut volume) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for line in BufReader::new(GzDecoder::new(file)).lines().skip(1) {
+        let line = line.expect("gzip text line");
+        let f: Vec<&str> = line.split(',').collect();
+        let num = |k: usize| f[k].parse::<f64>().unwrap_or_else(|e| panic!("{line}: column {k}: {e}"));
+        ts.push((f[0].parse::<i64>().expect("open time ms") + 60_000) * 1_000_000);
+        open.push(num(1));
+        high.push(num(2));
+        low.push(num(3));
+        close.push(num(4));
+        volume.push(num(5));
+    }
+    assert!(ts.len() > 70_000, "the file holds seven weeks of minutes");
+    let cols = TickColumns {
+        ts_event: &ts,
+        open: Some(&open),
+        high: Some(&high),
+        low: Some(&low),
+        close: Some(&close),
+        volume: Some(&volume),
+        ..Default::default()
+    };
+    let mut e = Engine::new(config).unwrap();
+    if batch {
+        e.run(&cols, &mut NullSink).unwrap();
+    } else {
+        for i in 0..cols.len() {
+            e.process(&cols.tick(i), &mut NullSink).unwrap();
+        }
+    }
+    e.finish();
+    digest(&e)
+}
+
+const KLINES: &str = "klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz";
+
+#[test]
+fn synthetic_quotes_golden_digest() {
+    assert_eq!(synthetic_digest(1_000_000, EngineConfig::default()), (SYNTHETIC_1M, SYNTHETIC_1M_TRADES));
+    assert_eq!(synthetic_digest(1_000_000, loose()), (SYNTHETIC_1M_LOOSE, SYNTHETIC_1M_LOOSE_TRADES));
+}
+
+/// The bench's full ten million ticks (slow in a debug build: run with `--release --ignored`).
+#[test]
+#[ignore = "ten million ticks; run with cargo test --release -- --ignored"]
+fn synthetic_quotes_golden_digest_10m() {
+    assert_eq!(synthetic_digest(10_000_000, EngineConfig::default()), (SYNTHETIC_10M, SYNTHETIC_10M_TRADES));
+    assert_eq!(synthetic_digest(10_000_000, loose()), (SYNTHETIC_10M_LOOSE, SYNTHETIC_10M_LOOSE_TRADES));
+}
+
+#[test]
+fn real_klines_golden_digest() {
+    for batch in [true, false] {
+        assert_eq!(klines_digest(KLINES, EngineConfig::default(), batch), (KLINES_DEFAULT, KLINES_DEFAULT_TRADES));
+        assert_eq!(klines_digest(KLINES, loose(), batch), (KLINES_LOOSE, KLINES_LOOSE_TRADES));
+    }
+}
+
+// Recorded on commit 5eac262 (before the column-pass feature inputs), release and debug alike.
+const SYNTHETIC_1M: u64 = 0x1be91ca5e1a6ec5f;
+const SYNTHETIC_1M_TRADES: usize = 21;
+const SYNTHETIC_1M_LOOSE: u64 = 0x39f16d720ebba3bb;
+const SYNTHETIC_1M_LOOSE_TRADES: usize = 37883;
+const SYNTHETIC_10M: u64 = 0x9112a9b825c9fa8d;
+const SYNTHETIC_10M_TRADES: usize = 21;
+const SYNTHETIC_10M_LOOSE: u64 = 0xac419f0b11ae1ce3;
+const SYNTHETIC_10M_LOOSE_TRADES: usize = 146823;
+const KLINES_DEFAULT: u64 = 0x6a47547198027cfb;
+const KLINES_DEFAULT_TRADES: usize = 21;
+const KLINES_LOOSE: u64 = 0x4a420ecbe4fb13fa;
+const KLINES_LOOSE_TRADES: usize = 3111;
