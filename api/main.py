@@ -73,7 +73,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.resolved_database_url())
-        writer = StoreWriter(store, settings.data_dir / "store-spool")
+        writer = StoreWriter(
+            store,
+            settings.data_dir / "store-spool",
+            out_of_process=settings.store_writer_process,
+        )
         feed = feed_factory() if feed_factory is not None else embedded_feed()
         runtime = Runtime(
             store, writer, feed, options, automation_path=settings.data_dir / "automation.json"

@@ -7,7 +7,7 @@ default feed, except the throughput run, which drives the runtime in-process as 
 - push latency: ``ts`` of a ``tick`` message is the tick's local receive time (``ts_recv``); the
   client's receive time minus it, over 60 s, with 1 and with 200 connected clients (every client
   subscribed to ticks of both symbols; the measuring client is one of them, alone in this process;
-  the other 199 read in a child process).
+  the other 199 are light load clients, ``ws_load.py``, in a child process).
 - REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request.
 - throughput: the synthetic market through feed → engine (one account) → store writer (SQLite,
   durable) → bus (one subscriber), unpaced; ticks/s, and the writer backlog at the end (it must
@@ -78,34 +78,19 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         log.close()
 
 
-async def _drain(url: str) -> None:
-    """A background client: subscribe to ticks, read until cancelled, parse nothing."""
-    async with connect(url, max_queue=None) as ws:
-        await ws.send(json.dumps({"op": "subscribe", "topics": ["tick"]}))
-        async for _ in ws:
-            pass
-
-
-async def _background(url: str, clients: int, seconds: float) -> None:
-    tasks = [asyncio.create_task(_drain(url)) for _ in range(clients)]
-    await asyncio.sleep(seconds)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
 async def _push_latency(base: str, token: str, clients: int, seconds: float) -> list[float]:
-    """The measuring client runs alone in this process; the other ``clients - 1`` run in a child
-    process, so its receive time is not delayed by this loop reading 199 other sockets first
-    (that would measure the benchmark's client, not the service's push)."""
+    """The measuring client (a full ``websockets`` client that decodes every message) runs alone
+    in this process; the other ``clients - 1`` are light load clients (``ws_load.py``: real
+    WebSocket connections that receive every frame without decoding it) in a child process, so
+    the measuring client's receive time is neither delayed by this loop reading 199 other sockets
+    first nor by 199 Python decoders taking the 2 cores at the same moment (that would measure
+    the benchmark's clients, not the service's push)."""
     url = base.replace("http", "ws") + f"/ws?token={token}"
     samples: list[float] = []
     others = None
     if clients > 1:
-        code = "import sys, asyncio; sys.path.insert(0, sys.argv[1]); import bench_service as b; "
-        code += "asyncio.run(b._background(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))"
-        argv = [str(REPO / "benches"), url, str(clients - 1), str(seconds + 8.0)]
-        others = subprocess.Popen([sys.executable, "-c", code, *argv])
+        argv = [url, str(clients - 1), str(seconds + 8.0)]
+        others = subprocess.Popen([sys.executable, str(REPO / "benches" / "ws_load.py"), *argv])
         await asyncio.sleep(5.0)  # let them connect and subscribe before measuring
     stop = time.monotonic() + seconds
     try:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     #: The operator's consent to live trading (``quantum serve --allow-live``): without it no
     #: admin can switch an account to real orders, whatever credentials are stored.
     allow_live: bool = False
+    #: Run the store's transactions in a child process (``quantum.store.committer``), so that
+    #: SQL building never holds the GIL the event loop's thread needs to push ticks.
+    store_writer_process: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -104,6 +104,10 @@ def harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
         admin_user=ADMIN[0],
         admin_password=ADMIN[1],
         secret_key="k" * 40,
+        # Commits in the writer's thread: a child process per test would add a second or more
+        # to each. The child process (the service's default) is covered by the store writer's
+        # tests, the restart tests (test_api, test_market_snapshots) and the e2e service test.
+        store_writer_process=False,
     )
     feed = ManualFeed(SYMBOLS)
     options = RuntimeOptions(

@@ -362,7 +362,9 @@ def test_cors_only_for_configured_origins(tmp_path: Any, template_db: Any) -> No
     from quantum.runtime import ManualFeed
 
     shutil.copy(template_db, tmp_path / "quantum.db")
-    settings = Settings(data_dir=tmp_path, cors_origins="http://localhost:5173")
+    settings = Settings(
+        data_dir=tmp_path, cors_origins="http://localhost:5173", store_writer_process=False
+    )
     assert settings.cors_origins == ["http://localhost:5173"]
     app = create_app(
         settings, feed_factory=lambda: ManualFeed(("BTCUSDT",)), web_dir=tmp_path / "w"

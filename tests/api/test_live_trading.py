@@ -76,6 +76,7 @@ def _app(tmp_path: Path, template_db: Path, feed: ManualFeed, allow_live: bool) 
         admin_password=ADMIN[1],
         secret_key="k" * 40,
         allow_live=allow_live,
+        store_writer_process=False,  # see the harness in conftest.py
     )
     options = RuntimeOptions(
         engine_config=EngineConfig(auto_execute=False), status_interval_s=0.05, queue_size=256

@@ -33,7 +33,12 @@ def data_dir(tmp_path: Path, template_db: Path) -> Path:
 def running(data_dir: Path, **settings: object) -> Iterator[TestClient]:
     """One life of the service on ``data_dir`` (leaving the block is a shutdown)."""
     app = create_app(
-        Settings(data_dir=data_dir, secret_key="k" * 40, **settings),  # type: ignore[arg-type]
+        Settings(
+            data_dir=data_dir,
+            secret_key="k" * 40,
+            store_writer_process=False,  # see the harness in conftest.py
+            **settings,  # type: ignore[arg-type]
+        ),
         feed_factory=lambda: ManualFeed(SYMBOLS),
         options=RuntimeOptions(status_interval_s=0.05),
         web_dir=data_dir / "no-web",

@@ -60,7 +60,11 @@ class Live:
 def live(tmp_path: Path, template_db: Path) -> Iterator[Live]:
     shutil.copy(template_db, tmp_path / "quantum.db")
     settings = Settings(
-        data_dir=tmp_path, admin_user=ADMIN[0], admin_password=ADMIN[1], secret_key="k" * 40
+        data_dir=tmp_path,
+        admin_user=ADMIN[0],
+        admin_password=ADMIN[1],
+        secret_key="k" * 40,
+        store_writer_process=False,  # see the harness in conftest.py
     )
     feed = ManualFeed(SYMBOLS)
     options = RuntimeOptions(

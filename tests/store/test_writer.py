@@ -1,12 +1,18 @@
-"""The writer: batches, keeps order, survives failures, spills, replays, never duplicates."""
+"""The writer: batches, keeps order, survives failures, spills, replays, never duplicates.
+
+Every test runs with the transactions in the writer's thread and in its child process."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import os
+import signal as os_signal
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import T0, closed_trade, fill, open_trade, signal, status
@@ -35,6 +41,15 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.01)
 
 
+MakeWriter = Callable[..., StoreWriter]
+
+
+@pytest.fixture(params=["thread", "process"])
+def make_writer(request: pytest.FixtureRequest) -> MakeWriter:
+    """``StoreWriter`` committing in its thread, or in a child process (the service's choice)."""
+    return functools.partial(StoreWriter, out_of_process=request.param == "process")
+
+
 def mixed_events(user: int, acct: int, n: int) -> list[Record]:
     """n rounds of: a fill, a trade opened, a signal, a status row; every 2nd trade closes."""
     events: list[Record] = []
@@ -52,11 +67,11 @@ def mixed_events(user: int, acct: int, n: int) -> list[Record]:
 
 
 def test_writer_delivers_every_event_once_in_order(
-    store: Store, account: tuple[int, int], tmp_path: Path
+    store: Store, account: tuple[int, int], tmp_path: Path, make_writer: MakeWriter
 ) -> None:
     user, acct = account
     events = mixed_events(user, acct, 800)
-    with StoreWriter(store, tmp_path / "spool", batch_size=250) as writer:
+    with make_writer(store, tmp_path / "spool", batch_size=250) as writer:
         for start in range(0, len(events), 97):
             writer.submit_many(events[start : start + 97])
         writer.submit_many(events[:300])  # duplicates of the first events: ignored, not reopened
@@ -77,11 +92,13 @@ def test_writer_delivers_every_event_once_in_order(
     assert not (tmp_path / "spool" / "spill.jsonl").exists()
 
 
-def test_events_survive_an_unusable_database_and_spill(empty_url: str, tmp_path: Path) -> None:
+def test_events_survive_an_unusable_database_and_spill(
+    empty_url: str, tmp_path: Path, make_writer: MakeWriter
+) -> None:
     # The schema is missing (every write fails) until migrations run mid-way.
     store = Store(empty_url)
     try:
-        writer = StoreWriter(
+        writer = make_writer(
             store, tmp_path / "spool", batch_size=20, max_memory=50, backoff_max=0.2
         )
         writer.submit_many([status(f"a{i}", T0 + i) for i in range(30)])
@@ -112,11 +129,11 @@ def test_events_survive_an_unusable_database_and_spill(empty_url: str, tmp_path:
 
 
 def test_close_during_an_outage_spills_and_the_next_writer_replays(
-    empty_url: str, tmp_path: Path
+    empty_url: str, tmp_path: Path, make_writer: MakeWriter
 ) -> None:
     store = Store(empty_url)
     try:
-        writer = StoreWriter(
+        writer = make_writer(
             store, tmp_path / "spool", batch_size=10, max_memory=40, backoff_max=0.1
         )
         writer.submit_many([status(f"x{i}", T0 + i) for i in range(100)])
@@ -129,7 +146,7 @@ def test_close_during_an_outage_spills_and_the_next_writer_replays(
         assert [json.loads(x)["data"]["status_uid"] for x in lines] == [f"x{i}" for i in range(100)]
 
         upgrade(empty_url)
-        with StoreWriter(store, tmp_path / "spool") as again:
+        with make_writer(store, tmp_path / "spool") as again:
             assert again.stats().spilled == 100
             assert again.flush(30)
         assert count(store, SystemStatus) == 100
@@ -139,12 +156,12 @@ def test_close_during_an_outage_spills_and_the_next_writer_replays(
 
 
 def test_a_refused_event_is_dead_lettered_and_the_rest_written(
-    store: Store, account: tuple[int, int], tmp_path: Path
+    store: Store, account: tuple[int, int], tmp_path: Path, make_writer: MakeWriter
 ) -> None:
     user, acct = account
     events: list[Record] = [fill(f"ok{i}", user, acct, T0 + i) for i in range(10)]
     events.insert(4, fill("orphan", 999_999, acct, T0))  # unknown user: a foreign-key violation
-    with StoreWriter(store, tmp_path / "spool", batch_size=100) as writer:
+    with make_writer(store, tmp_path / "spool", batch_size=100) as writer:
         writer.submit_many(events)
         assert writer.flush(30)
         stats = writer.stats()
@@ -158,7 +175,7 @@ def test_a_refused_event_is_dead_lettered_and_the_rest_written(
 
 
 def test_a_torn_last_spill_line_is_quarantined(
-    store: Store, account: tuple[int, int], tmp_path: Path
+    store: Store, account: tuple[int, int], tmp_path: Path, make_writer: MakeWriter
 ) -> None:
     user, acct = account
     spool = tmp_path / "spool"
@@ -166,7 +183,7 @@ def test_a_torn_last_spill_line_is_quarantined(
     good = [record_to_json(fill(f"f{i}", user, acct, T0 + i)) for i in range(3)]
     # The previous process died in the middle of writing the fourth line.
     (spool / "spill.jsonl").write_text("\n".join(good) + "\n" + good[0][:25])
-    with StoreWriter(store, spool) as writer:
+    with make_writer(store, spool) as writer:
         writer.submit(fill("after", user, acct, T0 + 99))  # appended after the torn line
         assert writer.flush(30)
         assert writer.stats().dead_letters == 1
@@ -174,14 +191,18 @@ def test_a_torn_last_spill_line_is_quarantined(
     assert (spool / "dead-letter.jsonl").read_text() == good[0][:25] + "\n"
 
 
-def test_writer_refuses_what_is_not_a_record(store: Store, tmp_path: Path) -> None:
-    with StoreWriter(store, tmp_path / "spool") as writer, pytest.raises(DataError):
+def test_writer_refuses_what_is_not_a_record(
+    store: Store, tmp_path: Path, make_writer: MakeWriter
+) -> None:
+    with make_writer(store, tmp_path / "spool") as writer, pytest.raises(DataError):
         writer.submit({"fill_uid": "x"})  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        StoreWriter(store, tmp_path / "spool", batch_size=10, max_memory=5)
+        make_writer(store, tmp_path / "spool", batch_size=10, max_memory=5)
 
 
-def test_writer_from_asyncio(store: Store, account: tuple[int, int], tmp_path: Path) -> None:
+def test_writer_from_asyncio(
+    store: Store, account: tuple[int, int], tmp_path: Path, make_writer: MakeWriter
+) -> None:
     user, acct = account
 
     async def run(writer: StoreWriter) -> bool:
@@ -190,7 +211,37 @@ def test_writer_from_asyncio(store: Store, account: tuple[int, int], tmp_path: P
             await asyncio.sleep(0)
         return await writer.aflush(30)
 
-    with StoreWriter(store, tmp_path / "spool") as writer:
+    with make_writer(store, tmp_path / "spool") as writer:
         assert asyncio.run(run(writer))
     with store.session() as s:
         assert s.scalar(select(func.sum(Fill.fee))) == Decimal("0.32500062") * 50
+
+
+def test_a_killed_writer_process_is_a_failed_write_retried_in_a_new_one(
+    store: Store, account: tuple[int, int], tmp_path: Path
+) -> None:
+    user, acct = account
+    with StoreWriter(store, tmp_path / "spool", out_of_process=True, backoff_max=0.1) as writer:
+        committer: Any = writer._committer
+        writer.submit_many([fill(f"a{i}", user, acct, T0 + i) for i in range(5)])
+        assert writer.flush(30)
+        assert committer.started == 1 and committer.pid not in (None, os.getpid())
+        os.kill(committer.pid, os_signal.SIGKILL)
+        writer.submit_many([fill(f"b{i}", user, acct, T0 + 10 + i) for i in range(5)])
+        assert writer.flush(30)
+        stats = writer.stats()
+    assert committer.started == 2 and stats.retries >= 1
+    assert stats.written == 10 and stats.dead_letters == 0 and stats.backlog == 0
+    assert count(store, Fill) == 10
+    assert committer.pid is None  # the child exits with the writer
+
+
+def test_an_in_memory_sqlite_store_cannot_be_written_from_a_process(tmp_path: Path) -> None:
+    from quantum.errors import ConfigError
+
+    store = Store("sqlite://")
+    try:
+        with pytest.raises(ConfigError, match="in-memory"):
+            StoreWriter(store, tmp_path / "spool", out_of_process=True)
+    finally:
+        store.dispose()

@@ -30,6 +30,8 @@ __all__ = ["AccountEngine", "PendingSignal", "new_uid"]
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
 _Q8 = Decimal("0.00000001")
+#: Resolved signal ids kept in memory per account (far more than the store's write delay needs).
+_RESOLVED_KEPT = 1024
 
 
 def new_uid(kind: str) -> str:
@@ -115,6 +117,16 @@ class AccountEngine:
     last_entry: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)
     signals: int = 0
     trades: int = 0
+    #: Ids of signals resolved lately (executed, rejected, expired), oldest first: the store
+    #: learns of them a moment later, and until then they must not look unknown.
+    resolved: dict[str, None] = field(default_factory=dict)
+
+    def resolve(self, uid: str) -> None:
+        """Take a signal out of the pending ones and remember it was resolved."""
+        self.pending.pop(uid, None)
+        self.resolved[uid] = None
+        if len(self.resolved) > _RESOLVED_KEPT:
+            del self.resolved[next(iter(self.resolved))]
 
     @classmethod
     def create(

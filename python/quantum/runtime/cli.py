@@ -19,9 +19,6 @@ from quantum.errors import DataError, QuantumError
 
 __all__ = ["app", "serve", "user_app"]
 
-#: How long a thread may hold the GIL while another waits for it (the interpreter default is 5 ms).
-_GIL_SWITCH_INTERVAL_S = 0.0005
-
 user_app = typer.Typer(help="Manage service users.", no_args_is_help=True)
 
 
@@ -172,11 +169,6 @@ def serve(
         # events on loopback or a LAN that CPU cost dominated the fan-out. Off: frames go as is.
         ws_per_message_deflate=False,
     )
-    # The store writer is a thread, and while it runs SQLAlchemy code it holds the GIL: the
-    # loop's thread (engine, pushes) then waited up to the interpreter's switch interval, 5 ms
-    # by default, before it could go on. At 0.5 ms the tick → bus p99 fell from ~4 ms to ~0.7 ms
-    # (docs/service.md); the writer's throughput is far above what the runtime asks of it.
-    sys.setswitchinterval(_GIL_SWITCH_INTERVAL_S)
     server = _Server(config)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal it handled
         server.run()

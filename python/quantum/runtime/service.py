@@ -534,7 +534,7 @@ class Runtime:
             for uid, sig in list(acct.pending.items()):
                 if now - sig.ts > ttl:
                     sig.status = SignalStatus.EXPIRED.value
-                    del acct.pending[uid]
+                    acct.resolve(uid)
                     records.append(sig.record(acct.user_id, acct.account_id, now))
                     self.bus.publish(
                         "signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol
@@ -704,7 +704,10 @@ class Runtime:
         return self.account(user_id).pending.get(uid)
 
     def signal_known(self, user_id: int, uid: str) -> bool:
-        """Whether the user has a (possibly resolved) signal with this id in the store."""
+        """Whether the user has a (possibly resolved) signal with this id: one resolved lately
+        (perhaps not stored yet), or one in the store."""
+        if uid in self.account(user_id).resolved:
+            return True
         with self.store.session() as session:
             found = session.scalars(
                 select(Signal.id).where(Signal.user_id == user_id, Signal.signal_uid == uid)
@@ -822,7 +825,7 @@ class Runtime:
         self, acct: AccountEngine, sig: PendingSignal, status: SignalStatus, now: int
     ) -> None:
         sig.status = status.value
-        acct.pending.pop(sig.uid, None)
+        acct.resolve(sig.uid)
         self.writer.submit(sig.record(acct.user_id, acct.account_id, now))
         self.bus.publish("signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol)
 

@@ -19,6 +19,12 @@ writer on the same directory replays it first.
 
 The backlog (events not yet committed) is visible in ``stats()`` and stamped on every system
 status row the writer stores.
+
+With ``out_of_process=True`` (the service's choice) the transactions run in a child process
+(:mod:`quantum.store.committer`): the writer thread only hands each batch over a pipe and waits,
+without the GIL, so building SQL never holds up the event loop's thread. Batching, order, retries,
+spilling and dead letters stay here, unchanged; a child that dies is a failed write like a lost
+connection (retried, then a new child).
 """
 
 from __future__ import annotations
@@ -30,38 +36,24 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import Engine
 
 from quantum.config import Settings, get_settings
 from quantum.errors import DataError, StoreError
-from quantum.store.db import Store
-from quantum.store.records import (
-    RECORD_TYPES,
-    EngineStateRecord,
-    EquityRecord,
-    FillRecord,
-    MarketSnapshotRecord,
-    PositionRecord,
-    Record,
-    SignalRecord,
-    StatusRecord,
-    TradeRecord,
-    record_to_json,
+from quantum.store.committer import (
+    Committer,
+    InlineCommitter,
+    ProcessCommitter,
+    describe_failure,
+    is_permanent,
 )
-from quantum.store.repositories.equity import record_equity
-from quantum.store.repositories.fills import record_fills
-from quantum.store.repositories.market import record_market_snapshots
-from quantum.store.repositories.positions import record_positions
-from quantum.store.repositories.signals import record_signals
-from quantum.store.repositories.status import record_status
-from quantum.store.repositories.trades import record_trades
+from quantum.store.db import Store
+from quantum.store.records import RECORD_TYPES, Record, record_to_json
 from quantum.store.spool import Spool
 
 __all__ = ["StoreWriter", "WriterStats", "default_spool_dir"]
@@ -102,17 +94,6 @@ def default_spool_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).data_dir / "store-spool"
 
 
-def _describe(exc: BaseException) -> str:
-    """A one-line reason: the driver's message without SQLAlchemy's echo of SQL and parameters."""
-    inner = exc.orig if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None else exc
-    return f"{type(inner).__name__}: {inner}"[:500]
-
-
-def _is_permanent(exc: BaseException) -> bool:
-    """A failure caused by the event itself (retrying it cannot succeed), not by the connection."""
-    return isinstance(exc, DataError | sa_exc.IntegrityError | sa_exc.DataError)
-
-
 class StoreWriter:
     """Batching, retrying, spilling writer of runtime events (see the module docstring)."""
 
@@ -126,10 +107,14 @@ class StoreWriter:
         backoff_initial: float = 0.05,
         backoff_max: float = 5.0,
         start: bool = True,
+        out_of_process: bool = False,
     ) -> None:
         if batch_size < 1 or max_memory < batch_size:
             raise ValueError("need 1 <= batch_size <= max_memory")
         self._engine = target.engine if isinstance(target, Store) else target
+        self._committer: Committer = (
+            ProcessCommitter(self._engine.url) if out_of_process else InlineCommitter(self._engine)
+        )
         self._batch_size = batch_size
         self._max_memory = max_memory
         self._backoff_initial = backoff_initial
@@ -236,6 +221,7 @@ class StoreWriter:
             self._cond.notify_all()
         if self._thread.is_alive():
             self._thread.join(max(0.1, deadline - time.monotonic()))
+        self._committer.close(idle=not self._thread.is_alive())
         with self._cond:
             # A thread still stuck in a database call must not touch the queues any more; if its
             # write commits after all, replaying the spilled copy is harmless (idempotent).
@@ -306,22 +292,23 @@ class StoreWriter:
             try:
                 self._write(batch, backlog)
             except Exception as exc:
-                if _is_permanent(exc) and not single:
+                if is_permanent(exc) and not single:
                     log.error(
-                        "store refused a batch (%s); retrying it event by event", _describe(exc)
+                        "store refused a batch (%s); retrying it event by event",
+                        describe_failure(exc),
                     )
                     with self._cond:
                         self._isolate = len(batch)
                     continue
-                if _is_permanent(exc):
-                    dead = _describe(exc)
+                if is_permanent(exc):
+                    dead = describe_failure(exc)
                 else:
                     delay = min(self._backoff_max, self._backoff_initial * 2**attempt)
                     attempt += 1
                     with self._cond:
                         self._retries += 1
                         self._connected = False
-                        self._last_error = _describe(exc)
+                        self._last_error = describe_failure(exc)
                         if attempt == 1 or attempt % 20 == 0:
                             log.warning(
                                 "store write failed (attempt %d, backlog %d): %s; retry in %.2fs",
@@ -379,51 +366,5 @@ class StoreWriter:
         self._dead += len(batch)
 
     def _write(self, batch: Sequence[Record], backlog: tuple[int, int]) -> None:
-        """Commit ``batch`` in one transaction, grouped by kind (state saves keep their place)."""
-        if not batch:
-            return
-        with self._engine.begin() as conn:
-            for kind, group in _groups(batch):
-                _HANDLERS[kind](conn, group, backlog)
-
-
-def _groups(batch: Sequence[Record]) -> list[tuple[str, list[Any]]]:
-    """Group events by kind for executemany, keeping order within a kind.
-
-    Engine-state saves are barriers: events before one are written before it, events after it
-    after, since a save marks positions it no longer holds as closed.
-    """
-    out: list[tuple[str, list[Any]]] = []
-    current: dict[str, list[Any]] = {}
-    for record in batch:
-        if isinstance(record, EngineStateRecord):
-            out.extend(current.items())
-            current = {}
-            out.append((record.kind, [record]))
-        else:
-            current.setdefault(record.kind, []).append(record)
-    out.extend(current.items())
-    return out
-
-
-def _save_states(conn: Connection, records: list[EngineStateRecord], _b: tuple[int, int]) -> None:
-    from quantum.store.recovery import save_engine_state
-
-    for r in records:
-        save_engine_state(conn, r.account_id, r.state)
-
-
-_Handler = Callable[[Connection, list[Any], tuple[int, int]], None]
-
-_HANDLERS: dict[str, _Handler] = {
-    FillRecord.kind: lambda c, rs, _b: record_fills(c, rs),
-    TradeRecord.kind: lambda c, rs, _b: record_trades(c, rs),
-    PositionRecord.kind: lambda c, rs, _b: record_positions(c, rs),
-    SignalRecord.kind: lambda c, rs, _b: record_signals(c, rs),
-    EquityRecord.kind: lambda c, rs, _b: record_equity(c, rs),
-    MarketSnapshotRecord.kind: lambda c, rs, _b: record_market_snapshots(c, rs),
-    StatusRecord.kind: lambda c, rs, b: record_status(
-        c, rs, store_backlog=b[0], store_spilled=b[1]
-    ),
-    EngineStateRecord.kind: _save_states,
-}
+        if batch:
+            self._committer.commit(batch, backlog)
