@@ -194,7 +194,7 @@ def test_runtime_throughput(tmp_path: Path) -> None:
         RuntimeOptions(engine_config=EngineConfig(auto_execute=True), status_interval_s=0.5),
     )
 
-    async def run() -> tuple[float, Any]:
+    async def run() -> tuple[float, Any, float]:
         sub = rt.bus.subscribe(1)
         rt.bus.set_topics(sub, ["tick", "fill", "trade", "signal", "status"], [])
 
@@ -208,15 +208,19 @@ def test_runtime_throughput(tmp_path: Path) -> None:
         await rt._tasks[0]
         elapsed = time.perf_counter() - t0
         backlog = writer.stats()
+        t1 = time.perf_counter()
+        assert await writer.aflush(60)  # what was left at the end is written: how long it takes
+        drained_s = time.perf_counter() - t1
         await rt.stop()
         drainer.cancel()
-        return elapsed, backlog
+        return elapsed, backlog, drained_s
 
-    elapsed, backlog = asyncio.run(run())
-    writer.close()
-    assert rt.ticks_processed == n
+    elapsed, backlog, drained_s = asyncio.run(run())
+    stats = writer.close()
+    assert rt.ticks_processed == n and stats.backlog == 0 and stats.dead_letters == 0
     print(
         f"\nruntime end to end (feed -> engine -> store -> bus): {n / elapsed:,.0f} ticks/s; "
         f"signals {rt.status()['signals']}, trades {rt.status()['trades']}, "
-        f"writer backlog at end {backlog.backlog}, written {backlog.written}"
+        f"writer backlog at end {backlog.backlog} (written {backlog.written}), "
+        f"drained in {drained_s:.2f} s"
     )

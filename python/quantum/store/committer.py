@@ -95,6 +95,10 @@ def commit_batch(engine: Engine, batch: Sequence[Record], backlog: tuple[int, in
 class Committer(Protocol):
     """Commits the writer's batches (one transaction each)."""
 
+    def start(self) -> None:
+        """Get ready to commit (before the writer's thread starts)."""
+        ...
+
     def commit(self, batch: Sequence[Record], backlog: tuple[int, int]) -> None:
         """Commit ``batch`` or raise (see :func:`is_permanent`)."""
         ...
@@ -110,6 +114,9 @@ class InlineCommitter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def start(self) -> None:
+        """Nothing to prepare."""
+
     def commit(self, batch: Sequence[Record], backlog: tuple[int, int]) -> None:
         """Commit ``batch`` here."""
         commit_batch(self._engine, batch, backlog)
@@ -119,7 +126,7 @@ class InlineCommitter:
 
 
 class ProcessCommitter:
-    """Commits in a child process (started on the first batch) with its own engine on ``url``.
+    """Commits in a child process with its own engine on ``url``.
 
     Only one thread may call :meth:`commit` at a time (the writer's thread does).
     """
@@ -139,11 +146,18 @@ class ProcessCommitter:
 
     @property
     def pid(self) -> int | None:
-        """The running child's process id (None before the first batch or after a crash)."""
+        """The running child's process id (None before it started or after it stopped)."""
         return self._process.pid if self._process is not None else None
 
+    def start(self) -> None:
+        """Start the child now: it imports the store's code (about a second, more under load)
+        while the service starts, rather than when the first batch is due."""
+        if self._pipe is None:
+            self._start()
+
     def commit(self, batch: Sequence[Record], backlog: tuple[int, int]) -> None:
-        """Send ``batch`` to the child and wait (without the GIL) for its outcome."""
+        """Send ``batch`` to the child (a new one if the last died) and wait, without the GIL,
+        for its outcome."""
         pipe = self._pipe if self._pipe is not None else self._start()
         try:
             pipe.send((list(batch), backlog))

@@ -152,6 +152,7 @@ class StoreWriter:
     def start(self) -> None:
         """Start the background thread (done by the constructor unless ``start=False``)."""
         if not self._thread.is_alive():
+            self._committer.start()
             self._thread.start()
 
     def submit(self, record: Record) -> None:
