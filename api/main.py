@@ -78,9 +78,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The routes read the store in worker threads (``asyncio.to_thread``). Every worker
-        # contends for the GIL with the loop's thread; asyncio's default of 6 workers (2 cores + 4)
-        # made 50 busy clients thrash it: 115 req/s at saturation and, at ~200 req/s, runs whose
-        # p99 jumped to ~0.5 s. Two workers: 161-168 req/s, p99 20-40 ms (docs/service.md).
+        # contends for the GIL with the loop's thread; with asyncio's default of 6 workers
+        # (2 cores + 4), 50 clients back to back got 115 req/s, with 2 workers 161-168 req/s
+        # (the same window, alternating; docs/service.md).
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(_STORE_READ_THREADS, thread_name_prefix="quantum-store-read")
         )
