@@ -2,11 +2,12 @@
 
 Each is a real RFC 6455 client of ``/ws``: it does the HTTP upgrade with its token, sends a
 masked ``subscribe`` frame, then receives every frame the service pushes and answers pings as a
-browser would. What it does not do is decode the messages: on this 2-core machine the benchmark's
-own clients share the CPU with the service, and 199 full Python WebSocket clients spent ~50 µs
-each per pushed message, exactly when the measuring client needed a core. Dashboard clients run on
-other machines; these stand in for them with the same load on the service (the same frames,
-written to the same number of TCP connections) and little load on the CPU.
+browser would. What it does not do is decode the messages, and it reads what has arrived every
+10 ms rather than being woken for each frame: on this 2-core machine the benchmark's own clients
+share the CPU with the service, and 199 full Python WebSocket clients all decoded each pushed
+message exactly when the measuring client needed a core. Dashboard clients run on other machines;
+these stand in for them with the same load on the service (the same frames, written to the same
+number of TCP connections) and little load on the CPU.
 
 Run as ``python benches/ws_load.py URL CLIENTS SECONDS``: prints the frames each client received
 (min / total) when done.
