@@ -15,6 +15,10 @@ use quantum_core::engine::{Engine, EngineConfig, NullSink};
 use quantum_core::sanitizer::RejectReason;
 use quantum_core::tick::TickColumns;
 
+#[path = "support/synthetic_quotes.rs"]
+mod synthetic_quotes;
+use synthetic_quotes::quotes;
+
 /// FNV-1a over text: stable across platforms and Rust versions (unlike `DefaultHasher`).
 struct Fnv(u64);
 
@@ -52,61 +56,10 @@ fn digest(e: &Engine) -> (u64, usize) {
     (h.0, e.trades().len())
 }
 
-/// The pipeline bench's synthetic quotes (`benches/pipeline.rs`, same seed and formulas): a
-/// random walk on a 0.1 tick with one-tick spread, random sizes, rare liquidation bursts.
-struct Quotes {
-    ts: Vec<i64>,
-    bid: Vec<f64>,
-    ask: Vec<f64>,
-    bq: Vec<f64>,
-    aq: Vec<f64>,
-    vol: Vec<f64>,
-    liq: Vec<f64>,
-    side: Vec<i8>,
-}
-
-fn quotes(n: usize) -> Quotes {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let mut q = Quotes { ts: vec![], bid: vec![], ask: vec![], bq: vec![], aq: vec![], vol: vec![], liq: vec![], side: vec![] };
-    let mut ticks: i64 = 600_000;
-    for i in 0..n {
-        let r = next();
-        ticks += (r % 3) as i64 - 1;
-        let bid = ticks as f64 * 0.1;
-        q.ts.push(i as i64 * 100_000_000);
-        q.bid.push(bid);
-        q.ask.push(bid + 0.1);
-        q.bq.push(1.0 + (r >> 8 & 15) as f64);
-        q.aq.push(1.0 + (r >> 12 & 15) as f64);
-        q.vol.push(1.0 + (r >> 16 & 7) as f64);
-        let burst = r >> 20 & 1023 == 0;
-        q.liq.push(if burst { 9.0 } else { 0.0 });
-        q.side.push(if burst { if r >> 30 & 1 == 0 { 1 } else { -1 } } else { 0 });
-    }
-    q
-}
-
 fn synthetic_digest(n: usize, config: EngineConfig) -> (u64, usize) {
     let q = quotes(n);
-    let cols = TickColumns {
-        ts_event: &q.ts,
-        bid: Some(&q.bid),
-        ask: Some(&q.ask),
-        bid_qty: Some(&q.bq),
-        ask_qty: Some(&q.aq),
-        volume: Some(&q.vol),
-        liq_volume: Some(&q.liq),
-        liq_side: Some(&q.side),
-        ..Default::default()
-    };
     let mut e = Engine::new(config).unwrap();
-    e.run(&cols, &mut NullSink).unwrap();
+    e.run(&q.columns(), &mut NullSink).unwrap();
     e.finish();
     digest(&e)
 }
