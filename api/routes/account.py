@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from api.deps import AdminUser, CurrentUser, ServiceDep
+from api.deps import AdminUser, CurrentUser, Service, ServiceDep
 from api.schemas import EquityPoint, HeatCell, Performance, RiskPublic
 from quantum.engine import RiskConfig
 from quantum.runtime.accounts import d8
 from quantum.store import TradeStatus
 from quantum.store.models import Trade
+from quantum.store.records import TradeRecord
 from quantum.store.repositories.equity import equity_curve
 from quantum.store.repositories.performance import performance as perf
 
@@ -25,15 +26,23 @@ _HEATMAP_TRADES = 20_000
 
 
 @router.get("/performance", response_model=Performance)
-def performance(service: ServiceDep, user: CurrentUser) -> Performance:
+async def performance(service: ServiceDep, user: CurrentUser) -> Response:
     """Win rate, P&L, profit factor, Sharpe, Sortino, drawdown, and P&L by weekday and hour."""
     capital = Decimal(str(service.runtime.config.initial_capital))
+    # Computed from closed trades only: reused until the writer commits a trade.
+    version = service.writer.committed_version(TradeRecord)
+    key = ("performance", user.id, capital)
+    body = await service.reads.get(key, version, lambda: _performance(service, user.id, capital))
+    return Response(body, media_type="application/json")
+
+
+def _performance(service: Service, user_id: int, capital: Decimal) -> bytes:
     with service.store.session() as session:
-        m = perf(session, user.id, initial_equity=capital)
+        m = perf(session, user_id, initial_equity=capital)
         rows = session.execute(
             select(Trade.exit_ts, Trade.pnl)
             .where(
-                Trade.user_id == user.id,
+                Trade.user_id == user_id,
                 Trade.status == TradeStatus.CLOSED,
                 Trade.backtest_run_id.is_(None),
             )
@@ -46,15 +55,19 @@ def performance(service: ServiceDep, user: CurrentUser) -> Performance:
             continue
         at = datetime.fromtimestamp(exit_ts / 1e9, UTC)
         cells[(at.weekday(), at.hour)] += pnl
-    return Performance(
-        total_trades=m.trades,
-        win_rate=m.win_rate or 0.0,
-        total_pnl=d8(m.total_pnl),
-        profit_factor=m.profit_factor,
-        sharpe=m.sharpe,
-        sortino=m.sortino,
-        max_drawdown=d8(m.max_drawdown),
-        heatmap=[HeatCell(weekday=w, hour=h, pnl=d8(v)) for (w, h), v in sorted(cells.items())],
+    return (
+        Performance(
+            total_trades=m.trades,
+            win_rate=m.win_rate or 0.0,
+            total_pnl=d8(m.total_pnl),
+            profit_factor=m.profit_factor,
+            sharpe=m.sharpe,
+            sortino=m.sortino,
+            max_drawdown=d8(m.max_drawdown),
+            heatmap=[HeatCell(weekday=w, hour=h, pnl=d8(v)) for (w, h), v in sorted(cells.items())],
+        )
+        .model_dump_json()
+        .encode()
     )
 
 

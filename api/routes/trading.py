@@ -3,7 +3,6 @@ account trades live: then a venue refusal comes back typed as 409/400/429 with i
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -39,6 +38,7 @@ from quantum.errors import (
 from quantum.runtime.accounts import d8, trade_public
 from quantum.store import SignalStatus, TradeStatus
 from quantum.store.models import Position, Signal
+from quantum.store.records import PositionRecord, SignalRecord, TradeRecord
 from quantum.store.repositories.positions import list_positions
 from quantum.store.repositories.trades import count_trades, list_trades
 
@@ -74,7 +74,7 @@ def _trades(
 
 
 @router.get("/trades", response_model=TradePage)
-def trades(
+async def trades(
     service: ServiceDep,
     user: CurrentUser,
     symbol: SymbolQ = None,
@@ -83,19 +83,19 @@ def trades(
     until: Ts = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> TradePage:
+) -> Response:
     """The account's trade log, newest first."""
-    items, total = _trades(
-        service,
-        user.id,
-        symbol,
-        TradeStatus(status) if status else None,
-        since,
-        until,
-        limit,
-        offset,
-    )
-    return TradePage(items=[TradePublic.model_validate(i) for i in items], total=total)
+    status_ = TradeStatus(status) if status else None
+
+    def read() -> bytes:
+        items, total = _trades(service, user.id, symbol, status_, since, until, limit, offset)
+        page = TradePage(items=[TradePublic.model_validate(i) for i in items], total=total)
+        return page.model_dump_json().encode()
+
+    # Trades change only when the writer commits one: until then the page is reused.
+    version = service.writer.committed_version(TradeRecord)
+    key = ("trades", user.id, symbol, status_, since, until, limit, offset)
+    return Response(await service.reads.get(key, version, read), media_type="application/json")
 
 
 @router.get("/trades.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -162,7 +162,8 @@ async def positions(
                 )
                 return [_closed_position(r) for r in rows]
 
-        items = await asyncio.to_thread(read)
+        version = service.writer.committed_version(PositionRecord)
+        items = await service.reads.get(("positions", user.id, limit), version, read)
     return [PositionPublic.model_validate(i) for i in items]
 
 
@@ -207,8 +208,9 @@ async def signals(
             ).all()
             return [_signal_row(r) for r in rows], int(session.scalar(count) or 0)
 
-    # The database is read off the event loop, which belongs to the engine.
-    items, total = await asyncio.to_thread(read)
+    version = service.writer.committed_version(SignalRecord)
+    key = ("signals", user.id, status, limit, offset)
+    items, total = await service.reads.get(key, version, read)
     if acct is not None:
         # The store may lag the engine by a batch: show the engine's view of each signal.
         live = {**acct.pending}

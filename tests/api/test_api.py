@@ -131,6 +131,12 @@ def test_execute_signal_fills_and_close_reaches_store(harness: Harness) -> None:
     c = harness.client
     alice = harness.login(ALICE)
     signal = _first_pending(harness, alice)
+    # The store reads are cached until the writer commits what they read (api/read_cache.py):
+    # read them once before the trade, so the checks below also show the cache lets go.
+    assert c.get("/api/trades?status=CLOSED", headers=alice).json()["total"] == 0
+    assert c.get("/api/performance", headers=alice).json()["total_trades"] == 0
+    assert c.get("/api/positions?status=closed", headers=alice).json() == []
+    assert c.get("/api/signals?status=EXECUTED", headers=alice).json()["items"] == []
     r = c.post(f"/api/signals/{signal['id']}/execute", headers=alice)
     assert r.status_code == 200, r.text
     body = r.json()

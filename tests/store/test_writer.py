@@ -245,3 +245,28 @@ def test_an_in_memory_sqlite_store_cannot_be_written_from_a_process(tmp_path: Pa
             StoreWriter(store, tmp_path / "spool", out_of_process=True)
     finally:
         store.dispose()
+
+
+def test_committed_version_moves_only_for_the_kinds_committed(
+    store: Store, account: tuple[int, int], tmp_path: Path, make_writer: MakeWriter
+) -> None:
+    from quantum.store.records import FillRecord, SignalRecord, TradeRecord
+
+    user, acct = account
+    with make_writer(store, tmp_path / "spool") as writer:
+        assert writer.committed_version(TradeRecord) == 0
+        writer.submit(fill("f1", user, acct, T0))
+        assert writer.flush(30)
+        after_fill = writer.committed_version(FillRecord)
+        assert after_fill > 0
+        assert writer.committed_version(TradeRecord, SignalRecord) == 0
+        writer.submit(open_trade("t1", user, acct, T0))
+        assert writer.flush(30)
+        # The trade is in the store once its version has moved: a reader that saw the old
+        # version read before it and must read again.
+        assert writer.committed_version(TradeRecord) > after_fill
+        assert writer.committed_version(FillRecord) == after_fill
+        assert writer.committed_version(FillRecord, TradeRecord) == writer.committed_version(
+            TradeRecord
+        )
+        assert count(store, Trade) == 1

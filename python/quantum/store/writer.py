@@ -135,6 +135,10 @@ class StoreWriter:
         self._connected = True
         self._last_error: str | None = None
         self._isolate = 0
+        # Per record kind, the number of the write that last made one final (committed, or
+        # refused for good): read caches compare it to tell whether a table they read changed.
+        self._writes = 0
+        self._last_write_of: dict[str, int] = {}
         self._closed = False
         self._stopping = False
         self._finalized = False
@@ -154,6 +158,16 @@ class StoreWriter:
         if not self._thread.is_alive():
             self._committer.start()
             self._thread.start()
+
+    def committed_version(self, *kinds: type[Record]) -> int:
+        """A number that grows each time events of one of ``kinds`` become final in the store.
+
+        Read it before reading the tables those events write: while it stays the same, a new
+        read would see what that one saw (this process's writer is the only writer of runtime
+        events). Cheap and lock-free, for request paths.
+        """
+        last = self._last_write_of
+        return max((last.get(k.kind, 0) for k in kinds), default=0)
 
     def submit(self, record: Record) -> None:
         """Queue one event; never blocks on the database. ``DataError`` for a non-record."""
@@ -332,6 +346,9 @@ class StoreWriter:
             with self._cond:
                 if self._detached:
                     return  # close() gave up waiting and already spilled this batch
+                self._writes += 1
+                for kind in {r.kind for r in batch}:
+                    self._last_write_of[kind] = self._writes
                 if dead is not None:
                     self._dead_letter(batch, dead)
                 else:
