@@ -8,7 +8,8 @@ default feed, except the throughput run, which drives the runtime in-process as 
   client's receive time minus it, over 60 s, with 1 and with 200 connected clients (every client
   subscribed to ticks of both symbols; the measuring client is one of them, alone in this process;
   the other 199 are light load clients, ``ws_load.py``, in a child process).
-- REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request.
+- REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request
+  (light clients, ``http_load.py``: keep-alive connections that do not decode the JSON).
 - throughput: the synthetic market through feed → engine (one account) → store writer (SQLite,
   durable) → bus (one subscriber), unpaced; ticks/s, and the writer backlog at the end (it must
   not grow without bound).
@@ -123,55 +124,24 @@ def test_push_latency(service: tuple[str, str], clients: int) -> None:
     )
 
 
-QUERIES = [
-    "/api/status",
-    "/api/risk",
-    "/api/positions",
-    "/api/signals?status=PENDING",
-    "/api/trades?limit=50",
-    "/api/performance",
-    "/api/market?exchange=replay&symbol=BTCUSDT",
-    "/api/equity",
-]
-
-
 @pytest.mark.parametrize("refresh_s", [0.0, 2.0])
 def test_rest_latency_50_clients(service: tuple[str, str], refresh_s: float) -> None:
     """``refresh_s`` 0: each client fires its next query as soon as the last answers (saturation);
-    2: each client reloads the dashboard's queries every 2 s (≈ 200 requests/s in all)."""
+    2: each client reloads the dashboard's 8 queries every 2 s (≈ 200 requests/s in all). The
+    clients are light (``http_load.py``: one keep-alive connection each, no JSON decoding), so
+    the figure is the service's, not the benchmark client's."""
+    import http_load
+
     base, token = service
-
-    async def run() -> list[float]:
-        times: list[float] = []
-        stop = time.monotonic() + 15.0
-        limits = httpx.Limits(max_connections=60)
-        async with httpx.AsyncClient(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits
-        ) as client:
-
-            async def worker(i: int) -> None:
-                k = i
-                await asyncio.sleep(refresh_s * i / 50)  # spread the clients over the period
-                while time.monotonic() < stop:
-                    started = time.monotonic()
-                    for _ in range(len(QUERIES) if refresh_s else 1):
-                        path = QUERIES[k % len(QUERIES)]
-                        k += 1
-                        t0 = time.perf_counter()
-                        r = await client.get(path)
-                        times.append((time.perf_counter() - t0) * 1e3)
-                        assert r.status_code == 200, (path, r.text)
-                    if refresh_s:
-                        await asyncio.sleep(max(0.0, refresh_s - (time.monotonic() - started)))
-
-            await asyncio.gather(*(worker(i) for i in range(50)))
-        return times
-
-    times = asyncio.run(run())
+    seconds = 15.0
+    times = asyncio.run(http_load.run(base, token, 50, seconds, refresh_s))
+    every = [t for ts in times.values() for t in ts]
     print(
-        f"\nREST, 50 concurrent clients, refresh {refresh_s:g} s: p50 {_pct(times, 50):.1f} ms, "
-        f"p99 {_pct(times, 99):.1f} ms, {len(times) / 15:.0f} req/s"
+        f"\nREST, 50 concurrent clients, refresh {refresh_s:g} s: p50 {_pct(every, 50):.1f} ms, "
+        f"p99 {_pct(every, 99):.1f} ms, {len(every) / seconds:.0f} req/s"
     )
+    for path, ts in times.items():
+        print(f"  {path:45s} p50 {_pct(ts, 50):6.1f} ms, p99 {_pct(ts, 99):6.1f} ms")
 
 
 def test_runtime_throughput(tmp_path: Path) -> None:
