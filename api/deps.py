@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from api.auth import COOKIE, LoginLimiter, Sessions, SessionUser
 from api.backtests import BacktestJobs
 from api.read_cache import ReadCache
+from api.ws.open_sockets import OpenSockets
 from quantum.config import Settings
 from quantum.runtime import Runtime
 from quantum.store import Store, StoreWriter
@@ -30,6 +31,8 @@ class Service:
     backtests: BacktestJobs = field(default_factory=BacktestJobs)
     #: Store reads' answers, reused until the writer commits what they read (api/read_cache.py).
     reads: ReadCache = field(default_factory=ReadCache)
+    #: Open WebSocket connections by session: a logout closes its connections.
+    sockets: OpenSockets = field(default_factory=OpenSockets)
     live_trading: bool = False
     #: Builds the ccxt exchange a live broker sends orders through, from the venue id and its
     #: config with the user's keys; ``None`` uses the adapter's factory (tests inject offline

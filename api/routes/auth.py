@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.auth import COOKIE, SessionUser
 from api.deps import CurrentUser, ServiceDep, session_token
 from api.schemas import ErrorOut, LoginIn, LoginOut, UserPublic
+from quantum.store.repositories.sessions import token_hash
 from quantum.store.repositories.users import authenticate
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -47,9 +50,12 @@ def login(body: LoginIn, request: Request, response: Response, service: ServiceD
 
 
 @router.post("/logout", status_code=204, response_class=Response)
-def logout(request: Request, service: ServiceDep, _user: CurrentUser) -> Response:
-    """Ends the session."""
-    service.sessions.drop(session_token(request))
+async def logout(request: Request, service: ServiceDep, _user: CurrentUser) -> Response:
+    """Ends the session, and closes the WebSocket connections opened with it (code 1008)."""
+    token = session_token(request)
+    await asyncio.to_thread(service.sessions.drop, token)
+    if token:
+        await service.sockets.close_session(token_hash(token))
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -18,6 +18,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from api.deps import service_of, session_token
 from api.ws.protocol import push_transport
 from quantum.runtime.bus import EventBus, QueueSubscription, Subscription
+from quantum.store.repositories.sessions import token_hash
 
 router = APIRouter()
 
@@ -79,12 +80,22 @@ async def websocket(ws: WebSocket) -> None:
         queued = bus.subscribe(user.id)
         sender = asyncio.create_task(_send_loop(ws, queued))
         sub = queued
+    session = token_hash(session_token(ws) or "")
+
+    async def end_session() -> None:
+        # Off the bus first: no event frame may follow the close frame.
+        bus.unsubscribe(sub)
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await ws.close(code=_POLICY_VIOLATION, reason="session ended")
+
+    service.sockets.add(session, end_session)
     try:
         while True:
             _handle(sub, await ws.receive_text())
     except WebSocketDisconnect:
         pass
     finally:
+        service.sockets.discard(session, end_session)
         bus.unsubscribe(sub)
         if sender is not None:
             sender.cancel()

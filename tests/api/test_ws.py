@@ -90,3 +90,29 @@ def test_ws_pushes_fill_after_execute_only_to_its_user(harness: Harness) -> None
         bob_msgs = _receive_until(ws_b, "status") + _receive_until(ws_b, "status")
         assert {m["type"] for m in bob_msgs} == {"status"}
         wait_for(lambda: harness.service.runtime.bus.clients == 2, what="two clients")
+
+
+def test_logout_closes_the_sessions_websockets_only(harness: Harness) -> None:
+    c = harness.client
+    alice = harness.login(ALICE)
+    other_alice = harness.login(ALICE)  # a second session of the same user
+    ended, kept = (h["Authorization"].split()[1] for h in (alice, other_alice))
+    sub = json.dumps({"op": "subscribe", "topics": ["status"]})
+    with (
+        c.websocket_connect(f"/ws?token={ended}") as ws_ended,
+        c.websocket_connect(f"/ws?token={kept}") as ws_kept,
+    ):
+        for ws in (ws_ended, ws_kept):
+            ws.send_text(sub)
+            assert json.loads(ws.receive_text())["type"] == "subscribed"
+        assert len(harness.service.sockets) == 2
+        assert c.post("/api/auth/logout", headers=alice).status_code == 204
+        with pytest.raises(WebSocketDisconnect) as info:
+            while True:  # what was already queued may come first; then the close
+                ws_ended.receive_text()
+        assert info.value.code == 1008
+        # The other session still receives its pushes.
+        assert _receive_until(ws_kept, "status")[-1]["type"] == "status"
+    wait_for(lambda: len(harness.service.sockets) == 0, timeout=10, what="connections forgotten")
+    assert c.get("/api/risk", headers=alice).status_code == 401
+    assert c.get("/api/risk", headers=other_alice).status_code == 200
