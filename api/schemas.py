@@ -31,6 +31,8 @@ class UserPublic(BaseModel):
     id: int
     username: str
     role: Role
+    #: A disabled user cannot log in (their sessions ended when they were disabled).
+    active: bool = True
 
 
 class LoginOut(BaseModel):
@@ -42,6 +44,13 @@ class UserCreate(_In):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=8, max_length=1024)
     role: Role = "user"
+
+
+class UserUpdate(_In):
+    """What an admin may change about a user; omitted fields stay as they are."""
+
+    role: Role | None = None
+    active: bool | None = None
 
 
 class Health(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
+from sqlalchemy import func, select
 
 from api.deps import AdminUser, CurrentUser, ServiceDep
 from api.schemas import (
@@ -18,6 +20,7 @@ from api.schemas import (
     ErrorOut,
     UserCreate,
     UserPublic,
+    UserUpdate,
 )
 from quantum.errors import ConfigError, DataError
 from quantum.store import Role
@@ -30,7 +33,7 @@ from quantum.store.repositories.credentials import (
     store_credentials,
 )
 from quantum.store.repositories.exchanges import list_exchanges
-from quantum.store.repositories.users import create_user, list_users
+from quantum.store.repositories.users import create_user, list_users, set_active, set_role
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -150,7 +153,7 @@ def credential_delete(
 
 
 def _user(u: User) -> UserPublic:
-    return UserPublic(id=u.id, username=u.username, role=str(u.role))
+    return UserPublic(id=u.id, username=u.username, role=str(u.role), active=u.is_active)
 
 
 @router.get("/users", response_model=list[UserPublic])
@@ -170,13 +173,54 @@ async def user_add(body: UserCreate, service: ServiceDep, _admin: AdminUser) -> 
         with service.store.session() as session:
             return _user(create_user(session, body.username, body.password, Role(body.role)))
 
-    import asyncio
-
     try:
         out = await asyncio.to_thread(create)
     except DataError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     service.runtime.ensure_account(out.id, out.username)
+    return out
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserPublic,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
+async def user_update(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: UserUpdate,
+    service: ServiceDep,
+    _admin: AdminUser,
+) -> UserPublic:
+    """Change a user's role or disable / enable them (admin). A change of role or a disable ends
+    the user's sessions and closes their WebSockets: the new rights apply from the next login.
+    Refused (409) when it would leave no active admin."""
+
+    def update() -> tuple[UserPublic, bool]:
+        with service.store.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "no such user")
+            role = Role(body.role) if body.role is not None else user.role
+            active = body.active if body.active is not None else user.is_active
+            ends = role != user.role or (user.is_active and not active)
+            if user.role == Role.ADMIN and user.is_active and (role != Role.ADMIN or not active):
+                admins = session.scalar(
+                    select(func.count())
+                    .select_from(User)
+                    .where(User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id)
+                )
+                if not admins:
+                    raise HTTPException(status.HTTP_409_CONFLICT, "this is the last active admin")
+            set_role(session, user, role)
+            set_active(session, user, active)
+            return _user(user), ends
+
+    out, ends = await asyncio.to_thread(update)
+    if ends:
+        # The store's sessions are gone; drop the cached ones and the open connections too.
+        service.sessions.forget_user(user_id)
+        await service.sockets.close_user(user_id)
     return out
 
 

@@ -45,7 +45,8 @@ def login(body: LoginIn, request: Request, response: Response, service: ServiceD
         path="/",
     )
     return LoginOut(
-        user=UserPublic(id=found.id, username=found.username, role=found.role), token=token
+        user=UserPublic(id=found.id, username=found.username, role=found.role, active=True),
+        token=token,
     )
 
 

@@ -88,7 +88,7 @@ async def websocket(ws: WebSocket) -> None:
         with contextlib.suppress(Exception):  # the client may be gone already
             await ws.close(code=_POLICY_VIOLATION, reason="session ended")
 
-    service.sockets.add(session, end_session)
+    service.sockets.add(session, user.id, end_session)
     try:
         while True:
             _handle(sub, await ws.receive_text())

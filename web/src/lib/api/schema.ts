@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description Ends the session.
+         * @description Ends the session, and closes the WebSocket connections opened with it (code 1008).
          */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
@@ -661,6 +661,28 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * User Update
+         * @description Change a user's role or disable / enable them (admin). A change of role or a disable ends
+         *     the user's sessions and closes their WebSockets: the new rights apply from the next login.
+         *     Refused (409) when it would leave no active admin.
+         */
+        patch: operations["user_update_api_users__user_id__patch"];
         trace?: never;
     };
     "/api/users/{user_id}/automation": {
@@ -1631,6 +1653,11 @@ export interface components {
         };
         /** UserPublic */
         UserPublic: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
             /** Id */
             id: number;
             /**
@@ -1640,6 +1667,16 @@ export interface components {
             role: "admin" | "user";
             /** Username */
             username: string;
+        };
+        /**
+         * UserUpdate
+         * @description What an admin may change about a user; omitted fields stay as they are.
+         */
+        UserUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Role */
+            role?: ("admin" | "user") | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -2846,6 +2883,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_update_api_users__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Conflict */
