@@ -106,7 +106,7 @@ async def equity(
         and (points <= curve.capacity or curve.complete)
     ):
         # The dashboard's call: no database, no thread hop.
-        return _points_response(curve.thinned(points))
+        return Response(curve.encoded(points), media_type="application/json")
     account_id = acct.account_id
 
     def read() -> list[tuple[int, str]]:

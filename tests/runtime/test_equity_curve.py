@@ -3,6 +3,7 @@ point always held."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from itertools import pairwise
 
@@ -123,3 +124,17 @@ def test_too_few_points_is_an_error(bad: int) -> None:
         thin_indices([T0, T0 + 1, T0 + 2], bad)
     with pytest.raises(ValueError, match="at least 2"):
         EquityCurve(bad)
+
+
+def test_encoded_body_follows_the_curve() -> None:
+    curve = EquityCurve(10)
+    for i in range(30):
+        curve.append(T0 + i * SECOND, value(i))
+    body = curve.encoded(5)
+    assert json.loads(body) == [{"ts": ts, "equity": text} for ts, text in curve.thinned(5)]
+    assert curve.encoded(5) is body  # unchanged curve: the same body
+    assert len(json.loads(curve.encoded(8))) == len(curve.thinned(8))
+    curve.append(T0 + 30 * SECOND, Decimal("1.50000000"))
+    assert json.loads(curve.encoded(5))[-1] == {"ts": T0 + 30 * SECOND, "equity": "1.50000000"}
+    curve.append(T0 + 30 * SECOND, Decimal("2.00000000"))  # same timestamp, new value
+    assert json.loads(curve.encoded(5))[-1]["equity"] == "2.00000000"

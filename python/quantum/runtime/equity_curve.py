@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+import orjson
+
 from quantum.runtime.accounts import d8
 
 __all__ = ["EquityCurve", "thin_indices"]
@@ -55,7 +57,7 @@ class EquityCurve:
     point has been dropped, i.e. while it holds every point it was given.
     """
 
-    __slots__ = ("_eq", "_step", "_text", "_ts", "capacity", "complete", "version")
+    __slots__ = ("_encoded", "_eq", "_step", "_text", "_ts", "capacity", "complete", "version")
 
     def __init__(self, capacity: int = 1000) -> None:
         if capacity < 2:
@@ -68,6 +70,7 @@ class EquityCurve:
         self._eq: list[Decimal] = []
         self._text: list[str] = []  # the API's decimal strings, formatted once per point
         self._step = 0  # minimum spacing (ns) of held points before the newest; 0: keep all
+        self._encoded: tuple[int, int, bytes] | None = None  # (version, points, JSON)
 
     def __len__(self) -> int:
         return len(self._ts)
@@ -126,3 +129,16 @@ class EquityCurve:
         """At most ``points`` held points as ``(ts_event, equity text)``, evenly over time."""
         ts, text = self._ts, self._text
         return [(ts[i], text[i]) for i in thin_indices(ts, points)]
+
+    def encoded(self, points: int) -> bytes:
+        """:meth:`thinned` as the API's JSON, ``[{"ts": int, "equity": str}, ...]``.
+
+        The curve changes once a status interval while dashboards poll it many times a second:
+        the body of the last request is kept until the curve or ``points`` changes.
+        """
+        cached = self._encoded
+        if cached is not None and cached[0] == self.version and cached[1] == points:
+            return cached[2]
+        body = orjson.dumps([{"ts": ts, "equity": text} for ts, text in self.thinned(points)])
+        self._encoded = (self.version, points, body)
+        return body
