@@ -60,11 +60,15 @@ def test_default_call_ends_at_the_newest_point_and_agrees_with_the_store(
     alice = harness.login(ALICE)
     harness.push(200)
     wait_for(lambda: len(_curve(harness.client, alice)) >= 5, what="equity points")
+    asked = time.time_ns()
     curve = _curve(harness.client, alice)
     assert len(curve) <= 1000
+    # The newest status tick's point (one every 50 ms here), at the account's current equity.
+    assert curve[-1][0] >= asked - 2 * SECOND
+    risk = harness.client.get("/api/risk", headers=alice).json()
+    assert curve[-1][1] == risk["equity"]
     memory = harness.service.runtime.equity_curve(_account(harness, "alice").user_id)
-    newest = memory.thinned(2)[-1]
-    assert curve[-1][0] <= newest[0]  # a status tick may have come in between
+    assert memory is not None and memory.thinned(2)[-1][0] >= curve[-1][0]
     harness.flush()
     # Every point served from memory is stored with the same value.
     acct = _account(harness, "alice")
