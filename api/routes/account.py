@@ -8,17 +8,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+import orjson
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import select
 
 from api.deps import AdminUser, CurrentUser, Service, ServiceDep
-from api.schemas import EquityPoint, HeatCell, Performance, RiskPublic
+from api.schemas import EquityPoint, ErrorOut, HeatCell, Performance, RiskPublic
 from quantum.engine import RiskConfig
 from quantum.runtime.accounts import d8
 from quantum.store import TradeStatus
 from quantum.store.models import Trade
 from quantum.store.records import TradeRecord
-from quantum.store.repositories.equity import equity_curve
+from quantum.store.repositories.equity import equity_points
 from quantum.store.repositories.performance import performance as perf
 
 router = APIRouter(prefix="/api", tags=["account"])
@@ -71,25 +72,72 @@ def _performance(service: Service, user_id: int, capital: Decimal) -> bytes:
     )
 
 
-@router.get("/equity", response_model=list[EquityPoint])
+_CURVE_POINTS = 1000
+_CURVE_POINTS_MAX = 10_000
+
+
+@router.get("/equity", response_model=list[EquityPoint], responses={422: {"model": ErrorOut}})
 async def equity(
     service: ServiceDep,
     user: CurrentUser,
-    since: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
-) -> list[EquityPoint]:
-    """The paper account's equity curve (sampled every status interval)."""
+    since: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**63 - 1,
+            description="First timestamp (ns, inclusive); default: the first point",
+        ),
+    ] = None,
+    until: Annotated[
+        int | None,
+        Query(ge=0, le=2**63 - 1, description="End timestamp (ns, exclusive); default: now"),
+    ] = None,
+    points: Annotated[
+        int,
+        Query(
+            ge=2,
+            le=_CURVE_POINTS_MAX,
+            description="At most this many points, evenly thinned over the range",
+        ),
+    ] = _CURVE_POINTS,
+) -> Response:
+    """The paper account's equity curve, oldest first: at most ``points`` (2..10000, default
+    1000) of the points sampled every status interval in ``[since, until)`` (default: the whole
+    history). When more are stored the curve is thinned evenly over time: the first point, the
+    newest point of each of ``points - 1`` equal time steps, so it always ends at the newest
+    point. Without ``since``/``until`` it is served from the runtime's in-memory curve."""
+    if since is not None and until is not None and until <= since:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "until must be after since")
     acct = service.runtime.accounts.get(user.id)
     if acct is None:
-        return []
+        return _points_response([])
+    curve = service.runtime.equity_curve(user.id)
+    if (
+        since is None
+        and until is None
+        and curve is not None
+        and (points <= curve.capacity or curve.complete)
+    ):
+        # The dashboard's call: no database, no thread hop.
+        return Response(curve.encoded(points), media_type="application/json")
     account_id = acct.account_id
 
-    def read() -> list[EquityPoint]:
+    def read() -> list[tuple[int, str]]:
         with service.store.session() as session:
-            rows = equity_curve(session, user.id, account_id, since_ts=since)
-            return [EquityPoint(ts=r.ts_event, equity=d8(r.equity)) for r in rows]
+            held, _ = equity_points(
+                session, user.id, account_id, points=points, since_ts=since, until_ts=until
+            )
+        return [(ts, d8(eq)) for ts, eq in held]
 
     # The database is read off the event loop, which belongs to the engine.
-    return await asyncio.to_thread(read)
+    return _points_response(await asyncio.to_thread(read))
+
+
+def _points_response(points: list[tuple[int, str]]) -> Response:
+    """``[EquityPoint]`` as JSON, without a pydantic model per point (the values are already
+    the API's types: integer nanoseconds and decimal strings)."""
+    body = orjson.dumps([{"ts": ts, "equity": text} for ts, text in points])
+    return Response(body, media_type="application/json")
 
 
 @router.get("/risk", response_model=RiskPublic)

@@ -29,6 +29,7 @@ from quantum.errors import DataError, OrderError, OrderOutcomeUnknown
 from quantum.exchanges.common.live_broker import LiveBroker, LiveOrderResult
 from quantum.runtime.accounts import AccountEngine, PendingSignal, d8, new_uid, q8
 from quantum.runtime.bus import EventBus
+from quantum.runtime.equity_curve import EquityCurve
 from quantum.runtime.feeds import Chunk, Feed
 from quantum.runtime.latency import LatencyWindow
 from quantum.store import (
@@ -48,6 +49,7 @@ from quantum.store import (
 )
 from quantum.store.models import Account, Exchange, MarketSnapshot, Signal, User
 from quantum.store.repositories.accounts import create_account
+from quantum.store.repositories.equity import equity_points
 from quantum.store.repositories.market import latest_market
 
 __all__ = ["Runtime", "RuntimeOptions", "UnresolvedOrder", "risk_level"]
@@ -98,6 +100,9 @@ class RuntimeOptions:
     reconcile_interval_s: float = 5.0
     #: Seconds between stored market snapshots (each symbol whose market moved); 0 = none.
     snapshot_interval_s: float = 1.0
+    #: Points of each account's equity curve the API serves from memory (it holds up to twice
+    #: as many); a request for more reads the store.
+    equity_curve_points: int = 1000
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,8 @@ class Runtime:
         self.config = self.options.engine_config
         self.symbols = tuple(feed.symbols)
         self.accounts: dict[int, AccountEngine] = {}
+        #: Each account's equity curve (by account id), bounded, fed by the status tick.
+        self.equity_curves: dict[int, EquityCurve] = {}
         self.running = True
         self.active = dict.fromkeys(self.symbols, True)
         self.ticks_processed = 0
@@ -238,6 +245,13 @@ class Runtime:
             account_id = (
                 row.id if row else create_account(session, user_id, _PAPER, AccountMode.PAPER).id
             )
+            # The curve so far, read once per account: a restart goes on from it.
+            held, stored = equity_points(
+                session, user_id, account_id, points=2 * self.options.equity_curve_points
+            )
+        curve = EquityCurve(self.options.equity_curve_points)
+        curve.seed(held, complete=len(held) == stored)
+        self.equity_curves[account_id] = curve
         state = load_engine_state(self.store, account_id)
         acct = AccountEngine.create(
             user_id, account_id, username, self._config_for(user_id), self.symbols, state
@@ -555,6 +569,7 @@ class Runtime:
                     peak_equity=q8(rs.get("peak_equity", equity)),
                 )
             )
+            self.equity_curves[acct.account_id].append(now, equity)
         if records:
             self.writer.submit_many(records)
         if now - self._last_state_save >= self.options.state_save_interval_s * 1e9:
@@ -594,6 +609,11 @@ class Runtime:
         replayed or synthetic feed, which has neither)."""
         status = getattr(self.feed, "status", None)
         return dict(status()) if callable(status) else None
+
+    def equity_curve(self, user_id: int) -> EquityCurve | None:
+        """The in-memory equity curve of the user's account (``None`` when the user has none)."""
+        acct = self.accounts.get(user_id)
+        return None if acct is None else self.equity_curves.get(acct.account_id)
 
     def account(self, user_id: int) -> AccountEngine:
         """The user's account; ``DataError`` when the user has none (unknown or inactive)."""

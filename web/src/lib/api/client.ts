@@ -134,7 +134,9 @@ export const api = {
   order: (o: OrderRequest) => post<OrderResult>("/api/orders", o),
   closePosition: (symbol: string) => post<{ symbol: string }>(`/api/positions/${encodeURIComponent(symbol)}/close`),
   performance: () => get<Performance>("/api/performance"),
-  equity: (since?: number) => get<EquityPoint[]>("/api/equity", { since }),
+  /** The equity curve, at most `points` (server default 1000) evenly over `[since, until)`. */
+  equity: ({ since, until, points }: { since?: number; until?: number; points?: number } = {}) =>
+    get<EquityPoint[]>("/api/equity", { since, until, points }),
   risk: () => get<RiskState>("/api/risk"),
   riskReset: () => post<RiskState>("/api/risk/reset"),
   riskLimits: (limits: RiskLimits) => put<RiskState>("/api/risk/limits", limits),

@@ -221,7 +221,11 @@ export interface paths {
         };
         /**
          * Equity
-         * @description The paper account's equity curve (sampled every status interval).
+         * @description The paper account's equity curve, oldest first: at most ``points`` (2..10000, default
+         *     1000) of the points sampled every status interval in ``[since, until)`` (default: the whole
+         *     history). When more are stored the curve is thinned evenly over time: the first point, the
+         *     newest point of each of ``points - 1`` equal time steps, so it always ends at the newest
+         *     point. Without ``since``/``until`` it is served from the runtime's in-memory curve.
          */
         get: operations["equity_api_equity_get"];
         put?: never;
@@ -2095,7 +2099,12 @@ export interface operations {
     equity_api_equity_get: {
         parameters: {
             query?: {
+                /** @description First timestamp (ns, inclusive); default: the first point */
                 since?: number | null;
+                /** @description End timestamp (ns, exclusive); default: now */
+                until?: number | null;
+                /** @description At most this many points, evenly thinned over the range */
+                points?: number;
             };
             header?: never;
             path?: never;
@@ -2112,13 +2121,13 @@ export interface operations {
                     "application/json": components["schemas"]["EquityPoint"][];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
