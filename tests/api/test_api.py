@@ -49,7 +49,8 @@ def test_login_cookie_me_logout(harness: Harness) -> None:
     assert r.status_code == 200
     assert "httponly" in r.headers["set-cookie"].lower()
     assert "samesite=strict" in r.headers["set-cookie"].lower()
-    assert r.json()["user"] == {"id": r.json()["user"]["id"], "username": "alice", "role": "user"}
+    user = r.json()["user"]
+    assert user == {"id": user["id"], "username": "alice", "role": "user", "active": True}
     assert c.get("/api/auth/me").json()["username"] == "alice"  # by cookie
     assert c.post("/api/auth/logout").status_code == 204
     assert c.get("/api/auth/me").status_code == 401
