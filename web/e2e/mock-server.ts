@@ -486,7 +486,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const token = randomBytes(18).toString("hex");
     sessions.set(token, u.id);
     account(u.id);
-    return json(res, 200, { user: { id: u.id, username: u.username, role: u.role }, token }, {
+    return json(res, 200, { user: { id: u.id, username: u.username, role: u.role, active: true }, token }, {
       "Set-Cookie": `quantum_session=${token}; HttpOnly; SameSite=Strict; Path=/`,
     });
   }
@@ -531,7 +531,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(204, { "Set-Cookie": "quantum_session=; Max-Age=0; Path=/" });
     return void res.end();
   }
-  if (path === "/api/auth/me") return json(res, 200, { id: user.id, username: user.username, role: user.role });
+  if (path === "/api/auth/me") return json(res, 200, { id: user.id, username: user.username, role: user.role, active: true });
   if (path === "/api/users" && method === "POST") {
     if (!admin()) return;
     const b = await readBody(req);
@@ -539,7 +539,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (users.some((u) => u.username === b.username)) return json(res, 409, { detail: "user exists" });
     const u: User = { id: users.length + 1, username: b.username, password: b.password, role: b.role === "admin" ? "admin" : "user" };
     users.push(u);
-    return json(res, 201, { id: u.id, username: u.username, role: u.role });
+    return json(res, 201, { id: u.id, username: u.username, role: u.role, active: true });
   }
   if (path === "/api/users") return admin() ? json(res, 200, users.map(({ password: _p, ...u }) => u)) : undefined;
   if (path === "/api/status") return json(res, 200, statusJson());
