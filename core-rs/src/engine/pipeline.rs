@@ -639,7 +639,12 @@ impl Engine {
             Some(q) => q,
             None => match self.config.risk.fixed_qty {
                 Some(q) => q,
-                None => self.guard.size_fraction_cached(&mut self.risk) * equity.to_f64() / price,
+                None => {
+                    // A zero fraction (Kelly sizing to zero is common) sizes to zero whatever the
+                    // equity and price: skip their conversion and the division.
+                    let fraction = self.guard.size_fraction_cached(&mut self.risk);
+                    if fraction == 0.0 { 0.0 } else { fraction * equity.to_f64() / price }
+                }
             },
         };
         // A zero raw size (Kelly sizing to zero is common) rounds to zero: skip the float rounding.
