@@ -379,7 +379,7 @@ impl TickInputs {
 }
 
 /// Ticks per [`InputChunk`].
-pub const INPUT_CHUNK: usize = 64;
+pub const INPUT_CHUNK: usize = 128;
 
 /// [`TickInputs`] of up to [`INPUT_CHUNK`] consecutive ticks of a batch, as columns.
 #[derive(Debug, Clone)]
