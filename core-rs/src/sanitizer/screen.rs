@@ -32,10 +32,17 @@ impl ValueRule {
     }
 
     /// Some value breaks the rule, from the column's extremes over its non-NaN values (+∞ and
-    /// −∞ for a column of NaN): [`breaks`](Self::breaks) of the minimum or of the maximum.
+    /// −∞ for a column of NaN): plain float comparisons, no bit tests. A value ≤ 0 (or < 0)
+    /// puts `lo` below the bound, an infinite value makes `lo` or `hi` infinite; a column of
+    /// NaN (`lo` = +∞, `hi` = −∞) passes, as NaN does.
     #[inline(always)]
     fn extremes_break(self, lo: f64, hi: f64) -> bool {
-        self.breaks(lo) | self.breaks(hi)
+        let below = match self {
+            ValueRule::Price => !(lo > 0.0),
+            ValueRule::Size => !(lo >= 0.0),
+            ValueRule::Finite => !(lo > f64::NEG_INFINITY),
+        };
+        below | !(hi < f64::INFINITY)
     }
 }
 
@@ -157,11 +164,12 @@ impl Sanitizer {
     #[inline(always)]
     fn reference_prices(&self, cols: &TickColumns<'_>, start: usize, price: &mut [f64]) {
         let end = start + price.len();
-        price.fill(f64::NAN);
         if let (Some(bid), Some(ask)) = (cols.bid, cols.ask) {
             for ((p, &b), &a) in price.iter_mut().zip(&bid[start..end]).zip(&ask[start..end]) {
                 *p = if b.is_finite() & a.is_finite() { 0.5 * (b + a) } else { f64::NAN };
             }
+        } else {
+            price.fill(f64::NAN);
         }
         if let Some(col) = cols.close {
             prefer_finite(price, &col[start..end]);

@@ -49,7 +49,9 @@ impl Default for FeatureConfig {
 
 /// A fixed-capacity ring of the last `cap` values with their running sum. The buffer is always
 /// [`MAX_WINDOW`] long (only its first `cap` slots are used), so a slot index masked to the
-/// buffer needs no bounds check on the hot path.
+/// buffer needs no bounds check on the hot path. Slots not yet written, and those past `cap`,
+/// hold +∞, which is below nothing: a rank count can scan whole blocks of [`COUNT_BLOCK`]
+/// slots ([`median_below`](Self::median_below)) with no remainder loop.
 #[derive(Debug, Clone)]
 struct Ring {
     buf: Box<[f64; MAX_WINDOW]>,
@@ -59,14 +61,29 @@ struct Ring {
     sum: f64,
     /// `cap` as a float: the divisor of the mean of a full ring.
     cap_f64: f64,
+    /// `cap` rounded up to a multiple of [`COUNT_BLOCK`] (at most [`MAX_WINDOW`]).
+    blocks_len: usize,
 }
 
 const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with MAX_WINDOW - 1");
 
+/// Slots per block of the rank count: four AVX2 registers of `f64`.
+const COUNT_BLOCK: usize = 16;
+
+const _: () = assert!(MAX_WINDOW % COUNT_BLOCK == 0, "rounding the window up to a block stays in the buffer");
+
 impl Ring {
     fn new(cap: usize) -> Self {
         let cap = cap.clamp(1, MAX_WINDOW);
-        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
+        Ring {
+            buf: Box::new([f64::INFINITY; MAX_WINDOW]),
+            cap,
+            next: 0,
+            len: 0,
+            sum: 0.0,
+            cap_f64: cap as f64,
+            blocks_len: cap.next_multiple_of(COUNT_BLOCK),
+        }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
@@ -114,13 +131,15 @@ impl Ring {
     }
 
     /// Whether the median is below `x`, without sorting: the element at rank `len / 2` is below
-    /// `x` exactly when more than `len / 2` elements are. One vectorisable pass over the window.
+    /// `x` exactly when more than `len / 2` elements are. One vectorised pass over the window's
+    /// whole blocks (the vector loop's own width): the unused slots hold +∞ and count for no
+    /// `x`, and no scalar remainder runs.
     #[inline]
     fn median_below(&self, x: f64) -> Option<bool> {
         if self.len == 0 {
             return None;
         }
-        let below = self.values().iter().filter(|&&v| v < x).count();
+        let below = self.buf[..self.blocks_len].iter().filter(|&&v| v < x).count();
         Some(below > self.len / 2)
     }
 }
@@ -360,7 +379,7 @@ impl TickInputs {
 }
 
 /// Ticks per [`InputChunk`].
-pub const INPUT_CHUNK: usize = 64;
+pub const INPUT_CHUNK: usize = 128;
 
 /// [`TickInputs`] of up to [`INPUT_CHUNK`] consecutive ticks of a batch, as columns.
 #[derive(Debug, Clone)]

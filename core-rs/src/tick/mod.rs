@@ -10,7 +10,7 @@ use crate::types::{SymbolId, UnixNanos};
 pub type LiqSide = i8;
 
 /// One market event for one symbol. Floats are NaN when the source does not provide the field;
-/// NaN means "unknown", never zero.
+/// NaN means "unknown", never zero. The hot fields of the batch path are laid out first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C)]
 pub struct Tick {
@@ -22,6 +22,14 @@ pub struct Tick {
     pub symbol: SymbolId,
     /// +1: longs were liquidated (forced sells); −1: shorts were; 0: none or unknown.
     pub liq_side: LiqSide,
+    // The fields every tick of the batch path reads (`TickColumns::write_hot`) come first, in
+    // one cache line: the clocks, symbol, liquidation side, and these three.
+    /// Bar high.
+    pub high: f64,
+    /// Bar low.
+    pub low: f64,
+    /// Current funding rate per funding interval (decimal, 0.0001 = 1 bp).
+    pub funding_rate: f64,
     /// Last traded price (or bar close).
     pub price: f64,
     /// Best bid price.
@@ -40,16 +48,10 @@ pub struct Tick {
     pub sell_volume: f64,
     /// Bar open.
     pub open: f64,
-    /// Bar high.
-    pub high: f64,
-    /// Bar low.
-    pub low: f64,
     /// Bar close.
     pub close: f64,
     /// Liquidated volume in this tick (base units).
     pub liq_volume: f64,
-    /// Current funding rate per funding interval (decimal, 0.0001 = 1 bp).
-    pub funding_rate: f64,
     /// Open interest (base units).
     pub open_interest: f64,
 }
