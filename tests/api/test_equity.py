@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from api.main import create_app
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from quantum.config import Settings
@@ -121,18 +122,22 @@ def test_a_user_sees_only_their_own_curve(harness: Harness) -> None:
     assert set(_curve(harness.client, alice, since=t0, until=t0 + 50 * SECOND)) == history
 
 
-def test_a_restart_goes_on_from_the_stored_curve(harness: Harness, tmp_path: Path) -> None:
-    alice = harness.login(ALICE)
-    wait_for(lambda: len(_curve(harness.client, alice)) >= 5, what="equity points")
+def _restarted(harness: Harness, tmp_path: Path) -> FastAPI:
+    """Stop the harness's service (graceful: the writer flushes) and make a new app on its data."""
     settings = harness.service.settings
-    harness.client.__exit__(None, None, None)  # graceful shutdown: the writer flushed
-    app = create_app(
+    harness.client.__exit__(None, None, None)
+    return create_app(
         Settings(data_dir=settings.data_dir),
         feed_factory=lambda: ManualFeed(SYMBOLS),
         options=RuntimeOptions(),
         web_dir=tmp_path / "no-web",
     )
-    with TestClient(app) as again:
+
+
+def test_a_restart_goes_on_from_the_stored_curve(harness: Harness, tmp_path: Path) -> None:
+    alice = harness.login(ALICE)
+    wait_for(lambda: len(_curve(harness.client, alice)) >= 5, what="equity points")
+    with TestClient(_restarted(harness, tmp_path)) as again:
         # The old service's last in-memory points may be newer than its last status tick's
         # write only if the writer lost them; it flushed, so the store has them all.
         before = _curve(again, again_login(again), since=0, points=10_000)
@@ -146,15 +151,7 @@ def test_a_restart_with_a_long_history_serves_a_bounded_curve_from_memory(
 ) -> None:
     t0 = time.time_ns() - 40_000 * SECOND  # 30,000 points ending hours before now
     history = _store_history(harness, "alice", 30_000, t0)
-    settings = harness.service.settings
-    harness.client.__exit__(None, None, None)
-    app = create_app(
-        Settings(data_dir=settings.data_dir),
-        feed_factory=lambda: ManualFeed(SYMBOLS),
-        options=RuntimeOptions(),
-        web_dir=tmp_path / "no-web",
-    )
-    with TestClient(app) as again:
+    with TestClient(_restarted(harness, tmp_path)) as again:
         alice = again_login(again)
         curve = _curve(again, alice)
         assert 500 <= len(curve) <= 1000
