@@ -270,3 +270,17 @@ def test_committed_version_moves_only_for_the_kinds_committed(
             TradeRecord
         )
         assert count(store, Trade) == 1
+
+
+def test_the_writer_process_runs_at_a_lower_cpu_priority(
+    store: Store, account: tuple[int, int], tmp_path: Path
+) -> None:
+    user, acct = account
+    with StoreWriter(store, tmp_path / "spool", out_of_process=True) as writer:
+        writer.submit(fill("n1", user, acct, T0))
+        assert writer.flush(30)
+        child = writer._committer.pid  # type: ignore[attr-defined]
+        assert child is not None
+        # The engine loop and its pushes come first when the cores are busy (committer.py).
+        expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)  # 19: the lowest priority
+        assert os.getpriority(os.PRIO_PROCESS, child) == expected
