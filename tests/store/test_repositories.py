@@ -21,7 +21,7 @@ from quantum.store import (
 from quantum.store.models import DailyPnl, Fill, Position, Signal, SystemStatus, Trade
 from quantum.store.repositories.accounts import create_account, list_accounts
 from quantum.store.repositories.backtests import list_backtest_runs, save_backtest_run
-from quantum.store.repositories.equity import equity_curve, record_equity
+from quantum.store.repositories.equity import equity_points, record_equity
 from quantum.store.repositories.exchanges import list_exchanges, set_exchange_active
 from quantum.store.repositories.fills import list_fills, record_fills
 from quantum.store.repositories.market import latest_market, market_history, record_market_snapshots
@@ -245,9 +245,9 @@ def test_status_equity_market(store: Store, account: tuple[int, int]) -> None:
     with store.session() as s:
         latest = latest_status(s)
         assert latest is not None and latest.ticks_processed == 2000 and latest.store_backlog == 7
-        curve = equity_curve(s, user, acct)
-        assert [p.equity for p in curve] == [Decimal(10000), Decimal(10001), Decimal(10002)]
-        assert equity_curve(s, user + 1000, acct) == []
+        curve, _ = equity_points(s, user, acct, points=10)
+        assert [equity for _, equity in curve] == [Decimal(10000), Decimal(10001), Decimal(10002)]
+        assert equity_points(s, user + 1000, acct, points=10) == ([], 0)
         m = latest_market(s, "binanceusdm", "BTCUSDT")
         assert m is not None and m.volume_24h == Decimal("123456789012.12345678")
         assert len(market_history(s, "binanceusdm", "BTCUSDT", since_ts=T0)) == 1
