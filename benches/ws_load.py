@@ -9,8 +9,19 @@ message exactly when the measuring client needed a core. Dashboard clients run o
 these stand in for them with the same load on the service (the same frames, written to the same
 number of TCP connections) and little load on the CPU.
 
-Run as ``python benches/ws_load.py URL CLIENTS SECONDS``: prints the frames each client received
-(min / total) when done.
+With ``timestamps`` each client also asks the kernel for the receive time of what it reads
+(``SO_TIMESTAMPNS``, Linux): the time the service's bytes reached the client's socket, whenever
+the client gets around to reading them. A tick's push latency is that time minus the tick's
+``data.ts`` (its local receive time in the service), so the benchmark sees every client's
+delivery (199 per tick, wherever the client falls in the fan-out) without the 10 ms poll or the
+client's own wait for a core in it. TCP merges segments that wait in the socket and reports the
+newest one's time, which is exact only for the bytes that came last: a sample is taken only for
+the last frame of a read, and only when the read ends with that frame (no part of a later frame
+behind it). Earlier frames of the same read are counted as received but not timed.
+
+Run as ``python benches/ws_load.py URL CLIENTS SECONDS [LATENCY_FILE]``: prints the frames each
+client received (min / total) when done, and with ``LATENCY_FILE`` writes the latency samples
+(ms, one per line) there.
 """
 
 from __future__ import annotations
@@ -26,6 +37,23 @@ import time
 from urllib.parse import urlsplit
 
 _TEXT, _PING, _PONG = 0x1, 0x9, 0xA
+# Linux's SO_TIMESTAMPNS (Python's socket module does not name it): a struct timespec of the
+# receive time with each recvmsg.
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@qq")
+_TICK = b'{"type":"tick"'
+_TS_KEY = b'"ts":'
+
+
+def tick_receive_ns(payload: bytes) -> int | None:
+    """``data.ts`` of a ``tick`` message (the envelope's own ``ts`` comes before ``data``, and
+    ``ts`` is the last field of a tick's data), without decoding the JSON; None for other
+    messages."""
+    if not payload.startswith(_TICK):
+        return None
+    start = payload.rfind(_TS_KEY) + len(_TS_KEY)
+    end = payload.index(b"}", start)
+    return int(payload[start:end])
 
 
 def masked_frame(payload: bytes, opcode: int) -> bytes:
@@ -45,7 +73,7 @@ def masked_frame(payload: bytes, opcode: int) -> bytes:
 class LoadClient:
     """One connection: handshake and subscribe on creation, then :meth:`read` when readable."""
 
-    def __init__(self, url: str, topics: list[str]) -> None:
+    def __init__(self, url: str, topics: list[str], timestamps: bool = False) -> None:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         self.sock = socket.create_connection((host, port))
@@ -68,6 +96,13 @@ class LoadClient:
             raise ConnectionError(f"WebSocket handshake refused: {status.decode()}")
         self.buf = bytearray(rest)
         self.frames = 0
+        #: Push latencies (ms) of the ticks received, with ``timestamps``.
+        self.latencies_ms: list[float] = []
+        self.timestamps = timestamps
+        if timestamps:
+            self.sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+        # Kernel receive time (ns) of the bytes being parsed; None when not asked for.
+        self._arrived: int | None = None
         subscribe = json.dumps({"op": "subscribe", "topics": topics}).encode()
         self.sock.sendall(masked_frame(subscribe, _TEXT))
         self.sock.setblocking(False)
@@ -75,17 +110,28 @@ class LoadClient:
     def read(self) -> bool:
         """Take what has arrived; False once the server closed the connection."""
         try:
-            data = self.sock.recv(1 << 16)
+            if self.timestamps:
+                data, ancillary, _, _ = self.sock.recvmsg(
+                    1 << 16, socket.CMSG_SPACE(_TIMESPEC.size)
+                )
+                self._arrived = _arrival_ns(ancillary)
+            else:
+                data = self.sock.recv(1 << 16)
         except BlockingIOError:
             return True
         if not data:
             return False
         self.buf += data
-        self._frames()
+        last_tick = self._frames()
+        if self._arrived is not None and last_tick is not None and not self.buf:
+            self.latencies_ms.append((self._arrived - last_tick) / 1e6)
         return True
 
-    def _frames(self) -> None:
+    def _frames(self) -> int | None:
+        """Parse the complete frames in the buffer: count the text frames and answer pings.
+        Returns ``data.ts`` of the last frame when it is a tick (None otherwise)."""
         buf, pos = self.buf, 0
+        last_tick = None
         while len(buf) - pos >= 2:
             n, head = buf[pos + 1] & 0x7F, 2
             if n == 126:
@@ -99,14 +145,26 @@ class LoadClient:
             if len(buf) - pos < head + n:
                 break
             opcode = buf[pos] & 0x0F
+            last_tick = None
             if opcode == _PING:
                 self.sock.setblocking(True)
                 self.sock.sendall(masked_frame(bytes(buf[pos + head : pos + head + n]), _PONG))
                 self.sock.setblocking(False)
             elif opcode == _TEXT:
                 self.frames += 1
+                if self._arrived is not None:
+                    last_tick = tick_receive_ns(bytes(buf[pos + head : pos + head + n]))
             pos += head + n
         del buf[:pos]
+        return last_tick
+
+
+def _arrival_ns(ancillary: list[tuple[int, int, bytes]]) -> int | None:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+            sec, nsec = _TIMESPEC.unpack_from(data)
+            return int(sec * 1_000_000_000 + nsec)
+    return None
 
 
 def run(
@@ -115,10 +173,13 @@ def run(
     seconds: float,
     topics: list[str] | None = None,
     poll_s: float = 0.01,
+    latencies_ms: list[float] | None = None,
 ) -> list[int]:
     """Connect ``clients``, receive for ``seconds``, reading what has arrived every ``poll_s``;
-    the frames each one received."""
-    conns = [LoadClient(url, topics or ["tick"]) for _ in range(clients)]
+    the frames each one received. With a ``latencies_ms`` list, every client's tick latencies
+    (kernel receive time) are appended to it."""
+    timestamps = latencies_ms is not None
+    conns = [LoadClient(url, topics or ["tick"], timestamps) for _ in range(clients)]
     sel = selectors.DefaultSelector()
     for c in conns:
         sel.register(c.sock, selectors.EVENT_READ, c)
@@ -130,9 +191,15 @@ def run(
         time.sleep(poll_s)
     for c in conns:
         c.sock.close()
+        if latencies_ms is not None:
+            latencies_ms.extend(c.latencies_ms)
     return [c.frames for c in conns]
 
 
 if __name__ == "__main__":
-    frames = run(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
+    samples: list[float] | None = [] if len(sys.argv) > 4 else None
+    frames = run(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), latencies_ms=samples)
     print(f"load clients: {len(frames)}, frames each >= {min(frames)}, total {sum(frames)}")
+    if samples is not None:
+        with open(sys.argv[4], "w") as out:
+            out.writelines(f"{x:.4f}\n" for x in samples)
