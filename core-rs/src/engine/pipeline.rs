@@ -105,6 +105,9 @@ pub struct Engine {
     stats: EngineStats,
     rejects: RejectCounts,
     equity: EquityTracker,
+    /// The equity DRB-Guard and the equity tracker saw last, while DRB-Guard is settled on it
+    /// ([`DrbGuard::is_settled`]); None after anything else changed the drawdown state.
+    settled_equity: Option<Money>,
     trades: Vec<Trade>,
     books: Vec<Option<BookSlot>>,
     book_rule: SequenceRule,
@@ -181,6 +184,7 @@ impl Engine {
             stats: EngineStats::default(),
             rejects: RejectCounts::default(),
             equity: EquityTracker::new(capital, config.equity_sample_ns),
+            settled_equity: None,
             trades: Vec::new(),
             books: Vec::new(),
             book_rule: config.book.sequence_rule().map_err(EngineError::Config)?,
@@ -467,14 +471,23 @@ impl Engine {
         if has_pending {
             self.fill_pending_due(&full(), sink);
         }
-        if self.account.position(symbol).is_some() {
+        // A flat account (the usual state) holds no position in this symbol: skip the lookup.
+        if self.account.open_count() > 0 && self.account.position(symbol).is_some() {
             self.on_open_position(&full(), price, sink);
         }
         let equity = self.account.equity();
-        if self.guard.on_equity(&mut self.risk, equity) {
-            self.trip_kill_switch(&full(), equity, sink);
+        if self.settled_equity == Some(equity) {
+            // The equity is the one DRB-Guard and the tracker saw last and DRB-Guard is settled
+            // on it (a flat account's equity stays put for millions of ticks): its check would
+            // change nothing and not trip, and the tracker needs only the clock's part.
+            self.equity.on_same_equity(t.ts_event);
+        } else {
+            if self.guard.on_equity(&mut self.risk, equity) {
+                self.trip_kill_switch(&full(), equity, sink);
+            }
+            self.equity.on_equity(t.ts_event, equity);
+            self.settled_equity = self.guard.is_settled(&self.risk, equity).then_some(equity);
         }
-        self.equity.on_equity(t.ts_event, equity);
 
         // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
         // first. The windows take this tick only after every strategy has seen it.
@@ -943,6 +956,7 @@ impl Engine {
     /// Halts trading now (an operator's kill switch) and flattens every position.
     pub fn halt(&mut self, ts_recv: UnixNanos) {
         self.risk.halted = Some(HaltReason::Manual);
+        self.settled_equity = None;
         self.flatten_all(ts_recv, ExitReason::KillSwitch);
     }
 
@@ -950,10 +964,12 @@ impl Engine {
     pub fn reset_halt(&mut self) {
         self.risk.halted = None;
         self.risk.peak_equity = self.account.equity();
+        self.settled_equity = None;
     }
 
     /// Mutable parts for state restoration.
     pub(crate) fn restore_parts(&mut self) -> (&mut Account, &mut RiskState) {
+        self.settled_equity = None;
         (&mut self.account, &mut self.risk)
     }
 
@@ -969,5 +985,6 @@ impl Engine {
     pub fn finish(&mut self) {
         let equity = self.account.equity();
         self.equity.finish(equity);
+        self.settled_equity = None;
     }
 }

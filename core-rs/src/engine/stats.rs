@@ -92,6 +92,20 @@ impl EquityTracker {
         }
     }
 
+    /// [`on_equity`](Self::on_equity) with the equity of the previous call again. That call
+    /// left the trough at or below that equity (it is lowered to any new low), so only the
+    /// peak test and the sample remain.
+    #[inline(always)]
+    pub fn on_same_equity(&mut self, ts: UnixNanos) {
+        let equity = self.last_equity;
+        if equity >= self.peak {
+            self.on_extreme(ts, equity);
+        }
+        if ts >= self.next_sample {
+            self.sample(ts, equity);
+        }
+    }
+
     #[inline(never)]
     fn on_extreme(&mut self, ts: UnixNanos, equity: Money) {
         if equity >= self.peak {

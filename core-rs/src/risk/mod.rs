@@ -237,6 +237,17 @@ impl DrbGuard {
         false
     }
 
+    /// Whether [`on_equity`](Self::on_equity) with `equity` would change nothing in `state`
+    /// and not trip: `equity` sets no new peak, the halt level of the current peak is cached,
+    /// and the halt is already set or `equity` is above that level. The engine skips the call
+    /// while this holds and the equity does not move.
+    #[inline]
+    pub fn is_settled(&self, state: &RiskState, equity: Money) -> bool {
+        !(equity > state.peak_equity)
+            && state.halt_at.0 == state.peak_equity
+            && (state.halted.is_some() || !(equity <= state.halt_at.1))
+    }
+
     /// Notional fraction of equity for the next entry: fixed until enough trades, then a
     /// fraction of Kelly; clamped to [0, cap].
     pub fn size_fraction(&self, state: &RiskState) -> f64 {
