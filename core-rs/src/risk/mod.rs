@@ -363,6 +363,47 @@ mod tests {
     }
 
     #[test]
+    fn a_settled_guard_is_unchanged_by_its_equity() {
+        // Random walks of equity (with ties, new peaks, trips and manual halts and resets),
+        // and at every step: when `is_settled` holds, `on_equity` with that equity must change
+        // nothing and not trip; once settled on a repeated equity it must stay settled.
+        for max_drawdown in [0.15, 1e-18, 1.0] {
+            let g = DrbGuard::new(RiskConfig { max_drawdown, ..RiskConfig::default() });
+            let mut s = RiskState::new(m(100.0));
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            let (mut settled, mut repeated) = (0, 0);
+            for _ in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let equity = Money::from_units((x % 40) as i64 * 1_000_000_000 - 5_000_000_000);
+                match x >> 60 {
+                    0 => s.halted = Some(HaltReason::Manual),
+                    1 => {
+                        s.halted = None;
+                        s.peak_equity = equity;
+                    }
+                    _ => {}
+                }
+                for _ in 0..3 {
+                    if g.is_settled(&s, equity) {
+                        let before = s.clone();
+                        assert!(!g.on_equity(&mut s, equity), "a settled guard tripped");
+                        assert_eq!(s, before, "a settled guard changed");
+                        settled += 1;
+                    } else {
+                        g.on_equity(&mut s, equity);
+                    }
+                }
+                // Two calls with one equity settle the guard (the first may set the peak).
+                repeated += usize::from(g.is_settled(&s, equity));
+            }
+            assert!(settled > 10_000, "{settled}");
+            assert_eq!(repeated, 20_000);
+        }
+    }
+
+    #[test]
     fn drawdown_halts_and_stays_halted() {
         let g = DrbGuard::default();
         let mut s = RiskState::new(m(10_000.0));
