@@ -243,9 +243,9 @@ impl DrbGuard {
     /// while this holds and the equity does not move.
     #[inline]
     pub fn is_settled(&self, state: &RiskState, equity: Money) -> bool {
-        !(equity > state.peak_equity)
+        equity <= state.peak_equity
             && state.halt_at.0 == state.peak_equity
-            && (state.halted.is_some() || !(equity <= state.halt_at.1))
+            && (state.halted.is_some() || equity > state.halt_at.1)
     }
 
     /// Notional fraction of equity for the next entry: fixed until enough trades, then a
