@@ -19,7 +19,7 @@ use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
     CustomStrategy, FeatureSnapshot, InputChunk, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
-    TickInputs, INPUT_CHUNK,
+    INPUT_CHUNK,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
@@ -290,7 +290,7 @@ impl Engine {
                 self.begin_tick(t.symbol)?;
                 // `t` holds the hot fields; the rare paths that read more take the whole tick.
                 let i = start + k;
-                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), move || cols.tick(i), sink)?;
+                self.process_checked(t, ok.then_some(p), Some((&inputs, k)), move || cols.tick(i), sink)?;
             }
             start += m;
         }
@@ -426,7 +426,8 @@ impl Engine {
 
     /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
     /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
-    /// `inputs` are the tick's feature inputs when already computed ([`InputChunk::fill`]).
+    /// `inputs` hold the tick's feature inputs when already computed ([`InputChunk::fill`]):
+    /// the chunk and the tick's row in it.
     ///
     /// `t` may hold only the hot fields ([`TickColumns::write_hot`]: clocks, symbol,
     /// liquidation side, funding rate, high, low) and `full` gives the whole tick: every tick
@@ -437,7 +438,7 @@ impl Engine {
         &mut self,
         t: &Tick,
         screened: Option<f64>,
-        inputs: Option<&TickInputs>,
+        inputs: Option<(&InputChunk, usize)>,
         full: impl Fn() -> Tick,
         sink: &mut S,
     ) -> Result<(), EngineError> {
@@ -460,10 +461,6 @@ impl Engine {
         }
         st.last_price = price;
         let has_pending = st.pending.is_some();
-        let snap = match inputs {
-            Some(inputs) => st.features.observe_inputs(t, price, inputs),
-            None => st.features.observe_values(&full(), price),
-        };
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
@@ -489,9 +486,16 @@ impl Engine {
             self.settled_equity = self.guard.is_settled(&self.risk, equity).then_some(equity);
         }
 
+        // The features after the account's part (neither reads what the other changes): their
+        // inputs are read from the chunk here, and neither they nor the snapshot live across
+        // the fills and the equity checks (fewer values spilled to the stack).
+        let feats = &mut self.symbols[idx].features;
+        let snap = match inputs {
+            Some((chunk, k)) => feats.observe_inputs(t, price, &chunk.get(k)),
+            None => feats.observe_values(&full(), price),
+        };
         // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
         // first. The windows take this tick only after every strategy has seen it.
-        let feats = &mut self.symbols[idx].features;
         let builtin = Self::evaluate_builtins(&self.config, t, &snap, feats);
         if self.customs.is_empty() {
             feats.commit(price);
