@@ -286,11 +286,21 @@ impl Engine {
             cols.write_hot(start, &mut ticks[..m]);
             self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
             inputs.fill(cols, start, m, source);
-            for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
-                self.begin_tick(t.symbol)?;
-                // `t` holds the hot fields; the rare paths that read more take the whole tick.
-                let i = start + k;
-                self.process_checked(t, ok.then_some(p), Some((&inputs, k)), move || cols.tick(i), sink)?;
+            // Custom strategies cannot come or go during a run: the loop without them is a copy
+            // with no trace of their path (a smaller loop, fewer values kept in registers).
+            if self.customs.is_empty() {
+                for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
+                    self.begin_tick(t.symbol)?;
+                    // `t` holds the hot fields; the rare paths that read more take the whole tick.
+                    let i = start + k;
+                    self.process_checked(t, ok.then_some(p), Some((&inputs, k)), false, move || cols.tick(i), sink)?;
+                }
+            } else {
+                for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
+                    self.begin_tick(t.symbol)?;
+                    let i = start + k;
+                    self.process_checked(t, ok.then_some(p), Some((&inputs, k)), true, move || cols.tick(i), sink)?;
+                }
             }
             start += m;
         }
@@ -400,11 +410,11 @@ impl Engine {
         self.begin_tick(t.symbol)?;
         // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
         if self.books.is_empty() {
-            return self.process_checked(t, None, None, || *t, sink);
+            return self.process_checked(t, None, None, !self.customs.is_empty(), || *t, sink);
         }
         match self.through_book(t) {
-            Ok(Some(e)) => self.process_checked(&e, None, None, || e, sink),
-            Ok(None) => self.process_checked(t, None, None, || *t, sink),
+            Ok(Some(e)) => self.process_checked(&e, None, None, !self.customs.is_empty(), || e, sink),
+            Ok(None) => self.process_checked(t, None, None, !self.customs.is_empty(), || *t, sink),
             Err(reason) => {
                 self.reject_tick(t, reason, sink);
                 Ok(())
@@ -427,7 +437,7 @@ impl Engine {
     /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
     /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
     /// `inputs` hold the tick's feature inputs when already computed ([`InputChunk::fill`]):
-    /// the chunk and the tick's row in it.
+    /// the chunk and the tick's row in it. `customs` tells whether custom strategies are set.
     ///
     /// `t` may hold only the hot fields ([`TickColumns::write_hot`]: clocks, symbol,
     /// liquidation side, funding rate, high, low) and `full` gives the whole tick: every tick
@@ -439,6 +449,7 @@ impl Engine {
         t: &Tick,
         screened: Option<f64>,
         inputs: Option<(&InputChunk, usize)>,
+        customs: bool,
         full: impl Fn() -> Tick,
         sink: &mut S,
     ) -> Result<(), EngineError> {
@@ -497,7 +508,7 @@ impl Engine {
         // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
         // first. The windows take this tick only after every strategy has seen it.
         let builtin = Self::evaluate_builtins(&self.config, t, &snap, feats);
-        if self.customs.is_empty() {
+        if !customs {
             feats.commit(price);
             if let Some((draft, name)) = builtin {
                 self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
