@@ -19,7 +19,7 @@ use crate::risk::{DrbGuard, EntryRequest, HaltReason, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, RejectReason, Sanitizer, SymbolGuard, SCREEN_CHUNK};
 use crate::strategy::{
     CustomStrategy, FeatureSnapshot, InputChunk, Signal, SignalDraft, StrategyError, SymbolFeatures, TickFeatures,
-    TickInputs, INPUT_CHUNK,
+    INPUT_CHUNK,
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
@@ -105,6 +105,9 @@ pub struct Engine {
     stats: EngineStats,
     rejects: RejectCounts,
     equity: EquityTracker,
+    /// The equity DRB-Guard and the equity tracker saw last, while DRB-Guard is settled on it
+    /// ([`DrbGuard::is_settled`]); None after anything else changed the drawdown state.
+    settled_equity: Option<Money>,
     trades: Vec<Trade>,
     books: Vec<Option<BookSlot>>,
     book_rule: SequenceRule,
@@ -181,6 +184,7 @@ impl Engine {
             stats: EngineStats::default(),
             rejects: RejectCounts::default(),
             equity: EquityTracker::new(capital, config.equity_sample_ns),
+            settled_equity: None,
             trades: Vec::new(),
             books: Vec::new(),
             book_rule: config.book.sequence_rule().map_err(EngineError::Config)?,
@@ -282,11 +286,21 @@ impl Engine {
             cols.write_hot(start, &mut ticks[..m]);
             self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
             inputs.fill(cols, start, m, source);
-            for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
-                self.begin_tick(t.symbol)?;
-                // `t` holds the hot fields; the rare paths that read more take the whole tick.
-                let i = start + k;
-                self.process_checked(t, ok.then_some(p), Some(&inputs.get(k)), move || cols.tick(i), sink)?;
+            // Custom strategies cannot come or go during a run: the loop without them is a copy
+            // with no trace of their path (a smaller loop, fewer values kept in registers).
+            if self.customs.is_empty() {
+                for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
+                    self.begin_tick(t.symbol)?;
+                    // `t` holds the hot fields; the rare paths that read more take the whole tick.
+                    let i = start + k;
+                    self.process_checked(t, ok.then_some(p), Some((&inputs, k)), false, move || cols.tick(i), sink)?;
+                }
+            } else {
+                for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
+                    self.begin_tick(t.symbol)?;
+                    let i = start + k;
+                    self.process_checked(t, ok.then_some(p), Some((&inputs, k)), true, move || cols.tick(i), sink)?;
+                }
             }
             start += m;
         }
@@ -396,11 +410,11 @@ impl Engine {
         self.begin_tick(t.symbol)?;
         // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
         if self.books.is_empty() {
-            return self.process_checked(t, None, None, || *t, sink);
+            return self.process_checked(t, None, None, !self.customs.is_empty(), || *t, sink);
         }
         match self.through_book(t) {
-            Ok(Some(e)) => self.process_checked(&e, None, None, || e, sink),
-            Ok(None) => self.process_checked(t, None, None, || *t, sink),
+            Ok(Some(e)) => self.process_checked(&e, None, None, !self.customs.is_empty(), || e, sink),
+            Ok(None) => self.process_checked(t, None, None, !self.customs.is_empty(), || *t, sink),
             Err(reason) => {
                 self.reject_tick(t, reason, sink);
                 Ok(())
@@ -422,7 +436,8 @@ impl Engine {
 
     /// The pipeline from the sanitizer on. `screened` is the reference price of a tick already
     /// known to pass the sanitizer's stateless checks ([`Sanitizer::screen`]); None runs them.
-    /// `inputs` are the tick's feature inputs when already computed ([`InputChunk::fill`]).
+    /// `inputs` hold the tick's feature inputs when already computed ([`InputChunk::fill`]):
+    /// the chunk and the tick's row in it. `customs` tells whether custom strategies are set.
     ///
     /// `t` may hold only the hot fields ([`TickColumns::write_hot`]: clocks, symbol,
     /// liquidation side, funding rate, high, low) and `full` gives the whole tick: every tick
@@ -433,7 +448,8 @@ impl Engine {
         &mut self,
         t: &Tick,
         screened: Option<f64>,
-        inputs: Option<&TickInputs>,
+        inputs: Option<(&InputChunk, usize)>,
+        customs: bool,
         full: impl Fn() -> Tick,
         sink: &mut S,
     ) -> Result<(), EngineError> {
@@ -456,10 +472,6 @@ impl Engine {
         }
         st.last_price = price;
         let has_pending = st.pending.is_some();
-        let snap = match inputs {
-            Some(inputs) => st.features.observe_inputs(t, price, inputs),
-            None => st.features.observe_values(&full(), price),
-        };
         self.stats.ticks_accepted += 1;
         let symbol = t.symbol;
         self.equity.on_time(t.ts_event, self.account.open_count() > 0);
@@ -467,20 +479,36 @@ impl Engine {
         if has_pending {
             self.fill_pending_due(&full(), sink);
         }
-        if self.account.position(symbol).is_some() {
+        // A flat account (the usual state) holds no position in this symbol: skip the lookup.
+        if self.account.open_count() > 0 && self.account.position(symbol).is_some() {
             self.on_open_position(&full(), price, sink);
         }
         let equity = self.account.equity();
-        if self.guard.on_equity(&mut self.risk, equity) {
-            self.trip_kill_switch(&full(), equity, sink);
+        if self.settled_equity == Some(equity) {
+            // The equity is the one DRB-Guard and the tracker saw last and DRB-Guard is settled
+            // on it (a flat account's equity stays put for millions of ticks): its check would
+            // change nothing and not trip, and the tracker needs only the clock's part.
+            self.equity.on_same_equity(t.ts_event);
+        } else {
+            if self.guard.on_equity(&mut self.risk, equity) {
+                self.trip_kill_switch(&full(), equity, sink);
+            }
+            self.equity.on_equity(t.ts_event, equity);
+            self.settled_equity = self.guard.is_settled(&self.risk, equity).then_some(equity);
         }
-        self.equity.on_equity(t.ts_event, equity);
 
+        // The features after the account's part (neither reads what the other changes): their
+        // inputs are read from the chunk here, and neither they nor the snapshot live across
+        // the fills and the equity checks (fewer values spilled to the stack).
+        let feats = &mut self.symbols[idx].features;
+        let snap = match inputs {
+            Some((chunk, k)) => feats.observe_inputs(t, price, &chunk.get(k)),
+            None => feats.observe_values(&full(), price),
+        };
         // Built-ins first, then custom strategies; the highest confidence wins, ties keep the
         // first. The windows take this tick only after every strategy has seen it.
-        let feats = &mut self.symbols[idx].features;
         let builtin = Self::evaluate_builtins(&self.config, t, &snap, feats);
-        if self.customs.is_empty() {
+        if !customs {
             feats.commit(price);
             if let Some((draft, name)) = builtin {
                 self.on_signal(t, price, (draft, Cow::Borrowed(name)), sink);
@@ -943,6 +971,7 @@ impl Engine {
     /// Halts trading now (an operator's kill switch) and flattens every position.
     pub fn halt(&mut self, ts_recv: UnixNanos) {
         self.risk.halted = Some(HaltReason::Manual);
+        self.settled_equity = None;
         self.flatten_all(ts_recv, ExitReason::KillSwitch);
     }
 
@@ -950,10 +979,12 @@ impl Engine {
     pub fn reset_halt(&mut self) {
         self.risk.halted = None;
         self.risk.peak_equity = self.account.equity();
+        self.settled_equity = None;
     }
 
     /// Mutable parts for state restoration.
     pub(crate) fn restore_parts(&mut self) -> (&mut Account, &mut RiskState) {
+        self.settled_equity = None;
         (&mut self.account, &mut self.risk)
     }
 
@@ -969,5 +1000,6 @@ impl Engine {
     pub fn finish(&mut self) {
         let equity = self.account.equity();
         self.equity.finish(equity);
+        self.settled_equity = None;
     }
 }

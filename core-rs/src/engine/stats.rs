@@ -92,6 +92,20 @@ impl EquityTracker {
         }
     }
 
+    /// [`on_equity`](Self::on_equity) with the equity of the previous call again. That call
+    /// left the trough at or below that equity (it is lowered to any new low), so only the
+    /// peak test and the sample remain.
+    #[inline(always)]
+    pub fn on_same_equity(&mut self, ts: UnixNanos) {
+        let equity = self.last_equity;
+        if equity >= self.peak {
+            self.on_extreme(ts, equity);
+        }
+        if ts >= self.next_sample {
+            self.sample(ts, equity);
+        }
+    }
+
     #[inline(never)]
     fn on_extreme(&mut self, ts: UnixNanos, equity: Money) {
         if equity >= self.peak {
@@ -159,5 +173,66 @@ impl EquityTracker {
     /// First and last event time seen.
     pub fn span(&self) -> Option<(UnixNanos, UnixNanos)> {
         self.first_ts.map(|f| (f, self.last_ts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field but the curve (compared at the end), and the curve's length and last point.
+    #[allow(clippy::type_complexity)]
+    fn state(
+        t: &EquityTracker,
+    ) -> (UnixNanos, usize, Option<(UnixNanos, Money)>, Money, Money, Option<UnixNanos>, u64, UnixNanos, Option<UnixNanos>, UnixNanos, UnixNanos, Money)
+    {
+        (
+            t.next_sample,
+            t.curve.len(),
+            t.curve.last().copied(),
+            t.peak,
+            t.trough,
+            t.peak_ts,
+            t.max_drawdown.to_bits(),
+            t.max_drawdown_duration_ns,
+            t.first_ts,
+            t.last_ts,
+            t.exposed_ns,
+            t.last_equity,
+        )
+    }
+
+    #[test]
+    fn same_equity_is_on_equity_with_the_previous_equity() {
+        // Two trackers fed one walk of equity with long flat stretches (at the peak, inside a
+        // drawdown, at a new low); after the first tick of a stretch one repeats `on_equity`,
+        // the other calls `on_same_equity`: every field must stay identical.
+        let mut a = EquityTracker::new(Money::from_units(1_000), 700);
+        let mut b = a.clone();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut equity = Money::from_units(1_000);
+        let mut ts = 0;
+        for i in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ts += (x % 300) as i64;
+            let moved = x >> 58 == 0 || i == 0;
+            if moved {
+                equity = Money::from_units(equity.units() + (x >> 20) as i64 % 201 - 100);
+            }
+            for t in [&mut a, &mut b] {
+                t.on_time(ts, false);
+            }
+            a.on_equity(ts, equity);
+            if moved {
+                b.on_equity(ts, equity);
+            } else {
+                b.on_same_equity(ts);
+            }
+            assert_eq!(state(&a), state(&b), "tick {i}");
+        }
+        assert_eq!(a.curve(), b.curve());
+        assert!(a.curve().len() > 100 && a.max_drawdown() > 0.0 && a.max_drawdown_duration_ns() > 0);
     }
 }

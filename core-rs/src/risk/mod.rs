@@ -237,6 +237,17 @@ impl DrbGuard {
         false
     }
 
+    /// Whether [`on_equity`](Self::on_equity) with `equity` would change nothing in `state`
+    /// and not trip: `equity` sets no new peak, the halt level of the current peak is cached,
+    /// and the halt is already set or `equity` is above that level. The engine skips the call
+    /// while this holds and the equity does not move.
+    #[inline]
+    pub fn is_settled(&self, state: &RiskState, equity: Money) -> bool {
+        equity <= state.peak_equity
+            && state.halt_at.0 == state.peak_equity
+            && (state.halted.is_some() || equity > state.halt_at.1)
+    }
+
     /// Notional fraction of equity for the next entry: fixed until enough trades, then a
     /// fraction of Kelly; clamped to [0, cap].
     pub fn size_fraction(&self, state: &RiskState) -> f64 {
@@ -349,6 +360,47 @@ mod tests {
         assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::DailyTradeLimit));
         let tomorrow = EntryRequest { day: 2, ..req(100.0) };
         assert!(g.check_entry(&mut s, &tomorrow).is_ok());
+    }
+
+    #[test]
+    fn a_settled_guard_is_unchanged_by_its_equity() {
+        // Random walks of equity (with ties, new peaks, trips and manual halts and resets),
+        // and at every step: when `is_settled` holds, `on_equity` with that equity must change
+        // nothing and not trip; once settled on a repeated equity it must stay settled.
+        for max_drawdown in [0.15, 1e-18, 1.0] {
+            let g = DrbGuard::new(RiskConfig { max_drawdown, ..RiskConfig::default() });
+            let mut s = RiskState::new(m(100.0));
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            let (mut settled, mut repeated) = (0, 0);
+            for _ in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let equity = Money::from_units((x % 40) as i64 * 1_000_000_000 - 5_000_000_000);
+                match x >> 60 {
+                    0 => s.halted = Some(HaltReason::Manual),
+                    1 => {
+                        s.halted = None;
+                        s.peak_equity = equity;
+                    }
+                    _ => {}
+                }
+                for _ in 0..3 {
+                    if g.is_settled(&s, equity) {
+                        let before = s.clone();
+                        assert!(!g.on_equity(&mut s, equity), "a settled guard tripped");
+                        assert_eq!(s, before, "a settled guard changed");
+                        settled += 1;
+                    } else {
+                        g.on_equity(&mut s, equity);
+                    }
+                }
+                // Two calls with one equity settle the guard (the first may set the peak).
+                repeated += usize::from(g.is_settled(&s, equity));
+            }
+            assert!(settled > 10_000, "{settled}");
+            assert_eq!(repeated, 20_000);
+        }
     }
 
     #[test]
