@@ -17,7 +17,8 @@ delivery (199 per tick, wherever the client falls in the fan-out) without the 10
 client's own wait for a core in it. TCP merges segments that wait in the socket and reports the
 newest one's time, which is exact only for the bytes that came last: a sample is taken only for
 the last frame of a read, and only when the read ends with that frame (no part of a later frame
-behind it). Earlier frames of the same read are counted as received but not timed.
+behind it). Earlier frames of the same read are counted as received but not timed, and only the
+timed ticks are decoded.
 
 Run as ``python benches/ws_load.py URL CLIENTS SECONDS [LATENCY_FILE]``: prints the frames each
 client received (min / total) when done, and with ``LATENCY_FILE`` writes the latency samples
@@ -36,24 +37,21 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+import orjson
+
 _TEXT, _PING, _PONG = 0x1, 0x9, 0xA
 # Linux's SO_TIMESTAMPNS (Python's socket module does not name it): a struct timespec of the
 # receive time with each recvmsg.
 _SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 _TIMESPEC = struct.Struct("@qq")
 _TICK = b'{"type":"tick"'
-_TS_KEY = b'"ts":'
 
 
 def tick_receive_ns(payload: bytes) -> int | None:
-    """``data.ts`` of a ``tick`` message (the envelope's own ``ts`` comes before ``data``, and
-    ``ts`` is the last field of a tick's data), without decoding the JSON; None for other
-    messages."""
+    """``data.ts`` of a ``tick`` message, None for other messages (not decoded)."""
     if not payload.startswith(_TICK):
         return None
-    start = payload.rfind(_TS_KEY) + len(_TS_KEY)
-    end = payload.index(b"}", start)
-    return int(payload[start:end])
+    return int(orjson.loads(payload)["data"]["ts"])
 
 
 def masked_frame(payload: bytes, opcode: int) -> bytes:
