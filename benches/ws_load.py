@@ -99,8 +99,10 @@ class LoadClient:
         self.timestamps = timestamps
         if timestamps:
             self.sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
-        # Kernel receive time (ns) of the bytes being parsed; None when not asked for.
-        self._arrived: int | None = None
+        #: Kernel receive time (ns) of the last read; None when not asked for, or when the kernel
+        #: gave none (Linux turns receive timestamps on for the whole machine a moment after the
+        #: first socket asks, so the very first bytes may arrive unstamped).
+        self.arrival_ns: int | None = None
         subscribe = json.dumps({"op": "subscribe", "topics": topics}).encode()
         self.sock.sendall(masked_frame(subscribe, _TEXT))
         self.sock.setblocking(False)
@@ -112,7 +114,7 @@ class LoadClient:
                 data, ancillary, _, _ = self.sock.recvmsg(
                     1 << 16, socket.CMSG_SPACE(_TIMESPEC.size)
                 )
-                self._arrived = _arrival_ns(ancillary)
+                self.arrival_ns = _arrival_ns(ancillary)
             else:
                 data = self.sock.recv(1 << 16)
         except BlockingIOError:
@@ -121,8 +123,8 @@ class LoadClient:
             return False
         self.buf += data
         last_tick = self._frames()
-        if self._arrived is not None and last_tick is not None and not self.buf:
-            self.latencies_ms.append((self._arrived - last_tick) / 1e6)
+        if self.arrival_ns is not None and last_tick is not None and not self.buf:
+            self.latencies_ms.append((self.arrival_ns - last_tick) / 1e6)
         return True
 
     def _frames(self) -> int | None:
@@ -150,7 +152,7 @@ class LoadClient:
                 self.sock.setblocking(False)
             elif opcode == _TEXT:
                 self.frames += 1
-                if self._arrived is not None:
+                if self.arrival_ns is not None:
                     last_tick = tick_receive_ns(bytes(buf[pos + head : pos + head + n]))
             pos += head + n
         del buf[:pos]

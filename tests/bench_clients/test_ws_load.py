@@ -46,6 +46,7 @@ class _Server:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.conn: socket.socket | None = None
+        self.clients: list[LoadClient] = []
         self.ready = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -72,6 +73,8 @@ class _Server:
         self.conn.sendall(data)
 
     def close(self) -> None:
+        for client in self.clients:
+            client.sock.close()
         if self.conn is not None:
             self.conn.close()
         self.listener.close()
@@ -99,35 +102,53 @@ def _tick(ts: int, seq: int = 1) -> bytes:
 
 def _client(server: _Server, timestamps: bool = True) -> LoadClient:
     client = LoadClient(f"ws://127.0.0.1:{server.port}/ws?token=t", ["tick"], timestamps)
+    server.clients.append(client)
     assert server.ready.wait(5) and server.conn is not None
     # As the service's sockets (uvloop sets it): each write goes out at once.
     server.conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if timestamps:
+        _wait_for_kernel_timestamps(server, client)
     return client
+
+
+def _wait_for_kernel_timestamps(server: _Server, client: LoadClient) -> None:
+    """Linux turns receive timestamps on for the whole machine in deferred work after the first
+    socket asks for them, so on a machine where no socket had them, the first bytes can arrive
+    unstamped. Send status frames (never timed) until one arrives stamped."""
+    deadline = time.monotonic() + 5
+    while True:
+        server.send(text_frame(_envelope("status", 0, 0, {"ts": 0})))
+        _read_until(client, client.frames + 1)
+        if client.arrival_ns is not None:
+            return
+        assert time.monotonic() < deadline, "the kernel never stamped a received segment"
+        time.sleep(0.01)
 
 
 def test_latency_is_the_kernel_receive_time_not_the_read_time(server: _Server) -> None:
     client = _client(server)
+    base = client.frames
     # Received 30 ms before it is sent: the latency is at least 30 ms, and the client reading
     # 200 ms later must not add those 200 ms.
     before = time.time_ns()
     server.send(_tick(before - 30_000_000))
     after = time.time_ns()
     time.sleep(0.2)
-    _read_until(client, 1)
+    _read_until(client, base + 1)
     (latency,) = client.latencies_ms
     assert 30.0 <= latency <= 30.0 + (after - before) / 1e6 + 5.0
-    client.sock.close()
 
 
 def test_only_the_last_frame_of_a_read_is_timed(server: _Server) -> None:
     client = _client(server)
+    base = client.frames
     now = time.time_ns()
     # Two ticks waiting together: the socket reports the second one's time, so only it counts.
     server.send(_tick(now - 500_000_000, 1))
     time.sleep(0.05)
     server.send(_tick(now, 2))
     time.sleep(0.05)
-    _read_until(client, 2)
+    _read_until(client, base + 2)
     (latency,) = client.latencies_ms
     assert latency < 400.0
     # A read that ends inside a frame is not timed, nor is a tick followed by another frame.
@@ -137,9 +158,8 @@ def test_only_the_last_frame_of_a_read_is_timed(server: _Server) -> None:
     client.read()
     server.send(frame[-5:] + text_frame(_envelope("status", 4, 0, {"ts": 0})))
     time.sleep(0.05)
-    _read_until(client, 4)
+    _read_until(client, base + 4)
     assert len(client.latencies_ms) == 1
-    client.sock.close()
 
 
 def test_without_timestamps_no_samples_are_taken(server: _Server) -> None:
@@ -147,4 +167,3 @@ def test_without_timestamps_no_samples_are_taken(server: _Server) -> None:
     server.send(_tick(time.time_ns()))
     _read_until(client, 1)
     assert client.latencies_ms == []
-    client.sock.close()
