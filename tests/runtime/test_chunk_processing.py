@@ -131,3 +131,19 @@ def test_market_view_holds_each_symbols_newest_tick(make_runtime: Any) -> None:
         assert m.volume_24h == pytest.approx(float(np.nansum(chunk["volume"][sym == sid])))
         (sample,) = [t for t in ticks if t["symbol"] == name]
         assert sample["ts"] == m.ts and float(sample["price"]) == m.price
+
+
+def test_a_chunks_tick_messages_go_out_before_its_account_messages(make_runtime: Any) -> None:
+    # The display samples do not depend on the engine: publishing them first keeps every
+    # account's work (signals, fills, the writer's records) out of a tick's push latency.
+    rt = make_runtime()
+    sub = _subscribe(rt)
+    for chunk in _chunks(500):
+        for market in rt.markets.values():
+            market.last_pushed = 0  # due for a display sample (they are paced by wall time)
+        rt.process(chunk)
+        kinds = [m["type"] for m in _messages(sub)]
+        assert "signal" in kinds and "tick" in kinds
+        first_signal = kinds.index("signal")
+        assert all(k == "tick" for k in kinds[:first_signal])
+        assert "tick" not in kinds[first_signal:]

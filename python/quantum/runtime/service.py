@@ -363,6 +363,9 @@ class Runtime:
                 columns.append([0 if name == "liq_side" else math.nan] * n)
             else:
                 columns.append(col.tolist())
+        # The market view and its display-sampled ``tick`` messages first: they do not depend on
+        # the engine, and a tick's push to every client then waits for no account's work.
+        self._update_markets(dict(zip(_TICK_ARGS, columns, strict=True)))
         records: list[Record] = []
         out: list[tuple[int, str, Any]] = []
         accounts = list(self.accounts.values())
@@ -388,7 +391,6 @@ class Runtime:
             if topic == "risk":
                 data = self.risk(user_id)
             self.bus.publish(topic, data, user_id=user_id, symbol=_symbol_of(data))
-        self._update_markets(dict(zip(_TICK_ARGS, columns, strict=True)))
         if self.on_chunk is not None:
             self.on_chunk(chunk)
 
