@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
+import orjson
 import pytest
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from quantum.runtime.bus import EventBus, TransportSubscription, text_frame
+from quantum.runtime.bus import Envelope, EventBus, TransportSubscription, text_frame
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
@@ -66,6 +67,46 @@ def test_text_frame_lengths_parse_as_websocket_frames(size: int) -> None:
     (frame,) = _frames(text_frame(payload))
     assert frame.opcode is Opcode.TEXT and frame.fin and not frame.rsv1
     assert bytes(frame.data) == payload
+
+
+@pytest.mark.parametrize("text_size", [124, 125, 126, 65534, 65535, 65536])
+def test_a_seq_gaining_a_digit_gets_its_own_frame_header(text_size: int) -> None:
+    # The frame header is cached per digit count of ``seq``: where one more digit takes the
+    # message across a header size (125 → 126, 65535 → 65536 bytes), each frame must still
+    # carry its own length.
+    base = len(b'{"type":"tick","seq":,"ts":7,"data":""}') + 1  # + one digit of seq
+    envelope = Envelope("tick", 7, orjson.dumps("x" * (text_size - base)))
+    seqs = [1, 9, 10, 11, 99, 100, 999_999, 1_000_000]
+    frames = [envelope.frame(seq, len(str(seq))) for seq in seqs]
+    parsed = _frames(b"".join(frames))
+    assert [bytes(f.data) for f in parsed] == [envelope.text(seq) for seq in seqs]
+    assert [bytes(f.data) for f in parsed] == [
+        b'{"type":"tick","seq":%d,"ts":7,"data":"%b"}' % (seq, b"x" * (text_size - base))
+        for seq in seqs
+    ]
+    assert len(envelope.text(1)) == text_size
+    assert frames == [text_frame(envelope.text(seq)) for seq in seqs]
+
+
+def test_a_connection_counts_its_seq_digits_across_drops() -> None:
+    # A lagging client's seq moves on without writes; its next frames must use the new count.
+    async def run() -> None:
+        bus = EventBus(buffer_limit=100)
+        t = _Transport()
+        sub = bus.subscribe(1, t)
+        bus.set_topics(sub, ["status"], [])
+        for i in range(5):
+            bus.publish("status", {"i": i}, ts=i)
+        t.buffered = 101
+        for i in range(5, 120):
+            bus.publish("status", {"i": i}, ts=i)
+        t.buffered = 0
+        bus.publish("status", {"i": 120}, ts=120)
+        got = _messages(t.written)
+        assert [m["seq"] for m in got] == [1, 2, 3, 4, 5, 121, 122]
+        assert [m["type"] for m in got[-2:]] == ["resync", "status"]
+
+    asyncio.run(run())
 
 
 class _Transport:

@@ -2,8 +2,8 @@
 
 Publishing never waits. Each message is serialised once (orjson) into an envelope
 ``{"type","seq","ts","data"}`` whose only per-connection part is ``seq`` (it increases by one per
-message per connection), so the publisher builds the envelope's head and tail once and splices in
-each connection's ``seq``.
+message per connection), so the publisher builds the envelope's head and tail once
+(:class:`Envelope`) and splices in each connection's ``seq``.
 
 A connection is delivered to in one of two ways:
 
@@ -33,6 +33,7 @@ import orjson
 __all__ = [
     "TOPICS",
     "USER_TOPICS",
+    "Envelope",
     "EventBus",
     "FrameTransport",
     "QueueSubscription",
@@ -66,17 +67,50 @@ def _tail(ts: int, payload: bytes) -> bytes:
     return b',"ts":%d,"data":%b}' % (ts, payload)
 
 
-def text_frame(payload: bytes) -> bytes:
-    """One unfragmented, unmasked WebSocket text frame (RFC 6455 §5.2; servers never mask).
-
-    ``payload`` must be UTF-8 (orjson output is).
-    """
-    n = len(payload)
+def frame_header(n: int) -> bytes:
+    """The header of one unfragmented, unmasked WebSocket text frame of ``n`` payload bytes
+    (RFC 6455 §5.2; servers never mask)."""
     if n < 126:
-        return b"\x81%c%b" % (n, payload)
+        return bytes((0x81, n))
     if n < 65536:
-        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
-    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
+        return b"\x81\x7e" + n.to_bytes(2, "big")
+    return b"\x81\x7f" + n.to_bytes(8, "big")
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One unfragmented, unmasked WebSocket text frame of ``payload`` (UTF-8; orjson output is)."""
+    return frame_header(len(payload)) + payload
+
+
+class Envelope:
+    """One message as every connection gets it: ``head`` + the connection's ``seq`` + ``tail``.
+
+    Built once per message. A connection's frame of it (:meth:`frame`) differs from another's only
+    in ``seq``, and its frame header only in how many digits ``seq`` has: the header and ``head``
+    are joined once per digit count, so framing the message for one more connection is a single
+    bytes format (about 160 ns here, against 570 ns to frame it from scratch; with 200
+    connections that is most of a publish's time).
+    """
+
+    __slots__ = ("_prefixes", "head", "tail")
+
+    def __init__(self, kind: str, ts: int, payload: bytes) -> None:
+        self.head = _head(kind)
+        self.tail = _tail(ts, payload)
+        # Frame header + head, by the number of digits of ``seq``.
+        self._prefixes: dict[int, bytes] = {}
+
+    def text(self, seq: int) -> bytes:
+        """The message's JSON text with ``seq``."""
+        return b"%b%d%b" % (self.head, seq, self.tail)
+
+    def frame(self, seq: int, digits: int) -> bytes:
+        """The message's WebSocket frame with ``seq``, which has ``digits`` decimal digits."""
+        prefix = self._prefixes.get(digits)
+        if prefix is None:
+            size = len(self.head) + digits + len(self.tail)
+            prefix = self._prefixes[digits] = frame_header(size) + self.head
+        return b"%b%d%b" % (prefix, seq, self.tail)
 
 
 class FrameTransport(Protocol):
@@ -114,12 +148,12 @@ class Subscription(ABC):
 
     def offer(self, kind: str, ts: int, payload: str) -> None:
         """Send one message to this connection only (``payload`` is JSON text)."""
-        self.push(_head(kind), _tail(ts, payload.encode()), ts)
+        self.push(Envelope(kind, ts, payload.encode()), ts)
 
     @abstractmethod
-    def push(self, head: bytes, tail: bytes, ts: int) -> None:
-        """Deliver ``head + seq + tail``: the publisher builds the envelope once per message and
-        only this connection's next ``seq`` is spliced in here."""
+    def push(self, envelope: Envelope, ts: int) -> None:
+        """Deliver ``envelope`` with this connection's next ``seq``: the publisher builds the
+        envelope once per message and only the ``seq`` is spliced in here."""
 
     def close(self) -> None:  # noqa: B027 - an optional hook: most subscriptions hold nothing
         """Release what the subscription holds (called by :meth:`EventBus.unsubscribe`)."""
@@ -135,19 +169,18 @@ class QueueSubscription(Subscription):
         self.maxsize = maxsize
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize)
 
-    def push(self, head: bytes, tail: bytes, ts: int) -> None:
+    def push(self, envelope: Envelope, ts: int) -> None:
         """Queue the message, or drop the backlog and queue a ``resync`` when full."""
         self.seq += 1
         try:
-            self.queue.put_nowait((b"%b%d%b" % (head, self.seq, tail)).decode())
+            self.queue.put_nowait(envelope.text(self.seq).decode())
         except asyncio.QueueFull:
             self.dropped += self.queue.qsize() + 1
             self.resyncs += 1
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.seq += 1
-            resync = b"%b%d%b" % (_head("resync"), self.seq, _tail(ts, _RESYNC))
-            self.queue.put_nowait(resync.decode())
+            self.queue.put_nowait(Envelope("resync", ts, _RESYNC).text(self.seq).decode())
 
 
 class TransportSubscription(Subscription):
@@ -157,7 +190,7 @@ class TransportSubscription(Subscription):
     holds more than ``buffer_limit`` bytes the client is lagging (see the module docstring).
     """
 
-    __slots__ = ("_watch", "buffer_limit", "lagging", "transport")
+    __slots__ = ("_digits", "_digits_until", "_watch", "buffer_limit", "lagging", "transport")
 
     def __init__(self, user_id: int, transport: FrameTransport, buffer_limit: int) -> None:
         super().__init__(user_id)
@@ -166,8 +199,11 @@ class TransportSubscription(Subscription):
         #: Over the limit: messages are dropped until the buffer drains, then a resync goes out.
         self.lagging = False
         self._watch: asyncio.TimerHandle | None = None
+        # Decimal digits of ``seq`` while it is below ``_digits_until`` (kept, not recounted).
+        self._digits = 1
+        self._digits_until = 10
 
-    def push(self, head: bytes, tail: bytes, ts: int) -> None:
+    def push(self, envelope: Envelope, ts: int) -> None:
         """Write the message's frame now, or drop it when this client is lagging."""
         transport = self.transport
         if transport.is_closing():
@@ -185,7 +221,11 @@ class TransportSubscription(Subscription):
             self.dropped += 1
             self._schedule_watch()
             return
-        transport.write(text_frame(b"%b%d%b" % (head, self.seq, tail)))
+        seq = self.seq
+        while seq >= self._digits_until:
+            self._digits += 1
+            self._digits_until *= 10
+        transport.write(envelope.frame(seq, self._digits))
 
     def _recover(self, ts: int) -> bool:
         """Once the buffer has drained, send the ``resync`` (next ``seq``) and stop lagging."""
@@ -196,8 +236,7 @@ class TransportSubscription(Subscription):
             self._watch.cancel()
             self._watch = None
         self.seq += 1
-        resync = b"%b%d%b" % (_head("resync"), self.seq, _tail(ts, _RESYNC))
-        self.transport.write(text_frame(resync))
+        self.transport.write(text_frame(Envelope("resync", ts, _RESYNC).text(self.seq)))
         return True
 
     def _schedule_watch(self) -> None:
@@ -300,8 +339,7 @@ class EventBus:
         ts: int | None = None,
     ) -> int:
         """Send ``data`` to every matching client (only ``user_id``'s when given); returns count."""
-        head = b""
-        tail = b""
+        envelope: Envelope | None = None
         stamp = time.time_ns() if ts is None else ts
         sent = 0
         subs = self._subs
@@ -318,10 +356,9 @@ class EventBus:
                 continue
             if symbol is not None and sub.symbols and symbol not in sub.symbols:
                 continue
-            if not sent:
-                head = _head(topic)
-                tail = _tail(stamp, _dumps(data))
-            sub.push(head, tail, stamp)
+            if envelope is None:
+                envelope = Envelope(topic, stamp, _dumps(data))
+            sub.push(envelope, stamp)
             sent += 1
         self.published += 1
         return sent
