@@ -8,7 +8,7 @@ SHARED_DATA ?= $(abspath ../shared/data)
 export QUANTUM_SHARED_DATA ?= $(SHARED_DATA)
 KLINES := $(SHARED_DATA)/klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz
 
-.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run web web-check chromium web-e2e-mock web-e2e bench-service bench-web
+.PHONY: help setup build lint test test-rust test-python bench bench-store bench-peers run web web-check chromium web-e2e-mock web-e2e bench-service bench-web bench-machine
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ bench-web: setup web chromium ## Dashboard first load (< 1 s) and chart update p
 
 bench-service: setup ## Service: WS push latency (1 and 200 clients), REST p99, runtime ticks/s
 	$(BIN)/pytest benches/bench_service.py -q -s
+
+bench-machine: ## The machine's floor: its jitter on fixed work, a 200-connection loopback fan-out from C
+	benches/machine/run.sh
 
 test: lint test-rust test-python web-check web-e2e-mock web-e2e ## Everything CI runs
 

@@ -11,7 +11,8 @@ default feed, except the throughput run, which drives the runtime in-process as 
   wake-up on the shared cores is in it, and it sits wherever the fan-out puts it), and every one
   of the other 199 (light load clients, ``ws_load.py``, in a child process: the kernel's receive
   time of the bytes at each client's socket, ``SO_TIMESTAMPNS``, so all positions in the fan-out
-  count, ~199 samples per tick).
+  count, ~199 samples per tick). Right after, the machine's floor in the same window: the 200
+  sends alone from one thread (``machine_floor.py``), which the push's p99 cannot go below.
 - REST: 50 concurrent clients loop over the dashboard's queries for 15 s; p50 / p99 per request
   (light clients, ``http_load.py``: keep-alive connections that do not decode the JSON).
 - throughput: the synthetic market through feed → engine (one account) → store writer (SQLite,
@@ -139,6 +140,15 @@ def test_push_latency(service: tuple[str, str], clients: int) -> None:
         print(
             f"  the {clients - 1} load clients (kernel receive time): p50 {_pct(others, 50):.2f} "
             f"ms, p99 {_pct(others, 99):.2f} ms, max {max(others):.2f} ms ({len(others)} deliveries)"
+        )
+        # The same window's floor: the fan-out's sends alone, from one thread, no service work.
+        import machine_floor
+
+        floor = machine_floor.fanout_ms(clients)
+        print(
+            f"  machine floor now: {clients} loopback sends alone (machine_floor.py): "
+            f"p50 {_pct(floor, 50):.2f} ms, p99 {_pct(floor, 99):.2f} ms, max {max(floor):.2f} ms "
+            f"({len(floor)} rounds)"
         )
 
 
