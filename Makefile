@@ -64,7 +64,7 @@ web-e2e: setup web chromium ## Browser tests against the real service (quantum s
 bench-web: setup web chromium ## Dashboard first load (< 1 s) and chart update p99 (< 16 ms), against the real service
 	cd web && E2E_ASSERT_PERF=1 QUANTUM_SERVE_CMD='$(CURDIR)/$(BIN)/quantum serve --host 127.0.0.1 --port $$PORT --data-dir $$TMPDIR' npx playwright test -g "first load|chart"
 
-bench-service: setup ## Service: WS push latency (1 and 200 clients), REST p99, runtime ticks/s
+bench-service: setup ## Service: WS push latency (1 and 200 clients, with the machine floor), REST p99, runtime ticks/s
 	$(BIN)/pytest benches/bench_service.py -q -s
 
 bench-machine: ## The machine's floor: its jitter on fixed work, a 200-connection loopback fan-out from C
