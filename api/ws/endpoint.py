@@ -23,6 +23,10 @@ from quantum.store.repositories.sessions import token_hash
 router = APIRouter()
 
 _POLICY_VIOLATION = 1008
+#: How long ending a session waits for a connection to take its close frame. A client that reads
+#: nothing cannot take it (its connection stays paused for writing); it is then cut off, so the
+#: logout that ended the session does not wait on it.
+_CLOSE_WAIT_S = 2.0
 
 
 async def _send_loop(ws: WebSocket, sub: QueueSubscription) -> None:
@@ -85,8 +89,15 @@ async def websocket(ws: WebSocket) -> None:
     async def end_session() -> None:
         # Off the bus first: no event frame may follow the close frame.
         bus.unsubscribe(sub)
-        with contextlib.suppress(Exception):  # the client may be gone already
-            await ws.close(code=_POLICY_VIOLATION, reason="session ended")
+        try:
+            await asyncio.wait_for(
+                ws.close(code=_POLICY_VIOLATION, reason="session ended"), _CLOSE_WAIT_S
+            )
+        except TimeoutError:
+            if transport is not None:
+                transport.abort()
+        except Exception:  # the client may be gone already
+            pass
 
     service.sockets.add(session, user.id, end_session)
     try:

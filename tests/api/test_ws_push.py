@@ -5,6 +5,7 @@ client that never reads next to one that does."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import socket
@@ -227,3 +228,39 @@ def test_never_reading_client_is_resynced_while_others_keep_up(live: Live) -> No
     assert seqs[at:] == list(range(seqs[at], seqs[at] + len(msgs) - at))
     assert "flood" not in msgs[-1]["data"]  # after the resync: the runtime's regular status
     assert live.bus.resyncs >= 1 and live.bus.dropped >= slow.dropped
+
+
+def test_logout_is_not_held_up_by_a_client_that_reads_nothing(live: Live) -> None:
+    # A client whose socket is full cannot take its close frame: ending its session must cut it
+    # off after a short wait instead of keeping the logout waiting for it.
+    live.bus.buffer_limit = 16 * 1024
+    token = live.token(ALICE)
+    slow_sock = _handshake(live.port, token)
+    wait_for(lambda: any(s.topics for s in live.bus.subscriptions), what="slow subscribed")
+    (slow,) = live.bus.subscriptions
+    assert isinstance(slow, TransportSubscription)
+    server_side = cast(Any, slow.transport).get_extra_info("socket")
+    server_side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+
+    async def flood() -> None:
+        for i in range(200):
+            live.bus.publish("status", {"flood": i, "blob": "x" * 2000})
+
+    asyncio.run_coroutine_threadsafe(flood(), live.loop).result(30)
+    assert slow.lagging  # its socket and the transport hold what it has not read
+    t0 = time.monotonic()
+    r = httpx.post(
+        f"http://127.0.0.1:{live.port}/api/auth/logout",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 204
+    assert time.monotonic() - t0 < 10
+    wait_for(lambda: live.bus.clients == 0, what="unsubscribed")
+    # The connection was closed on the service's side: the client reads its backlog, then EOF
+    # (or a reset, as the unsent rest was discarded).
+    slow_sock.settimeout(10)
+    with contextlib.suppress(ConnectionResetError):
+        while slow_sock.recv(1 << 16):
+            pass
+    slow_sock.close()

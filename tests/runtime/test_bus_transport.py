@@ -126,6 +126,12 @@ class _Transport:
     def is_closing(self) -> bool:
         return self.closing
 
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self.high_water = high
+
+    def abort(self) -> None:
+        self.closing = True
+
 
 def test_lagging_client_drops_then_resyncs_with_the_next_seq() -> None:
     async def run() -> None:
@@ -196,6 +202,64 @@ async def _serve() -> tuple[asyncio.Server, int, asyncio.Queue[asyncio.Transport
 
     server = await asyncio.get_running_loop().create_server(_Accept, "127.0.0.1", 0)
     return server, server.sockets[0].getsockname()[1], accepted
+
+
+def test_each_message_starts_its_round_at_the_next_connection() -> None:
+    # The sends of one message go out one after another: a fixed order would make the same
+    # client wait for all the others every time.
+    async def run() -> None:
+        bus = EventBus()
+        order: list[int] = []
+        for k in range(4):
+            t = _Transport()
+            t.write = lambda data, k=k: order.append(k)  # type: ignore[method-assign]
+            bus.set_topics(bus.subscribe(1, t), ["status"], [])
+        for i in range(6):
+            bus.publish("status", {"i": i})
+        rounds = [order[i : i + 4] for i in range(0, len(order), 4)]
+        assert rounds == [[(r + k) % 4 for k in range(4)] for r in range(6)]
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("loop_factory", _loop_factories())
+def test_frames_reach_the_sockets_before_publish_returns(loop_factory: LoopFactory) -> None:
+    # uvloop keeps small writes until the end of the loop iteration and then sends them in an
+    # order of its own. The bus gets each frame to its socket during ``publish`` instead, so a
+    # tick waits for nothing else in the iteration and the rotation above holds on the wire.
+    clients = 5
+
+    async def run() -> None:
+        server, port, accepted = await _serve()
+        bus = EventBus()
+        socks = []
+        transports = []
+        try:
+            for _ in range(clients):
+                socks.append(socket.create_connection(("127.0.0.1", port)))
+                transports.append(await asyncio.wait_for(accepted.get(), 10))
+                bus.set_topics(bus.subscribe(1, transports[-1]), ["status"], [])
+            for i in range(3):
+                assert bus.publish("status", {"i": i}) == clients
+                # No await since ``publish``: the loop has not run, yet every frame is there.
+                for sock in socks:
+                    try:
+                        data = sock.recv(1 << 16, socket.MSG_DONTWAIT)
+                    except BlockingIOError:
+                        pytest.fail(f"message {i} was still held back when publish returned")
+                    assert [(m["seq"], m["data"]["i"]) for m in _messages(data)] == [(i + 1, i)]
+        finally:
+            for sub in bus.subscriptions:
+                bus.unsubscribe(sub)
+            for sock in socks:
+                sock.close()
+            for transport in transports:
+                transport.close()
+            server.close()
+            await server.wait_closed()
+
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(run())
 
 
 @pytest.mark.parametrize("loop_factory", _loop_factories())

@@ -9,7 +9,7 @@ A connection is delivered to in one of two ways:
 
 - :class:`TransportSubscription` (the service's path): the publisher itself writes the finished
   WebSocket frame to the connection's asyncio transport, so a push costs one ``write`` per client
-  and no task switch. A client whose transport already buffers more than ``buffer_limit`` bytes is
+  and no task switch, and the frame is on its way to the socket before ``publish`` returns. A client whose transport already buffers more than ``buffer_limit`` bytes is
   slow: messages for it are dropped (counted; they still use up their ``seq``, so the gap is
   visible) until its buffer has drained, then it gets one ``resync`` message and the stream goes on.
 - :class:`QueueSubscription` (any other ASGI server, and the test client): a bounded
@@ -122,6 +122,10 @@ class FrameTransport(Protocol):
 
     def is_closing(self) -> bool: ...
 
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None: ...
+
+    def abort(self) -> None: ...
+
 
 class Subscription(ABC):
     """One client's view of the bus: its filters, its ``seq`` and its drop counters. How a
@@ -202,6 +206,13 @@ class TransportSubscription(Subscription):
         # Decimal digits of ``seq`` while it is below ``_digits_until`` (kept, not recounted).
         self._digits = 1
         self._digits_until = 10
+        # Each frame goes to the socket at once, in the publisher's order. Below its high-water
+        # mark uvloop keeps a write until the end of the loop iteration and then sends the
+        # iteration's writes in an order of its own, so every tick waited for the rest of the
+        # iteration and the publisher's rotation was lost (one client always last). With a mark
+        # of 0 a write tries the socket at once, as asyncio's own transports always do; what the
+        # socket cannot take is buffered as before, and the protocol is paused until it drains.
+        transport.set_write_buffer_limits(high=0)
 
     def push(self, envelope: Envelope, ts: int) -> None:
         """Write the message's frame now, or drop it when this client is lagging."""
