@@ -173,16 +173,22 @@ def _text_messages(reader: StreamReader) -> Iterator[dict[str, Any]]:
             return
 
 
-def test_never_reading_client_is_resynced_while_others_keep_up(live: Live) -> None:
+def _slow_client(live: Live, token: str) -> tuple[socket.socket, TransportSubscription]:
+    """A subscribed client that reads only when the test says so, and its subscription; small
+    kernel buffers on both ends, so its backlog reaches the transport's quickly."""
     live.bus.buffer_limit = 16 * 1024
-    token = live.token(ALICE)
     slow_sock = _handshake(live.port, token)
     wait_for(lambda: any(s.topics for s in live.bus.subscriptions), what="slow subscribed")
     (slow,) = live.bus.subscriptions
     assert isinstance(slow, TransportSubscription)
-    # Small kernel buffers on both ends, so its backlog reaches the transport's quickly.
     server_side = cast(Any, slow.transport).get_extra_info("socket")
     server_side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    return slow_sock, slow
+
+
+def test_never_reading_client_is_resynced_while_others_keep_up(live: Live) -> None:
+    token = live.token(ALICE)
+    slow_sock, slow = _slow_client(live, token)
     flood = 2000
     blob = "x" * 2000
 
@@ -233,14 +239,8 @@ def test_never_reading_client_is_resynced_while_others_keep_up(live: Live) -> No
 def test_logout_is_not_held_up_by_a_client_that_reads_nothing(live: Live) -> None:
     # A client whose socket is full cannot take its close frame: ending its session must cut it
     # off after a short wait instead of keeping the logout waiting for it.
-    live.bus.buffer_limit = 16 * 1024
     token = live.token(ALICE)
-    slow_sock = _handshake(live.port, token)
-    wait_for(lambda: any(s.topics for s in live.bus.subscriptions), what="slow subscribed")
-    (slow,) = live.bus.subscriptions
-    assert isinstance(slow, TransportSubscription)
-    server_side = cast(Any, slow.transport).get_extra_info("socket")
-    server_side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    slow_sock, slow = _slow_client(live, token)
 
     async def flood() -> None:
         for i in range(200):
