@@ -9,9 +9,10 @@ A connection is delivered to in one of two ways:
 
 - :class:`TransportSubscription` (the service's path): the publisher itself writes the finished
   WebSocket frame to the connection's asyncio transport, so a push costs one ``write`` per client
-  and no task switch, and the frame is on its way to the socket before ``publish`` returns. A client whose transport already buffers more than ``buffer_limit`` bytes is
-  slow: messages for it are dropped (counted; they still use up their ``seq``, so the gap is
-  visible) until its buffer has drained, then it gets one ``resync`` message and the stream goes on.
+  and no task switch, and the frame is on its way to the socket before ``publish`` returns. A
+  client whose transport already buffers more than ``buffer_limit`` bytes is slow: messages for
+  it are dropped (counted; they still use up their ``seq``, so the gap is visible) until its
+  buffer has drained, then it gets one ``resync`` message and the stream goes on.
 - :class:`QueueSubscription` (any other ASGI server, and the test client): a bounded
   ``asyncio.Queue`` that a per-connection task sends from; when it is full the backlog is dropped
   and replaced by one ``resync`` message.
@@ -88,8 +89,8 @@ class Envelope:
     Built once per message. A connection's frame of it (:meth:`frame`) differs from another's only
     in ``seq``, and its frame header only in how many digits ``seq`` has: the header and ``head``
     are joined once per digit count, so framing the message for one more connection is a single
-    bytes format (about 160 ns here, against 570 ns to frame it from scratch; with 200
-    connections that is most of a publish's time).
+    bytes format: about 160 ns here, against 570 ns to frame it from scratch, which with 200
+    connections was about 40 % of a publish's time.
     """
 
     __slots__ = ("_prefixes", "head", "tail")
