@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::depth_window::DepthWindow;
 use crate::tick::{Tick, TickColumns};
 
 /// Longest rolling window supported (keeps the per-symbol state on the stack-friendly side).
@@ -49,9 +50,7 @@ impl Default for FeatureConfig {
 
 /// A fixed-capacity ring of the last `cap` values with their running sum. The buffer is always
 /// [`MAX_WINDOW`] long (only its first `cap` slots are used), so a slot index masked to the
-/// buffer needs no bounds check on the hot path. Slots not yet written, and those past `cap`,
-/// hold +∞, which is below nothing: a rank count can scan whole blocks of [`COUNT_BLOCK`]
-/// slots ([`median_below`](Self::median_below)) with no remainder loop.
+/// buffer needs no bounds check on the hot path.
 #[derive(Debug, Clone)]
 struct Ring {
     buf: Box<[f64; MAX_WINDOW]>,
@@ -61,29 +60,14 @@ struct Ring {
     sum: f64,
     /// `cap` as a float: the divisor of the mean of a full ring.
     cap_f64: f64,
-    /// `cap` rounded up to a multiple of [`COUNT_BLOCK`] (at most [`MAX_WINDOW`]).
-    blocks_len: usize,
 }
 
 const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with MAX_WINDOW - 1");
 
-/// Slots per block of the rank count: four AVX2 registers of `f64`.
-const COUNT_BLOCK: usize = 16;
-
-const _: () = assert!(MAX_WINDOW % COUNT_BLOCK == 0, "rounding the window up to a block stays in the buffer");
-
 impl Ring {
     fn new(cap: usize) -> Self {
         let cap = cap.clamp(1, MAX_WINDOW);
-        Ring {
-            buf: Box::new([f64::INFINITY; MAX_WINDOW]),
-            cap,
-            next: 0,
-            len: 0,
-            sum: 0.0,
-            cap_f64: cap as f64,
-            blocks_len: cap.next_multiple_of(COUNT_BLOCK),
-        }
+        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
@@ -112,35 +96,6 @@ impl Ring {
     #[inline]
     fn full_mean(&self) -> f64 {
         if self.len == self.cap { self.sum / self.cap_f64 } else { f64::NAN }
-    }
-
-    fn values(&self) -> &[f64] {
-        &self.buf[..self.len]
-    }
-
-    /// Exact median (the element at rank `len / 2`), by selection on a copy.
-    fn median(&self) -> Option<f64> {
-        if self.len == 0 {
-            return None;
-        }
-        let mut scratch = [0.0f64; MAX_WINDOW];
-        let vals = &mut scratch[..self.len];
-        vals.copy_from_slice(self.values());
-        let (_, m, _) = vals.select_nth_unstable_by(self.len / 2, f64::total_cmp);
-        Some(*m)
-    }
-
-    /// Whether the median is below `x`, without sorting: the element at rank `len / 2` is below
-    /// `x` exactly when more than `len / 2` elements are. One vectorised pass over the window's
-    /// whole blocks (the vector loop's own width): the unused slots hold +∞ and count for no
-    /// `x`, and no scalar remainder runs.
-    #[inline]
-    fn median_below(&self, x: f64) -> Option<bool> {
-        if self.len == 0 {
-            return None;
-        }
-        let below = self.buf[..self.blocks_len].iter().filter(|&&v| v < x).count();
-        Some(below > self.len / 2)
     }
 }
 
@@ -448,7 +403,7 @@ impl InputChunk {
 pub struct SymbolFeatures {
     rsi: Rsi,
     tr: Ring,
-    depth: Ring,
+    depth: DepthWindow,
     prev_price: f64,
     cur_tr: f64,
     cur_depth: f64,
@@ -465,7 +420,7 @@ impl SymbolFeatures {
         SymbolFeatures {
             rsi: Rsi::new(c.rsi_period),
             tr: Ring::new(c.tr_window.min(MAX_WINDOW)),
-            depth: Ring::new(c.liquidity_window.min(MAX_WINDOW)),
+            depth: DepthWindow::new(c.liquidity_window.min(MAX_WINDOW)),
             prev_price: f64::NAN,
             cur_tr: f64::NAN,
             cur_depth: f64::NAN,
@@ -553,10 +508,10 @@ impl SymbolFeatures {
             return None;
         }
         if threshold >= 1.0 {
-            return self.depth.values().first().map(|_| false);
+            return (!self.depth.is_empty()).then_some(false);
         }
         if threshold < 0.0 {
-            return self.depth.values().first().map(|_| true);
+            return (!self.depth.is_empty()).then_some(true);
         }
         if threshold == 0.0 {
             return self.liquidity().map(|l| l > 0.0);

@@ -2,6 +2,7 @@
 //! (a Python strategy runs through the same engine through this trait — the slow path).
 
 mod builtin;
+mod depth_window;
 mod features;
 mod signal;
 
