@@ -324,3 +324,39 @@ fn a_withdrawn_entry_never_fills() {
     assert!(e.account().position(0).is_none());
     assert_eq!(e.stats().fills, 0);
 }
+
+/// Records the EMA each tick's features carry.
+struct EmaProbe(std::sync::Arc<std::sync::Mutex<Vec<Option<f64>>>>);
+
+impl CustomStrategy for EmaProbe {
+    fn name(&self) -> &str {
+        "ema_probe"
+    }
+    fn on_tick(&mut self, _t: &Tick, f: &FeatureSnapshot) -> Result<Option<SignalDraft>, StrategyError> {
+        self.0.lock().unwrap().push(f.ema);
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_custom_strategy_added_later_sees_the_ema_warm_up_from_then() {
+    // Without EMA-cross or a custom strategy nothing reads the EMA, so the engine does not keep
+    // it; a custom strategy added later sees it seeded with its first tick, as at the start.
+    let mut c = quiet_config();
+    c.features.ema_period = 3;
+    let prices = [100.0, 110.0, 90.0, 120.0, 80.0, 130.0, 70.0];
+    let ticks: Vec<Tick> = prices.iter().enumerate().map(|(i, &p)| trade_tick(i as i64, p)).collect();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut late = Engine::new(c.clone()).unwrap();
+    run(&mut late, &ticks[..3]);
+    late.add_strategy(Box::new(EmaProbe(seen.clone())));
+    run(&mut late, &ticks[3..]);
+    let from_start = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut fresh = Engine::new(c).unwrap();
+    fresh.add_strategy(Box::new(EmaProbe(from_start.clone())));
+    run(&mut fresh, &ticks[3..]);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen, from_start.lock().unwrap().clone());
+    // Seeded with 120, then 120 + 0.5 (80 − 120) = 100, then 100 + 0.5 (130 − 100) = 115.
+    assert_eq!(seen, vec![None, None, Some(115.0), Some(92.5)]);
+}

@@ -193,9 +193,13 @@ impl Engine {
         })
     }
 
-    /// Adds a custom strategy (evaluated after the built-ins, in insertion order).
+    /// Adds a custom strategy (evaluated after the built-ins, in insertion order). Custom
+    /// strategies see the EMA: if nothing read it before, it starts with the next tick.
     pub fn add_strategy(&mut self, s: Box<dyn CustomStrategy>) {
         self.customs.push(s);
+        for st in &mut self.symbols {
+            st.features.start_ema();
+        }
     }
 
     /// The configuration in force.
@@ -247,7 +251,10 @@ impl Engine {
         if symbol >= MAX_SYMBOLS {
             return Err(EngineError::SymbolOutOfRange(symbol));
         }
-        let features = SymbolFeatures::new(&self.config.features);
+        let mut features = SymbolFeatures::new(&self.config.features);
+        if !self.config.ema_cross.enabled && self.customs.is_empty() {
+            features = features.without_ema();
+        }
         self.symbols.resize(
             symbol as usize + 1,
             SymbolState {

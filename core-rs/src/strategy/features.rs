@@ -412,6 +412,8 @@ pub struct SymbolFeatures {
     ema_alpha: f64,
     ema_seen: usize,
     ema_period: usize,
+    /// Whether the EMA is kept: only EMA-cross and custom strategies read it.
+    ema_on: bool,
 }
 
 impl SymbolFeatures {
@@ -429,7 +431,21 @@ impl SymbolFeatures {
             ema_alpha: 2.0 / (c.ema_period.max(1) as f64 + 1.0),
             ema_seen: 0,
             ema_period: c.ema_period.max(1),
+            ema_on: true,
         }
+    }
+
+    /// The same without the EMA, for an engine where nothing reads it (it reports NaN): one
+    /// recurrence less per tick.
+    pub fn without_ema(mut self) -> Self {
+        self.ema_on = false;
+        self
+    }
+
+    /// Starts the EMA if it was off: seeded with the next price, reported after a full period,
+    /// as at the start of the data.
+    pub fn start_ema(&mut self) {
+        self.ema_on = true;
     }
 
     /// Folds an accepted tick in and returns its features. The windows are compared against
@@ -449,7 +465,7 @@ impl SymbolFeatures {
     /// [`observe_values`](Self::observe_values) with the tick's own inputs already computed
     /// (the batch path computes them a chunk at a time, [`InputChunk::fill`]). `inputs` must be
     /// [`TickInputs::of`] this tick with this symbol's imbalance source.
-    #[inline]
+    #[inline(always)]
     pub fn observe_inputs(&mut self, t: &Tick, price: f64, inputs: &TickInputs) -> TickFeatures {
         let prev = self.prev_price;
         if finite(prev) {
@@ -471,8 +487,10 @@ impl SymbolFeatures {
         // Depth near the touch: resting sizes (the engine puts book depth within 10 bps here).
         self.cur_depth = inputs.depth;
         // EMA seeded with the first price (the common convention); reported after a full period.
-        self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
-        self.ema_seen += 1;
+        if self.ema_on {
+            self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
+            self.ema_seen += 1;
+        }
         let (rsi_gain, rsi_loss) = self.rsi.parts().unwrap_or((f64::NAN, f64::NAN));
         TickFeatures {
             price,
