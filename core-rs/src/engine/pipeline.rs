@@ -101,7 +101,6 @@ pub struct Engine {
     prices: QuoteOrSlippage,
     fees: ConstantFees,
     open_params: OpenParams,
-    seq: u64,
     stats: EngineStats,
     rejects: RejectCounts,
     equity: EquityTracker,
@@ -180,7 +179,6 @@ impl Engine {
                 stop_loss: e.stop_loss,
                 maintenance_margin: e.maintenance_margin,
             },
-            seq: 0,
             stats: EngineStats::default(),
             rejects: RejectCounts::default(),
             equity: EquityTracker::new(capital, config.equity_sample_ns),
@@ -429,10 +427,17 @@ impl Engine {
         }
     }
 
+    /// The current tick's arrival number: the ticks processed so far, this one included. A
+    /// pending order fills only on a later arrival.
+    #[inline(always)]
+    fn seq(&self) -> u64 {
+        self.stats.ticks_processed
+    }
+
     /// Counts a tick in and makes sure its symbol has state.
     #[inline(always)]
     fn begin_tick(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
-        self.seq += 1;
+        // The count is also the tick's arrival number ([`seq`](Self::seq)).
         self.stats.ticks_processed += 1;
         // Not `state`: the caller indexes the state itself, and a second index costs a check.
         if symbol as usize >= self.symbols.len() {
@@ -624,7 +629,7 @@ impl Engine {
             } else {
                 self.symbols[symbol as usize].pending = Some(PendingOrder {
                     decided_at: t.ts_recv,
-                    decided_seq: self.seq,
+                    decided_seq: self.seq(),
                     exit: Some(ExitReason::Signal),
                     entry: None,
                 });
@@ -653,7 +658,7 @@ impl Engine {
         if reverse || entry.is_some() {
             self.symbols[symbol as usize].pending = Some(PendingOrder {
                 decided_at: t.ts_recv,
-                decided_seq: self.seq,
+                decided_seq: self.seq(),
                 exit: reverse.then_some(ExitReason::Reverse),
                 entry,
             });
@@ -723,7 +728,7 @@ impl Engine {
     fn fill_pending_due<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let idx = t.symbol as usize;
         let due = match &self.symbols[idx].pending {
-            Some(p) => self.seq > p.decided_seq && t.ts_recv >= self.latency.fill_after(p.decided_at),
+            Some(p) => self.seq() > p.decided_seq && t.ts_recv >= self.latency.fill_after(p.decided_at),
             None => false,
         };
         if !due {
@@ -883,7 +888,7 @@ impl Engine {
             }
         }
         for symbol in open {
-            let seq = self.seq;
+            let seq = self.seq();
             if let Ok(st) = self.state(symbol) {
                 st.pending = Some(PendingOrder { decided_at: ts_recv, decided_seq: seq, exit: Some(reason), entry: None });
             }
@@ -933,7 +938,7 @@ impl Engine {
         };
         self.symbols[symbol as usize].pending = Some(PendingOrder {
             decided_at: ts_recv,
-            decided_seq: self.seq,
+            decided_seq: self.seq(),
             exit: held.map(|_| ExitReason::Reverse),
             entry: Some(PendingEntry {
                 side,
@@ -964,7 +969,7 @@ impl Engine {
         if self.account.position(symbol).is_none() {
             return Err(EngineError::Order("no open position for this symbol"));
         }
-        let seq = self.seq;
+        let seq = self.seq();
         let st = self.state(symbol)?;
         match &mut st.pending {
             Some(p) => p.exit = Some(ExitReason::Manual),
