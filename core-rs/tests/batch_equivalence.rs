@@ -186,17 +186,25 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
         let cols = data.cols(layout);
         for (name, config, custom) in configs() {
             let mut batch = engine(&config, custom);
-            batch.run(&cols, &mut NullSink).unwrap();
+            let mut batch_events: Vec<Event> = Vec::new();
+            batch.run(&cols, &mut batch_events).unwrap();
             batch.finish();
+            let mut quiet_batch = engine(&config, custom);
+            quiet_batch.run(&cols, &mut NullSink).unwrap();
             let mut live = engine(&config, custom);
             let mut rejected_events = 0;
+            let mut live_events: Vec<Event> = Vec::new();
             for i in 0..cols.len() {
                 let mut events: Vec<Event> = Vec::new();
                 live.process(&cols.tick(i), &mut events).unwrap();
                 rejected_events += events.iter().filter(|e| matches!(e, Event::TickRejected { .. })).count();
+                live_events.extend(events);
             }
             live.finish();
             let what = format!("seed {seed} layout {layout:#x} config {name}");
+            // Every event, in order, whichever sink and path.
+            assert!(batch_events == live_events, "{what}: the batch path's events differ");
+            assert_eq!(quiet_batch.stats(), live.stats(), "{what}");
             assert_eq!(batch.stats(), live.stats(), "{what}");
             assert_eq!(rejections(&batch), rejections(&live), "{what}");
             assert_eq!(rejected_events as u64, live.stats().ticks_rejected, "{what}");

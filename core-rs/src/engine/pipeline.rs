@@ -11,6 +11,8 @@ use super::depth::{BookSlot, DepthColumns};
 use crate::book::{BookStats, Level, SequenceRule};
 use super::event::{Event, EventSink};
 use super::stats::{EngineStats, EquityTracker};
+
+mod quiet;
 use crate::portfolio::{
     Account, ConstantFees, ConstantLatency, ExitReason, FeeModel, LatencyModel, OpenParams, Position,
     PriceModel, QuoteOrSlippage, Trade,
@@ -86,6 +88,55 @@ struct SymbolState {
     funding_rate: f64,
     funding_period: i64,
     last_price: f64,
+}
+
+/// Counts a rejected tick and reports it to a sink that wants it.
+#[cold]
+fn count_rejection<S: EventSink>(rejects: &mut RejectCounts, stats: &mut EngineStats, t: &Tick, reason: RejectReason, sink: &mut S) {
+    rejects.add(reason);
+    stats.ticks_rejected += 1;
+    if sink.wants_tick_rejections() {
+        sink.emit(Event::TickRejected { ts_event: t.ts_event, symbol: t.symbol, reason });
+    }
+}
+
+/// Reports a signal decided on tick `t` at `price` (only the tick's clocks and symbol are read).
+#[inline(always)]
+fn emit_signal<S: EventSink>(t: &Tick, price: f64, draft: SignalDraft, strategy: Cow<'static, str>, sink: &mut S) {
+    sink.emit(Event::Signal(Signal {
+        ts_event: t.ts_event,
+        ts_recv: t.ts_recv,
+        symbol: t.symbol,
+        target: draft.target,
+        price,
+        confidence: draft.confidence,
+        strategy,
+        reason: draft.reason,
+    }));
+}
+
+/// DRB-Guard's answer to an entry sized to zero at `price`. A zero size has a zero notional,
+/// which DRB-Guard's first checks always refuse (and they change no state): after the price
+/// check, their answer is the whole answer, without the notional, the open count or the request.
+#[inline]
+fn zero_size_reject(guard: &DrbGuard, risk: &RiskState, equity: Money, price: f64) -> RiskReject {
+    if !crate::types::fits_units(price) {
+        return RiskReject::ZeroSize;
+    }
+    guard.check_basics(risk, equity, Money::ZERO).err().unwrap_or(RiskReject::ZeroSize)
+}
+
+/// The sanitizer's whole check of tick `i` of a batch the screen flagged: out of line, so a
+/// loop that calls it keeps no pointer into every column.
+#[cold]
+#[inline(never)]
+fn check_unscreened(
+    sanitizer: &Sanitizer,
+    cols: &TickColumns<'_>,
+    i: usize,
+    guard: &mut SymbolGuard,
+) -> Result<f64, RejectReason> {
+    sanitizer.check_priced(&cols.tick(i), guard)
 }
 
 /// The trading engine of one account.
@@ -294,11 +345,31 @@ impl Engine {
             // Custom strategies cannot come or go during a run: the loop without them is a copy
             // with no trace of their path (a smaller loop, fewer values kept in registers).
             if self.customs.is_empty() {
-                for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
+                let mut k = 0;
+                while k < m {
+                    // A run of quiet ticks takes the lean loop; the tick that ends it (another
+                    // symbol's, or the one after an order was decided) takes the whole path.
+                    if self.is_quiet(ticks[k].symbol) {
+                        let chunk = quiet::Chunk {
+                            ticks: &ticks[..m],
+                            clean: &clean[..m],
+                            price: &price[..m],
+                            inputs: &inputs,
+                            cols,
+                            start,
+                        };
+                        k = self.run_quiet(&chunk, k, sink);
+                        if k == m {
+                            break;
+                        }
+                    }
+                    let t = &ticks[k];
                     self.begin_tick(t.symbol)?;
                     // `t` holds the hot fields; the rare paths that read more take the whole tick.
                     let i = start + k;
-                    self.process_checked(t, ok.then_some(p), Some((&inputs, k)), false, move || cols.tick(i), sink)?;
+                    let screened = clean[k].then_some(price[k]);
+                    self.process_checked(t, screened, Some((&inputs, k)), false, move || cols.tick(i), sink)?;
+                    k += 1;
                 }
             } else {
                 for (k, ((t, &ok), &p)) in ticks[..m].iter().zip(&clean[..m]).zip(&price[..m]).enumerate() {
@@ -538,11 +609,7 @@ impl Engine {
     /// Counts a rejected tick. Reads only its exchange time and symbol (hot fields).
     #[cold]
     fn reject_tick<S: EventSink>(&mut self, t: &Tick, reason: RejectReason, sink: &mut S) {
-        self.rejects.add(reason);
-        self.stats.ticks_rejected += 1;
-        if sink.wants_tick_rejections() {
-            sink.emit(Event::TickRejected { ts_event: t.ts_event, symbol: t.symbol, reason });
-        }
+        count_rejection(&mut self.rejects, &mut self.stats, t, reason, sink);
     }
 
     /// The winning built-in strategy and its name (no allocation, nothing to drop).
@@ -608,17 +675,8 @@ impl Engine {
         sink: &mut S,
     ) {
         self.stats.signals += 1;
-        let target = draft.target;
-        sink.emit(Event::Signal(Signal {
-            ts_event: t.ts_event,
-            ts_recv: t.ts_recv,
-            symbol: t.symbol,
-            target,
-            price,
-            confidence: draft.confidence,
-            strategy: strategy.clone(),
-            reason: draft.reason,
-        }));
+        let (target, confidence) = (draft.target, draft.confidence);
+        emit_signal(t, price, draft, strategy.clone(), sink);
         let symbol = t.symbol;
         let held = self.account.position(symbol).map(|p| p.side);
         let busy = !self.config.auto_execute || self.symbols[symbol as usize].pending.is_some();
@@ -646,7 +704,7 @@ impl Engine {
                 side,
                 qty,
                 leverage: self.open_params.leverage,
-                confidence: draft.confidence,
+                confidence,
                 strategy,
             }),
             Err(reason) => {
@@ -691,13 +749,7 @@ impl Engine {
         // A zero raw size (Kelly sizing to zero is common) rounds to zero: skip the float rounding.
         let q = if raw == 0.0 { Qty::ZERO } else { Qty::from_f64((raw / step).floor() * step).unwrap_or(Qty::ZERO) };
         if q.is_zero() {
-            // A zero size has a zero notional, which DRB-Guard's first checks always refuse (and
-            // they change no state): after the price check below, their answer is the whole
-            // answer, without the notional, the open count or the request.
-            if !crate::types::fits_units(price) {
-                return Err(RiskReject::ZeroSize);
-            }
-            return Err(self.guard.check_basics(&self.risk, equity, Money::ZERO).err().unwrap_or(RiskReject::ZeroSize));
+            return Err(zero_size_reject(&self.guard, &self.risk, equity, price));
         }
         let price_fx = crate::types::Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
         let notional = q.notional(price_fx);

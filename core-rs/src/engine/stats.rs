@@ -106,6 +106,24 @@ impl EquityTracker {
         }
     }
 
+    /// Whether the tracker has seen its first tick (its span has begun).
+    #[inline]
+    pub fn has_started(&self) -> bool {
+        self.first_ts.is_some()
+    }
+
+    /// [`on_time`](Self::on_time) without exposure, then [`on_same_equity`](Self::on_same_equity),
+    /// for a tracker that [has started](Self::has_started): a flat account's tick whose equity
+    /// stands still.
+    #[inline(always)]
+    pub fn on_flat_same_equity(&mut self, ts: UnixNanos) {
+        debug_assert!(self.has_started());
+        if ts > self.last_ts {
+            self.last_ts = ts;
+        }
+        self.on_same_equity(ts);
+    }
+
     #[inline(never)]
     fn on_extreme(&mut self, ts: UnixNanos, equity: Money) {
         if equity >= self.peak {
@@ -234,5 +252,25 @@ mod tests {
         }
         assert_eq!(a.curve(), b.curve());
         assert!(a.curve().len() > 100 && a.max_drawdown() > 0.0 && a.max_drawdown_duration_ns() > 0);
+    }
+
+    #[test]
+    fn flat_same_equity_is_on_time_then_on_same_equity() {
+        // At the peak (every tick is an extreme), then below it; clocks that repeat and step back.
+        for equity in [1_000, 900] {
+            let mut a = EquityTracker::new(Money::from_units(1_000), 700);
+            a.on_time(5, false);
+            a.on_equity(5, Money::from_units(equity));
+            let mut b = a.clone();
+            let mut ts = 5;
+            for i in 0..10_000i64 {
+                ts += (i * 7919) % 500 - 100;
+                a.on_time(ts, false);
+                a.on_same_equity(ts);
+                b.on_flat_same_equity(ts);
+                assert_eq!(state(&a), state(&b), "tick {i}");
+            }
+            assert!(a.curve().len() > 100);
+        }
     }
 }
