@@ -18,7 +18,8 @@ pub(super) struct DepthWindow {
     buf: Box<[f64; MAX_WINDOW]>,
     cap: usize,
     next: usize,
-    len: usize,
+    /// Whether `cap` values were pushed: until then the window holds `next` values.
+    full: bool,
     /// `cap` rounded up to a multiple of [`COUNT_BLOCK`] (at most [`MAX_WINDOW`]).
     blocks_len: usize,
 }
@@ -30,7 +31,7 @@ impl DepthWindow {
             buf: Box::new([f64::INFINITY; MAX_WINDOW]),
             cap,
             next: 0,
-            len: 0,
+            full: false,
             blocks_len: cap.next_multiple_of(COUNT_BLOCK),
         }
     }
@@ -41,27 +42,37 @@ impl DepthWindow {
         let next = self.next;
         // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
         self.buf[next & (MAX_WINDOW - 1)] = x;
-        if self.len < self.cap {
-            self.len += 1;
+        // Wrapping is once per lap: a branch that predicts well, and no length to keep.
+        if next + 1 == self.cap {
+            self.next = 0;
+            self.full = true;
+        } else {
+            self.next = next + 1;
         }
-        self.next = if next + 1 == self.cap { 0 } else { next + 1 };
+    }
+
+    /// How many values the window holds.
+    #[inline]
+    fn len(&self) -> usize {
+        if self.full { self.cap } else { self.next }
     }
 
     /// Whether the window holds any value.
     #[inline]
     pub(super) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Exact median (the element at rank `len / 2`), by selection on a copy.
     pub(super) fn median(&self) -> Option<f64> {
-        if self.len == 0 {
+        let len = self.len();
+        if len == 0 {
             return None;
         }
         let mut scratch = [0.0f64; MAX_WINDOW];
-        let vals = &mut scratch[..self.len];
-        vals.copy_from_slice(&self.buf[..self.len]);
-        let (_, m, _) = vals.select_nth_unstable_by(self.len / 2, f64::total_cmp);
+        let vals = &mut scratch[..len];
+        vals.copy_from_slice(&self.buf[..len]);
+        let (_, m, _) = vals.select_nth_unstable_by(len / 2, f64::total_cmp);
         Some(*m)
     }
 
@@ -71,11 +82,12 @@ impl DepthWindow {
     /// `x`, and no scalar remainder runs.
     #[inline]
     pub(super) fn median_below(&self, x: f64) -> Option<bool> {
-        if self.len == 0 {
+        let len = self.len();
+        if len == 0 {
             return None;
         }
         let below = self.buf[..self.blocks_len].iter().filter(|&&v| v < x).count();
-        Some(below > self.len / 2)
+        Some(below > len / 2)
     }
 }
 

@@ -414,6 +414,8 @@ pub struct SymbolFeatures {
     ema_period: usize,
     /// Whether the EMA is kept: only EMA-cross and custom strategies read it.
     ema_on: bool,
+    /// The EMA as reported: NaN until a full period (and while it is not kept).
+    ema_out: f64,
 }
 
 impl SymbolFeatures {
@@ -432,6 +434,7 @@ impl SymbolFeatures {
             ema_seen: 0,
             ema_period: c.ema_period.max(1),
             ema_on: true,
+            ema_out: f64::NAN,
         }
     }
 
@@ -490,6 +493,7 @@ impl SymbolFeatures {
         if self.ema_on {
             self.ema = if self.ema_seen == 0 { price } else { self.ema + self.ema_alpha * (price - self.ema) };
             self.ema_seen += 1;
+            self.ema_out = if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN };
         }
         let (rsi_gain, rsi_loss) = self.rsi.parts().unwrap_or((f64::NAN, f64::NAN));
         TickFeatures {
@@ -502,7 +506,7 @@ impl SymbolFeatures {
             tr_ratio: self.cur_tr,
             tr_mean: self.tr.full_mean(),
             liq_ratio: inputs.liq_ratio,
-            ema: if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN },
+            ema: self.ema_out,
         }
     }
 

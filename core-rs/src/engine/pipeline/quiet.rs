@@ -18,7 +18,7 @@ use crate::engine::event::{Event, EventSink};
 use crate::risk::{DrbGuard, RiskState};
 use crate::engine::stats::{EngineStats, EquityTracker};
 use crate::sanitizer::{RejectCounts, Sanitizer};
-use crate::strategy::{finite, InputChunk, SignalDraft};
+use crate::strategy::{finite, InputChunk, SignalDraft, INPUT_CHUNK};
 use crate::tick::{Tick, TickColumns};
 use crate::types::{Money, SymbolId};
 
@@ -111,15 +111,20 @@ fn quiet_ticks<S: EventSink>(
     sink: &mut S,
 ) -> (usize, Option<QuietSignal>) {
     let Parts { sanitizer, config, guard, risk, equity_now, st, equity, stats, rejects } = p;
+    // Columns cut to the ticks' length, and that length within an input chunk's, once: the
+    // loop's indexing then needs no bounds checks.
+    let n = chunk.ticks.len();
+    let (ticks, clean, prices) = (&chunk.ticks[..n], &chunk.clean[..n], &chunk.price[..n]);
+    assert!(n <= INPUT_CHUNK, "a chunk holds at most {INPUT_CHUNK} ticks");
     let mut k = from;
-    while k < chunk.ticks.len() {
-        let t = &chunk.ticks[k];
+    while k < n {
+        let t = &ticks[k];
         if t.symbol != symbol {
             break;
         }
         stats.ticks_processed += 1;
-        let verdict = if chunk.clean[k] {
-            let price = chunk.price[k];
+        let verdict = if clean[k] {
+            let price = prices[k];
             sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price)
         } else {
             check_unscreened(sanitizer, chunk.cols, chunk.start + k, &mut st.guard)
