@@ -100,6 +100,31 @@ fn count_rejection<S: EventSink>(rejects: &mut RejectCounts, stats: &mut EngineS
     }
 }
 
+/// Which built-in strategies run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BuiltinSet {
+    liquidation_hunter: bool,
+    order_flow: bool,
+    volatility_fader: bool,
+    ema_cross: bool,
+}
+
+impl BuiltinSet {
+    /// The default configuration's: SPEC's three, without EMA-cross.
+    const DEFAULT: BuiltinSet =
+        BuiltinSet { liquidation_hunter: true, order_flow: true, volatility_fader: true, ema_cross: false };
+
+    #[inline(always)]
+    fn of(c: &EngineConfig) -> BuiltinSet {
+        BuiltinSet {
+            liquidation_hunter: c.liquidation_hunter.enabled,
+            order_flow: c.order_flow.enabled,
+            volatility_fader: c.volatility_fader.enabled,
+            ema_cross: c.ema_cross.enabled,
+        }
+    }
+}
+
 /// Reports a signal decided on tick `t` at `price` (only the tick's clocks and symbol are read).
 #[inline(always)]
 fn emit_signal<S: EventSink>(t: &Tick, price: f64, draft: SignalDraft, strategy: Cow<'static, str>, sink: &mut S) {
@@ -620,6 +645,19 @@ impl Engine {
         snap: &TickFeatures,
         feats: &SymbolFeatures,
     ) -> Option<(SignalDraft, &'static str)> {
+        Self::evaluate_builtin_set(c, BuiltinSet::of(c), t, snap, feats)
+    }
+
+    /// [`evaluate_builtins`](Self::evaluate_builtins) with the set of enabled strategies given:
+    /// a loop that knows it at compile time ([`BuiltinSet::DEFAULT`]) tests nothing per tick.
+    #[inline(always)]
+    fn evaluate_builtin_set(
+        c: &EngineConfig,
+        on: BuiltinSet,
+        t: &Tick,
+        snap: &TickFeatures,
+        feats: &SymbolFeatures,
+    ) -> Option<(SignalDraft, &'static str)> {
         let mut best: Option<(SignalDraft, &'static str)> = None;
         let mut consider = |d: Option<SignalDraft>, name: &'static str| {
             if let Some(d) = d {
@@ -628,16 +666,16 @@ impl Engine {
                 }
             }
         };
-        if c.liquidation_hunter.enabled {
+        if on.liquidation_hunter {
             consider(c.liquidation_hunter.evaluate(t, snap), "liquidation_hunter");
         }
-        if c.order_flow.enabled {
+        if on.order_flow {
             consider(c.order_flow.evaluate(snap, feats), "order_flow");
         }
-        if c.volatility_fader.enabled {
+        if on.volatility_fader {
             consider(c.volatility_fader.evaluate(snap), "volatility_fader");
         }
-        if c.ema_cross.enabled {
+        if on.ema_cross {
             consider(c.ema_cross.evaluate(snap), "ema_cross");
         }
         best

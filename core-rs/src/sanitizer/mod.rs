@@ -200,13 +200,10 @@ impl Sanitizer {
     #[inline]
     fn check_jump(&self, price: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
         let c = &self.config;
-        if guard.accepted == 0 {
-            guard.last_price = price;
-            guard.accepted = 1;
-            return Ok(());
-        }
         let d = price - guard.last_price;
         let d2 = d * d;
+        // Past the warm-up first: one test on nearly every tick (the first price is in the
+        // warm-up: `jump_warmup` >= 0).
         if guard.accepted > c.jump_warmup {
             let floor = c.min_jump_sigma * guard.last_price;
             let floor = floor * floor;
@@ -215,6 +212,10 @@ impl Sanitizer {
             if d2 > limit {
                 self.on_jump(price, d2, limit, guard)?;
             }
+        } else if guard.accepted == 0 {
+            guard.last_price = price;
+            guard.accepted = 1;
+            return Ok(());
         } else {
             // The count only tells the warm-up from the rest: past it, it stops (no add per tick).
             guard.accepted = guard.accepted.saturating_add(1);

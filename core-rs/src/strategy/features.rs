@@ -56,7 +56,8 @@ struct Ring {
     buf: Box<[f64; MAX_WINDOW]>,
     cap: usize,
     next: usize,
-    len: usize,
+    /// Whether `cap` values were pushed (once full, a push evicts the oldest).
+    full: bool,
     sum: f64,
     /// `cap` as a float: the divisor of the mean of a full ring.
     cap_f64: f64,
@@ -67,7 +68,7 @@ const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with 
 impl Ring {
     fn new(cap: usize) -> Self {
         let cap = cap.clamp(1, MAX_WINDOW);
-        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, len: 0, sum: 0.0, cap_f64: cap as f64 }
+        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, full: false, sum: 0.0, cap_f64: cap as f64 }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
@@ -76,15 +77,14 @@ impl Ring {
         let next = self.next;
         // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
         let slot = &mut self.buf[next & (MAX_WINDOW - 1)];
-        if self.len == self.cap {
+        if self.full {
             self.sum -= *slot;
-        } else {
-            self.len += 1;
         }
         *slot = x;
         self.sum += x;
         if next + 1 == self.cap {
             self.next = 0;
+            self.full = true;
             // Re-sum once per lap so floating error cannot accumulate over millions of ticks.
             self.sum = self.buf[..self.cap].iter().sum();
         } else {
@@ -95,7 +95,7 @@ impl Ring {
     /// The mean of a full ring (its divisor as a float is kept), or NaN until it is full.
     #[inline]
     fn full_mean(&self) -> f64 {
-        if self.len == self.cap { self.sum / self.cap_f64 } else { f64::NAN }
+        if self.full { self.sum / self.cap_f64 } else { f64::NAN }
     }
 }
 

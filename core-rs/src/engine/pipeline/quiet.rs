@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::{check_unscreened, count_rejection, emit_signal, zero_size_reject, Engine, SymbolState};
+use super::{check_unscreened, count_rejection, emit_signal, zero_size_reject, BuiltinSet, Engine, SymbolState};
 use crate::engine::config::EngineConfig;
 use crate::engine::event::{Event, EventSink};
 use crate::risk::{DrbGuard, RiskState};
@@ -75,7 +75,12 @@ impl Engine {
                 rejects: &mut self.rejects,
             };
             let signal;
-            (k, signal) = quiet_ticks(parts, symbol, chunk, k, sink);
+            // The default strategy set has a copy of the loop of its own (no per-tick tests of it).
+            (k, signal) = if BuiltinSet::of(&self.config) == BuiltinSet::DEFAULT {
+                quiet_ticks::<S, true>(parts, symbol, chunk, k, sink)
+            } else {
+                quiet_ticks::<S, false>(parts, symbol, chunk, k, sink)
+            };
             let Some(s) = signal else { break };
             self.on_signal(&chunk.ticks[s.k], s.price, (s.draft, Cow::Borrowed(s.name)), sink);
             if self.symbols[idx].pending.is_some() {
@@ -101,9 +106,10 @@ struct Parts<'e> {
 }
 
 /// Runs the chunk's ticks from `from` on, up to the first that signals (returned with its
-/// signal) or before the first that is not of `symbol`, whose state `p.st` is.
+/// signal) or before the first that is not of `symbol`, whose state `p.st` is. `DEFAULT_SET`:
+/// the configuration's built-in strategies are [`BuiltinSet::DEFAULT`].
 #[inline(never)]
-fn quiet_ticks<S: EventSink>(
+fn quiet_ticks<S: EventSink, const DEFAULT_SET: bool>(
     p: Parts<'_>,
     symbol: SymbolId,
     chunk: &Chunk<'_, '_>,
@@ -145,7 +151,8 @@ fn quiet_ticks<S: EventSink>(
         equity.on_flat_same_equity(t.ts_event);
         let feats = &mut st.features;
         let snap = feats.observe_inputs(t, price, &chunk.inputs.get(k));
-        let builtin = Engine::evaluate_builtins(config, t, &snap, feats);
+        let on = if DEFAULT_SET { BuiltinSet::DEFAULT } else { BuiltinSet::of(config) };
+        let builtin = Engine::evaluate_builtin_set(config, on, t, &snap, feats);
         feats.commit(price);
         k += 1;
         if let Some((draft, name)) = builtin {
