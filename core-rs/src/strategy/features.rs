@@ -106,6 +106,10 @@ struct Rsi {
     inv_period: f64,
     /// Changes seen, up to `period`.
     seen: usize,
+    /// The seed's sums of gains and losses (each over `period`) until it is complete.
+    seed_gain: f64,
+    seed_loss: f64,
+    /// Wilder's averages: NaN until the seed is complete, so reading them needs no test.
     avg_gain: f64,
     avg_loss: f64,
 }
@@ -113,7 +117,15 @@ struct Rsi {
 impl Rsi {
     fn new(period: usize) -> Self {
         let period = period.max(1);
-        Rsi { period, inv_period: 1.0 / period as f64, seen: 0, avg_gain: 0.0, avg_loss: 0.0 }
+        Rsi {
+            period,
+            inv_period: 1.0 / period as f64,
+            seen: 0,
+            seed_gain: 0.0,
+            seed_loss: 0.0,
+            avg_gain: f64::NAN,
+            avg_loss: f64::NAN,
+        }
     }
 
     #[inline]
@@ -123,18 +135,22 @@ impl Rsi {
         if self.seen < self.period {
             // Seed with the simple average of the first `period` changes. The count stops at
             // `period`: past the seed it tells nothing more (and costs no add per tick).
-            self.avg_gain += gain * k;
-            self.avg_loss += loss * k;
+            self.seed_gain += gain * k;
+            self.seed_loss += loss * k;
             self.seen += 1;
+            if self.seen == self.period {
+                (self.avg_gain, self.avg_loss) = (self.seed_gain, self.seed_loss);
+            }
         } else {
             self.avg_gain += (gain - self.avg_gain) * k;
             self.avg_loss += (loss - self.avg_loss) * k;
         }
     }
 
+    /// The averages of gains and losses, NaN until the seed is complete.
     #[inline]
-    fn parts(&self) -> Option<(f64, f64)> {
-        (self.seen >= self.period).then_some((self.avg_gain, self.avg_loss))
+    fn parts(&self) -> (f64, f64) {
+        (self.avg_gain, self.avg_loss)
     }
 }
 
@@ -495,7 +511,7 @@ impl SymbolFeatures {
             self.ema_seen += 1;
             self.ema_out = if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN };
         }
-        let (rsi_gain, rsi_loss) = self.rsi.parts().unwrap_or((f64::NAN, f64::NAN));
+        let (rsi_gain, rsi_loss) = self.rsi.parts();
         TickFeatures {
             price,
             prev_price: prev,
