@@ -1,6 +1,8 @@
 //! The tick pipeline: sanitizer → features → pending fills → marks, funding, exits → DRB-Guard
 //! drawdown → strategies → decisions. `on_tick` (live) and `run` (backtest) both call
-//! [`Engine::process`], so the same ticks give the same trades bit for bit on either path.
+//! [`Engine::process`]'s per-tick code, so the same ticks give the same trades bit for bit on
+//! either path; `run` hands runs of quiet ticks to a lean copy of it ([`quiet`]), built from the
+//! same functions and checked against it event for event (`tests/batch_equivalence.rs`).
 
 use std::borrow::Cow;
 
@@ -11,8 +13,6 @@ use super::depth::{BookSlot, DepthColumns};
 use crate::book::{BookStats, Level, SequenceRule};
 use super::event::{Event, EventSink};
 use super::stats::{EngineStats, EquityTracker};
-
-mod quiet;
 use crate::portfolio::{
     Account, ConstantFees, ConstantLatency, ExitReason, FeeModel, LatencyModel, OpenParams, Position,
     PriceModel, QuoteOrSlippage, Trade,
@@ -25,6 +25,8 @@ use crate::strategy::{
 };
 use crate::tick::{Tick, TickColumns};
 use crate::types::{utc_day, Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
+
+mod quiet;
 
 /// Ticks per chunk of the batch path: the chunk's ticks (their hot fields, the first cache line
 /// of each), prices, flags and feature inputs stay in L1 (about 20 KB at 128), and the chunk
