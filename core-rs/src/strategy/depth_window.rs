@@ -1,6 +1,7 @@
 //! The liquidity window: the last `cap` depths near the touch, asked "is the median below `x`?"
-//! by Order Flow on its candidate ticks. Unlike the true-range window it keeps no running sum:
-//! nothing reads a mean of depths.
+//! by Order Flow on its candidate ticks. Unlike the true-range window it keeps no running sum
+//! (nothing reads a mean of depths), but a bound of its largest value, which answers the
+//! questions above every value without a pass.
 
 use super::features::MAX_WINDOW;
 
@@ -20,6 +21,9 @@ pub(super) struct DepthWindow {
     next: usize,
     /// Whether `cap` values were pushed: until then the window holds `next` values.
     full: bool,
+    /// At or above every value in the window: raised by each push, made exact once per lap. A
+    /// question above it is answered without a pass (every value is below).
+    max_bound: f64,
     /// `cap` rounded up to a multiple of [`COUNT_BLOCK`] (at most [`MAX_WINDOW`]).
     blocks_len: usize,
 }
@@ -32,6 +36,7 @@ impl DepthWindow {
             cap,
             next: 0,
             full: false,
+            max_bound: f64::NEG_INFINITY,
             blocks_len: cap.next_multiple_of(COUNT_BLOCK),
         }
     }
@@ -42,10 +47,13 @@ impl DepthWindow {
         let next = self.next;
         // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
         self.buf[next & (MAX_WINDOW - 1)] = x;
+        self.max_bound = if x > self.max_bound { x } else { self.max_bound };
         // Wrapping is once per lap: a branch that predicts well, and no length to keep.
         if next + 1 == self.cap {
             self.next = 0;
             self.full = true;
+            // The window is all real values now: its exact maximum, so old peaks age out.
+            self.max_bound = self.buf[..self.cap].iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
         } else {
             self.next = next + 1;
         }
@@ -85,6 +93,9 @@ impl DepthWindow {
         let len = self.len();
         if len == 0 {
             return None;
+        }
+        if x > self.max_bound {
+            return Some(true);
         }
         let below = self.buf[..self.blocks_len].iter().filter(|&&v| v < x).count();
         Some(below > len / 2)
