@@ -384,6 +384,9 @@ impl Engine {
                             inputs: &inputs,
                             cols,
                             start,
+                            plain: cols.symbol.is_none()
+                                && cols.funding_rate.is_none()
+                                && clean[..m].iter().all(|&c| c),
                         };
                         k = self.run_quiet(&chunk, k, sink);
                         if k == m {

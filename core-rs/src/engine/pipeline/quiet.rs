@@ -31,6 +31,9 @@ pub(in crate::engine) struct Chunk<'c, 'a> {
     pub inputs: &'c InputChunk,
     pub cols: &'c TickColumns<'a>,
     pub start: usize,
+    /// The batch has no symbol column (every tick is symbol 0) and no funding column, and the
+    /// screen passed every tick of the chunk.
+    pub plain: bool,
 }
 
 /// The winning built-in signal of a quiet tick, for the engine to act on.
@@ -75,11 +78,15 @@ impl Engine {
                 rejects: &mut self.rejects,
             };
             let signal;
-            // The default strategy set has a copy of the loop of its own (no per-tick tests of it).
-            (k, signal) = if BuiltinSet::of(&self.config) == BuiltinSet::DEFAULT {
-                quiet_ticks::<S, true>(parts, symbol, chunk, k, sink)
-            } else {
-                quiet_ticks::<S, false>(parts, symbol, chunk, k, sink)
+            // The default strategy set, and a plain chunk (one symbol, no funding column, every
+            // tick through the screen), have copies of the loop of their own: no per-tick tests
+            // of either.
+            let default_set = BuiltinSet::of(&self.config) == BuiltinSet::DEFAULT;
+            (k, signal) = match (default_set, chunk.plain) {
+                (true, true) => quiet_ticks::<S, true, true>(parts, symbol, chunk, k, sink),
+                (true, false) => quiet_ticks::<S, true, false>(parts, symbol, chunk, k, sink),
+                (false, true) => quiet_ticks::<S, false, true>(parts, symbol, chunk, k, sink),
+                (false, false) => quiet_ticks::<S, false, false>(parts, symbol, chunk, k, sink),
             };
             let Some(s) = signal else { break };
             self.on_signal(&chunk.ticks[s.k], s.price, (s.draft, Cow::Borrowed(s.name)), sink);
@@ -107,9 +114,10 @@ struct Parts<'e> {
 
 /// Runs the chunk's ticks from `from` on, up to the first that signals (returned with its
 /// signal) or before the first that is not of `symbol`, whose state `p.st` is. `DEFAULT_SET`:
-/// the configuration's built-in strategies are [`BuiltinSet::DEFAULT`].
+/// the configuration's built-in strategies are [`BuiltinSet::DEFAULT`]. `PLAIN`: the chunk is
+/// [plain](Chunk::plain).
 #[inline(never)]
-fn quiet_ticks<S: EventSink, const DEFAULT_SET: bool>(
+fn quiet_ticks<S: EventSink, const DEFAULT_SET: bool, const PLAIN: bool>(
     p: Parts<'_>,
     symbol: SymbolId,
     chunk: &Chunk<'_, '_>,
@@ -125,11 +133,11 @@ fn quiet_ticks<S: EventSink, const DEFAULT_SET: bool>(
     let mut k = from;
     while k < n {
         let t = &ticks[k];
-        if t.symbol != symbol {
+        if !PLAIN && t.symbol != symbol {
             break;
         }
         stats.ticks_processed += 1;
-        let verdict = if clean[k] {
+        let verdict = if PLAIN || clean[k] {
             let price = prices[k];
             sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price)
         } else {
@@ -143,7 +151,8 @@ fn quiet_ticks<S: EventSink, const DEFAULT_SET: bool>(
                 continue;
             }
         };
-        if finite(t.funding_rate) {
+        // Without a funding column every tick's rate is unknown (NaN).
+        if !PLAIN && finite(t.funding_rate) {
             st.funding_rate = t.funding_rate;
         }
         st.last_price = price;
