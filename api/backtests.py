@@ -16,6 +16,7 @@ import numpy as np
 from quantum.data import TickColumns, generate, read_recording
 from quantum.engine import Engine, EngineConfig
 from quantum.errors import DataError
+from quantum.runtime.accounts import d8
 from quantum.store import Store
 from quantum.store.repositories.backtests import list_backtest_runs, save_backtest_run
 
@@ -31,6 +32,47 @@ def _json(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+#: The engine's metric names (as stored with each run) → the API's, which name their unit.
+METRIC_NAMES = {
+    "num_trades": "num_trades",
+    "wins": "wins",
+    "losses": "losses",
+    "win_rate": "win_rate",
+    "total_pnl": "gross_pnl",
+    "net_pnl": "net_pnl",
+    "fees": "fees",
+    "funding": "funding",
+    "unrealized_pnl": "unrealized_pnl",
+    "initial_capital": "initial_capital",
+    "final_equity": "final_equity",
+    "return_pct": "return_fraction",
+    "profit_factor": "profit_factor",
+    "sharpe": "sharpe",
+    "sortino": "sortino",
+    "max_drawdown": "max_drawdown_fraction",
+    "max_drawdown_duration_s": "max_drawdown_duration_s",
+    "exposure": "exposure_fraction",
+    "avg_trade_pnl": "avg_trade_pnl",
+}
+_MONEY_METRICS = frozenset(
+    {"gross_pnl", "net_pnl", "fees", "funding", "unrealized_pnl", "initial_capital"}
+    | {"final_equity", "avg_trade_pnl"}
+)
+
+
+def public_metrics(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's stored metrics as the API's ``BacktestMetrics``: renamed so each name says its
+    unit (the engine's ``return_pct`` and ``max_drawdown`` are fractions), money as exact
+    decimal strings, undefined ratios (NaN, stored as null) as null."""
+    out: dict[str, Any] = {}
+    for name, api_name in METRIC_NAMES.items():
+        value = summary.get(name)
+        if api_name in _MONEY_METRICS and value is not None:
+            value = d8(value)
+        out[api_name] = value
+    return out
 
 
 def load_data_set(name: str, ticks: int, seed: int, data_dir: Path) -> TickColumns:
@@ -68,7 +110,7 @@ class BacktestJob:
             "status": self.status,
             "progress": self.progress,
             "config": self.describe(),
-            "metrics": self.metrics,
+            "metrics": None if self.metrics is None else public_metrics(self.metrics),
             "error": self.error,
             "created_at": self.created_at,
         }

@@ -13,15 +13,20 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import func, select
 
 from api.deps import Service
 from api.routes import account, admin, auth, market, system, trading
+from api.schemas import WS_MESSAGES
 from api.ws import endpoint as ws_endpoint
 from quantum import __version__
 from quantum.config import Settings
@@ -32,7 +37,7 @@ from quantum.store import Role, StoreWriter, open_store
 from quantum.store.models import User
 from quantum.store.repositories.users import create_user
 
-__all__ = ["WEB_DIR", "create_app"]
+__all__ = ["WEB_DIR", "create_app", "websocket_schema"]
 
 log = logging.getLogger("quantum.api")
 
@@ -63,6 +68,41 @@ def bootstrap_admin(service: Service) -> None:
             return
         create_user(session, s.admin_user, s.admin_password.get_secret_value(), Role.ADMIN)
         log.info("created the first admin %r", s.admin_user)
+
+
+def automate_admins_by_default(service: Service) -> None:
+    """On a fresh start (no automation choice stored yet) the strategies trade the admins'
+    paper accounts, so a newcomer sees the engine trade; the first toggle is stored and wins."""
+    if service.runtime.automation_chosen():
+        return
+    with service.store.session() as session:
+        admins = session.scalars(
+            select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True))
+        ).all()
+    service.runtime.automate_by_default(admins)
+
+
+def websocket_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the WebSocket's message payloads: their models under
+    ``components.schemas`` and ``x-websocket`` = ``{"path": "/ws", "messages": {type: schema}}``
+    (OpenAPI has no WebSocket operations; the dashboard's types and mock read this)."""
+    models = sorted({m for ms in WS_MESSAGES.values() for m in ms}, key=lambda m: m.__name__)
+    _, defs = models_json_schema(
+        [(m, "serialization") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, body in defs.get("$defs", {}).items():
+        components.setdefault(name, body)
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    messages = {
+        kind: ref(ms[0]) if len(ms) == 1 else {"anyOf": [ref(m) for m in ms]}
+        for kind, ms in WS_MESSAGES.items()
+    }
+    schema["x-websocket"] = {"path": "/ws", "messages": messages}
+    return schema
 
 
 def create_app(
@@ -97,6 +137,7 @@ def create_app(
         service = Service(settings=settings, store=store, writer=writer, runtime=runtime)
         try:
             bootstrap_admin(service)
+            automate_admins_by_default(service)
             await runtime.start()
             app.state.service = service
             yield
@@ -137,6 +178,20 @@ def create_app(
     for module in (auth, system, trading, account, market, admin):
         app.include_router(module.router)
     app.include_router(ws_endpoint.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = websocket_schema(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     static = web_dir if web_dir is not None else WEB_DIR
     if (static / "index.html").is_file():

@@ -13,8 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import select
 
 from api.deps import AdminUser, CurrentUser, Service, ServiceDep
-from api.schemas import EquityPoint, ErrorOut, HeatCell, Performance, RiskPublic
-from quantum.engine import RiskConfig
+from api.schemas import EquityPoint, ErrorOut, HeatCell, Performance, RiskLimits, RiskPublic
 from quantum.runtime.accounts import d8
 from quantum.store import TradeStatus
 from quantum.store.models import Trade
@@ -64,7 +63,8 @@ def _performance(service: Service, user_id: int, capital: Decimal) -> bytes:
             profit_factor=m.profit_factor,
             sharpe=m.sharpe,
             sortino=m.sortino,
-            max_drawdown=d8(m.max_drawdown),
+            max_drawdown_fraction=m.max_drawdown_pct,
+            max_drawdown_amount=d8(m.max_drawdown),
             heatmap=[HeatCell(weekday=w, hour=h, pnl=d8(v)) for (w, h), v in sorted(cells.items())],
         )
         .model_dump_json()
@@ -154,7 +154,7 @@ async def risk_reset(service: ServiceDep, admin: AdminUser) -> RiskPublic:
 
 
 @router.put("/risk/limits", response_model=RiskPublic)
-async def risk_limits(body: RiskConfig, service: ServiceDep, admin: AdminUser) -> RiskPublic:
+async def risk_limits(body: RiskLimits, service: ServiceDep, admin: AdminUser) -> RiskPublic:
     """New DRB-Guard limits for every account (admin)."""
-    service.runtime.set_limits(body)
+    service.runtime.set_limits(body.config())
     return RiskPublic.model_validate(service.runtime.risk(admin.id))

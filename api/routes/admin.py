@@ -224,6 +224,20 @@ async def user_update(
     return out
 
 
+@router.get(
+    "/users/{user_id}/automation",
+    response_model=AutomationOut,
+    responses={404: {"model": ErrorOut}},
+)
+async def automation_state(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], service: ServiceDep, _admin: AdminUser
+) -> AutomationOut:
+    """Whether the automated strategies trade a user's account (admin)."""
+    if user_id not in service.runtime.accounts:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such user")
+    return AutomationOut(user_id=user_id, enabled=service.runtime.is_automated(user_id))
+
+
 @router.put(
     "/users/{user_id}/automation",
     response_model=AutomationOut,

@@ -98,6 +98,19 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
+    """The service as an operator left it: automation chosen off for every account (the
+    strategies only signal), so the tests decide when anything trades."""
+    (tmp_path / "automation.json").write_text("[]")
+    yield from _harness(tmp_path, template_db)
+
+
+@pytest.fixture
+def fresh_harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
+    """The service on a fresh start: no automation choice stored yet."""
+    yield from _harness(tmp_path, template_db)
+
+
+def _harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
     shutil.copy(template_db, tmp_path / "quantum.db")
     settings = Settings(
         data_dir=tmp_path,

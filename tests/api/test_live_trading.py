@@ -70,6 +70,7 @@ class Venue:
 
 def _app(tmp_path: Path, template_db: Path, feed: ManualFeed, allow_live: bool) -> Any:
     shutil.copy(template_db, tmp_path / "quantum.db")
+    (tmp_path / "automation.json").write_text("[]")  # only the tests' orders trade
     settings = Settings(
         data_dir=tmp_path,
         admin_user=ADMIN[0],

@@ -15,7 +15,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -52,7 +52,14 @@ from quantum.store.repositories.accounts import create_account
 from quantum.store.repositories.equity import equity_points
 from quantum.store.repositories.market import latest_market
 
-__all__ = ["Runtime", "RuntimeOptions", "UnresolvedOrder", "risk_level"]
+__all__ = [
+    "Runtime",
+    "RuntimeOptions",
+    "UnresolvedOrder",
+    "group_rejections",
+    "risk_level",
+    "trade_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +224,8 @@ class Runtime:
         #: Accounts (user ids) whose strategies trade by themselves; the others get PENDING signals.
         self.automation_path = automation_path
         self.automated: set[int] = set()
+        #: Rejection counts of each user's engines replaced by :meth:`_rebuild`, by reason.
+        self._rejections_before: dict[int, dict[str, int]] = {}
         if automation_path is not None and automation_path.is_file():
             try:
                 self.automated = {int(u) for u in json.loads(automation_path.read_text())}
@@ -390,6 +399,8 @@ class Runtime:
         for user_id, topic, data in _latest_signal_messages(out):
             if topic == "risk":
                 data = self.risk(user_id)
+            elif topic == "trade":
+                data = trade_message(data)
             self.bus.publish(topic, data, user_id=user_id, symbol=_symbol_of(data))
         if self.on_chunk is not None:
             self.on_chunk(chunk)
@@ -625,23 +636,36 @@ class Runtime:
         return acct
 
     def risk(self, user_id: int) -> dict[str, Any]:
-        """The API's risk body of a user's account."""
+        """The API's risk body of a user's account (fractions named ``*_fraction``)."""
         acct = self.account(user_id)
         rs = acct.engine.risk_state()
         limits = acct.engine.config.risk
         drawdown = float(rs.get("drawdown", 0.0))
+        equity = q8(acct.engine.equity)
+        peak = q8(rs.get("peak_equity", equity))
         return {
-            "equity": d8(acct.engine.equity),
-            "peak_equity": d8(rs.get("peak_equity", acct.engine.equity)),
-            "drawdown": drawdown,
-            "max_drawdown": limits.max_drawdown,
+            "equity": d8(equity),
+            "peak_equity": d8(peak),
+            "drawdown_fraction": drawdown,
+            "drawdown_amount": d8(max(peak - equity, Decimal(0))),
+            "drawdown_limit_fraction": limits.max_drawdown,
             "risk_level": risk_level(drawdown, limits.max_drawdown),
             "halted": bool(rs.get("halted", False)),
             "halt_reason": rs.get("halt_reason"),
             "trades_today": int(rs.get("trades_today", 0)),
             "limits": limits.model_dump(),
             "positions": acct.positions_public(),
+            "rejections": self.rejections(user_id),
         }
+
+    def rejections(self, user_id: int) -> dict[str, dict[str, int]]:
+        """What the user's engine refused since the service started, grouped by kind
+        (:func:`group_rejections`); counts of engines replaced by :meth:`_rebuild` included."""
+        acct = self.account(user_id)
+        counts = dict(self._rejections_before.get(user_id, {}))
+        for key, n in acct.engine.rejections().items():
+            counts[key] = counts.get(key, 0) + int(n)
+        return group_rejections(counts)
 
     def has_market(self, exchange: str, symbol: str) -> bool:
         """Whether the runtime has seen a tick of this stream since it started."""
@@ -911,6 +935,23 @@ class Runtime:
             return self.config
         return self.config.model_copy(update={"auto_execute": auto})
 
+    def automation_chosen(self) -> bool:
+        """Whether an automation choice is stored (``automation.json`` exists)."""
+        return self.automation_path is not None and self.automation_path.is_file()
+
+    def automate_by_default(self, user_ids: Iterable[int]) -> None:
+        """Let the strategies trade these accounts while no choice is stored (a fresh start).
+
+        Call it before :meth:`start`. Nothing is written: the first :meth:`set_automated`
+        stores the whole set, and from then on the stored choice wins.
+        """
+        if not self.automation_chosen():
+            self.automated.update(user_ids)
+
+    def is_automated(self, user_id: int) -> bool:
+        """Whether the strategies trade the user's account themselves."""
+        return self.account(user_id).engine.config.auto_execute
+
     def set_automated(self, user_id: int, enabled: bool) -> bool:
         """Let the strategies trade the user's account themselves (or only signal); persisted."""
         self.account(user_id)
@@ -944,8 +985,42 @@ class Runtime:
             fresh.open_trades = acct.open_trades
             fresh.last_entry = acct.last_entry
             fresh.signals, fresh.trades = acct.signals, acct.trades
+            # The new engine counts its refusals from zero: keep the old engine's.
+            carried = self._rejections_before.setdefault(user_id, {})
+            for key, n in acct.engine.rejections().items():
+                carried[key] = carried.get(key, 0) + int(n)
             self.accounts[user_id] = fresh
             self.bus.publish("risk", self.risk(user_id), user_id=user_id)
+
+
+#: Which group of the API's ``rejections`` each kind of reason (``kind:reason``) counts in.
+_REJECTION_GROUPS = {"tick": "ticks", "signal": "signals", "risk": "orders"}
+
+
+def group_rejections(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The engine's ``kind:reason`` counts as the API's groups: ``tick:`` (the sanitizer) →
+    ``ticks``, ``signal:`` (signals not acted on) → ``signals``, ``risk:`` (DRB-Guard and sizing)
+    → ``orders``, keyed by reason; any other kind goes to ``other`` under its full name."""
+    out: dict[str, dict[str, int]] = {"ticks": {}, "signals": {}, "orders": {}, "other": {}}
+    for key, n in counts.items():
+        kind, sep, reason = key.partition(":")
+        group = _REJECTION_GROUPS.get(kind) if sep and reason else None
+        if group is None:
+            out["other"][key] = out["other"].get(key, 0) + int(n)
+        else:
+            out[group][reason] = out[group].get(reason, 0) + int(n)
+    return out
+
+
+def trade_message(trade: dict[str, Any]) -> dict[str, Any]:
+    """The API's ``Trade`` from :func:`quantum.runtime.accounts.trade_public`: the net P&L over
+    the cost basis is a fraction, so the API names it ``pnl_fraction`` (the store's column is
+    ``pnl_pct``)."""
+    if "pnl_pct" not in trade:
+        return trade
+    out = dict(trade)
+    out["pnl_fraction"] = out.pop("pnl_pct")
+    return out
 
 
 def _symbol_of(data: Any) -> str | None:

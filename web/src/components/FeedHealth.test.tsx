@@ -134,7 +134,8 @@ describe("Home system status", () => {
   });
   const perf: Performance = {
     heatmap: [],
-    max_drawdown: "0",
+    max_drawdown_amount: "0",
+    max_drawdown_fraction: 0,
     profit_factor: null,
     sharpe: null,
     sortino: null,

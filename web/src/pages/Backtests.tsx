@@ -3,17 +3,32 @@ import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Chart } from "../components/Chart";
 import { type ActionResult, Panel, QueryState, Result } from "../components/State";
 import { api, errorText } from "../lib/api/client";
-import type { Backtest } from "../lib/api/types";
+import type { Backtest, BacktestMetrics } from "../lib/api/types";
 import { equitySeries } from "../lib/equity";
-import { formatPct } from "../lib/format";
+import { formatCount, formatDecimal, formatDuration, formatNum, formatPct, formatPnl } from "../lib/format";
 
 const active = (b: Backtest | undefined) => b?.status === "queued" || b?.status === "running";
 
-function metricText(v: unknown): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
-  if (v === null || v === undefined) return "—";
-  return typeof v === "object" ? JSON.stringify(v) : String(v);
-}
+/** Each figure with its unit: fractions as percents, money to the cent, ratios plain. */
+const METRICS: [keyof BacktestMetrics, string, (m: BacktestMetrics) => string][] = [
+  ["num_trades", "Trades", (m) => formatCount(m.num_trades)],
+  ["win_rate", "Win rate", (m) => formatPct(m.win_rate, 1)],
+  ["net_pnl", "Net P&L", (m) => formatPnl(m.net_pnl)],
+  ["return_fraction", "Return", (m) => formatPct(m.return_fraction)],
+  ["gross_pnl", "Gross P&L (closed trades)", (m) => formatPnl(m.gross_pnl)],
+  ["fees", "Fees", (m) => formatDecimal(m.fees, 2)],
+  ["funding", "Funding", (m) => formatDecimal(m.funding, 2)],
+  ["unrealized_pnl", "Unrealised P&L", (m) => formatPnl(m.unrealized_pnl)],
+  ["initial_capital", "Initial capital", (m) => formatDecimal(m.initial_capital, 2)],
+  ["final_equity", "Final equity", (m) => formatDecimal(m.final_equity, 2)],
+  ["profit_factor", "Profit factor", (m) => formatNum(m.profit_factor)],
+  ["sharpe", "Sharpe", (m) => formatNum(m.sharpe)],
+  ["sortino", "Sortino", (m) => formatNum(m.sortino)],
+  ["max_drawdown_fraction", "Max drawdown", (m) => formatPct(m.max_drawdown_fraction)],
+  ["max_drawdown_duration_s", "Longest drawdown", (m) => formatDuration(m.max_drawdown_duration_s)],
+  ["exposure_fraction", "Time in the market", (m) => formatPct(m.exposure_fraction, 1)],
+  ["avg_trade_pnl", "Average trade P&L", (m) => formatPnl(m.avg_trade_pnl)],
+];
 
 function Report({ id }: { id: string }): ReactNode {
   // A backtest is a job, not market data: poll its progress until it finishes.
@@ -45,10 +60,10 @@ function Report({ id }: { id: string }): ReactNode {
             {b.metrics && (
               <table className="kv" data-testid="bt-metrics">
                 <tbody>
-                  {Object.entries(b.metrics).map(([k, v]) => (
-                    <tr key={k}>
-                      <td>{k}</td>
-                      <td>{metricText(v)}</td>
+                  {METRICS.map(([k, label, text]) => (
+                    <tr key={k} data-metric={k}>
+                      <td>{label}</td>
+                      <td>{b.metrics ? text(b.metrics) : "—"}</td>
                     </tr>
                   ))}
                 </tbody>

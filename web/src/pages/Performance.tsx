@@ -5,7 +5,7 @@ import { Card, Panel, QueryState } from "../components/State";
 import { api } from "../lib/api/client";
 import type { Performance } from "../lib/api/types";
 import { equitySeries } from "../lib/equity";
-import { formatCount, formatDecimal, formatNum, formatPct, formatPnl, pnlClass } from "../lib/format";
+import { decimalSign, formatCount, formatDecimal, formatNum, formatPct, formatPnl, pnlClass } from "../lib/format";
 import { keys } from "../lib/live";
 
 const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -56,12 +56,18 @@ export default function PerformancePage(): ReactNode {
         {p && (
           <div className="cards">
             <Card label="Total trades" value={formatCount(p.total_trades)} />
-            <Card label="Win rate" value={formatPct(p.win_rate, 1)} />
+            <Card label="Win rate" value={formatPct(p.win_rate, 1)} testId="perf-win-rate" />
             <Card label="Total P&L" value={formatPnl(p.total_pnl)} className={pnlClass(p.total_pnl)} />
             <Card label="Profit factor" value={formatNum(p.profit_factor)} testId="profit-factor" />
             <Card label="Sharpe" value={formatNum(p.sharpe)} testId="sharpe" />
             <Card label="Sortino" value={formatNum(p.sortino)} testId="sortino" />
-            <Card label="Max drawdown" value={formatPct(p.max_drawdown)} className={Number(p.max_drawdown) > 0 ? "neg" : "flat"} />
+            <Card
+              label="Max drawdown"
+              value={formatPct(p.max_drawdown_fraction)}
+              sub={`${formatDecimal(p.max_drawdown_amount, 2)} below the peak`}
+              className={decimalSign(p.max_drawdown_amount) > 0 ? "neg" : "flat"}
+              testId="max-drawdown"
+            />
           </div>
         )}
       </QueryState>

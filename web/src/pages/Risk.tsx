@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useMemo, useState } from "react";
 import { Chart } from "../components/Chart";
+import { RejectionsByReason } from "../components/Rejections";
 import { type ActionResult, Card, Panel, QueryState, Result } from "../components/State";
 import { api, errorText } from "../lib/api/client";
 import type { User } from "../lib/api/types";
@@ -25,7 +26,7 @@ export default function RiskPage({ user }: { user: User }): ReactNode {
     onError: (e) => setResult({ ok: false, text: errorText(e) }),
   });
   const r = risk.data;
-  const used = r ? Math.min(1, r.max_drawdown > 0 ? Math.abs(r.drawdown) / r.max_drawdown : 1) : 0;
+  const used = r ? Math.min(1, r.drawdown_limit_fraction > 0 ? Math.abs(r.drawdown_fraction) / r.drawdown_limit_fraction : 1) : 0;
 
   return (
     <div className="page">
@@ -35,7 +36,12 @@ export default function RiskPage({ user }: { user: User }): ReactNode {
             <Panel title="DRB-Guard">
               <div className="cards">
                 <Card label="Risk level" value={r.risk_level} className={LEVEL_CLASS[r.risk_level]} testId="risk-level" />
-                <Card label="Drawdown" value={formatPct(r.drawdown)} sub={`limit ${formatPct(r.max_drawdown)}`} testId="drawdown" />
+                <Card
+                  label="Drawdown"
+                  value={formatPct(r.drawdown_fraction)}
+                  sub={`${formatDecimal(r.drawdown_amount, 2)} below the peak · limit ${formatPct(r.drawdown_limit_fraction)}`}
+                  testId="drawdown"
+                />
                 <Card label="Equity" value={formatDecimal(r.equity, 2)} />
                 <Card label="Peak equity" value={formatDecimal(r.peak_equity, 2)} />
                 <Card label="Trades today" value={`${r.trades_today} / ${r.limits.max_trades_per_day}`} />
@@ -68,17 +74,20 @@ export default function RiskPage({ user }: { user: User }): ReactNode {
               <Panel title="Limits">
                 <table className="kv">
                   <tbody>
-                    <tr><td>Max drawdown</td><td>{formatPct(r.limits.max_drawdown)}</td></tr>
+                    <tr><td>Max drawdown</td><td data-testid="limit-max-drawdown">{formatPct(r.limits.max_drawdown)} of peak equity</td></tr>
                     <tr><td>Max position notional</td><td>{formatPct(r.limits.max_position_notional)} of equity</td></tr>
                     <tr><td>Max trades per day</td><td>{r.limits.max_trades_per_day}</td></tr>
                     <tr><td>Max leverage</td><td>{r.limits.max_leverage}×</td></tr>
                     <tr><td>Max open positions</td><td>{r.limits.max_open_positions}</td></tr>
-                    <tr><td>Kelly fraction</td><td>{r.limits.kelly_fraction}</td></tr>
-                    <tr><td>Fixed fraction</td><td>{formatPct(r.limits.fixed_fraction)}</td></tr>
+                    <tr><td>Kelly fraction</td><td>{formatPct(r.limits.kelly_fraction, 0)} of full Kelly</td></tr>
+                    <tr><td>Fixed fraction</td><td>{formatPct(r.limits.fixed_fraction)} of equity</td></tr>
                   </tbody>
                 </table>
               </Panel>
             </div>
+            <Panel title="Rejections by reason (since the service started)">
+              <RejectionsByReason rejections={r.rejections} />
+            </Panel>
             <Panel title="Positions">
               <QueryState isLoading={false} error={null} isEmpty={r.positions.length === 0} empty="No open positions.">
                 <table>

@@ -7,14 +7,14 @@ import { DISCLAIMER } from "../lib/disclaimer";
 import { keys } from "../lib/live";
 
 const LIMIT_FIELDS: [keyof RiskLimits, string][] = [
-  ["max_drawdown", "Max drawdown (fraction)"],
-  ["max_position_notional", "Max position notional (fraction of equity)"],
+  ["max_drawdown", "Max drawdown (fraction of peak equity, 0.15 = 15 %)"],
+  ["max_position_notional", "Max position notional (fraction of equity, 0.05 = 5 %)"],
   ["max_trades_per_day", "Max trades per day"],
-  ["max_leverage", "Max leverage"],
+  ["max_leverage", "Max leverage (×)"],
   ["max_open_positions", "Max open positions"],
-  ["kelly_fraction", "Kelly fraction"],
+  ["kelly_fraction", "Kelly fraction (share of full Kelly, 0.25 = ¼)"],
   ["kelly_min_trades", "Kelly min trades"],
-  ["fixed_fraction", "Fixed fraction"],
+  ["fixed_fraction", "Fixed fraction (of equity, 0.01 = 1 %)"],
 ];
 
 function LimitsForm({ isAdmin }: { isAdmin: boolean }): ReactNode {
@@ -189,10 +189,75 @@ function LiveTrading({ isAdmin }: { isAdmin: boolean }): ReactNode {
   );
 }
 
+function AutomationRow({ account }: { account: User }): ReactNode {
+  const qc = useQueryClient();
+  const key = ["automation", account.id];
+  const state = useQuery({ queryKey: key, queryFn: () => api.automation(account.id) });
+  const [result, setResult] = useState<ActionResult>(null);
+  const toggle = useMutation({
+    mutationFn: (enabled: boolean) => api.setAutomation(account.id, enabled),
+    onSuccess: (r) => {
+      qc.setQueryData(key, r);
+      setResult(null);
+    },
+    onError: (e) => setResult({ ok: false, text: errorText(e) }),
+  });
+  const on = state.data?.enabled;
+  return (
+    <tr data-testid={`automation-${account.username}`}>
+      <td>{account.username}</td>
+      <td>{account.role}</td>
+      <td>{account.active ? "active" : "disabled"}</td>
+      <td className={on === undefined ? "flat" : on ? "pos" : "flat"} data-testid="automation-state">
+        {state.error ? errorText(state.error) : on === undefined ? "…" : on ? "ON" : "OFF"}
+      </td>
+      <td>
+        <button disabled={on === undefined || toggle.isPending} onClick={() => toggle.mutate(!on)}>
+          {on ? "Turn off" : "Turn on"}
+        </button>
+        <Result result={result} />
+      </td>
+    </tr>
+  );
+}
+
+/** Which accounts the automated strategies trade by themselves (admin only). */
+function Automation(): ReactNode {
+  const users = useQuery({ queryKey: ["users"], queryFn: api.users });
+  const items = users.data ?? [];
+  return (
+    <Panel title="Automated trading per account">
+      <p className="muted">
+        On: the built-in strategies open and close positions on that account by themselves. Off: their signals wait as
+        pending on the Trading page for the user to execute.
+      </p>
+      <QueryState isLoading={users.isLoading} error={users.error} isEmpty={items.length === 0} empty="No users.">
+        <table aria-label="Automated trading per account">
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Automated</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((u) => (
+              <AutomationRow key={u.id} account={u} />
+            ))}
+          </tbody>
+        </table>
+      </QueryState>
+    </Panel>
+  );
+}
+
 export default function SettingsPage({ user }: { user: User }): ReactNode {
   const isAdmin = user.role === "admin";
   return (
     <div className="page">
+      {isAdmin && <Automation />}
       <LimitsForm isAdmin={isAdmin} />
       <Credentials />
       <LiveTrading isAdmin={isAdmin} />

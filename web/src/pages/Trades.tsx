@@ -90,7 +90,7 @@ export default function TradesPage(): ReactNode {
                 <th>Entry</th>
                 <th>Exit</th>
                 <th>P&L</th>
-                <th>P&L %</th>
+                <th>Return</th>
                 <th>Fees</th>
                 <th>Status</th>
                 <th>Exit reason</th>
@@ -111,7 +111,9 @@ export default function TradesPage(): ReactNode {
                   <td className={pnlClass(t.pnl)} data-testid="trade-pnl">
                     {formatPnl(t.pnl)}
                   </td>
-                  <td className={pnlClass(t.pnl_pct)}>{formatPct(t.pnl_pct)}</td>
+                  <td className={pnlClass(t.pnl_fraction)} data-testid="trade-return">
+                    {formatPct(t.pnl_fraction)}
+                  </td>
                   <td>{formatDecimal(t.fees, 4)}</td>
                   <td>{t.status}</td>
                   <td className="muted">{t.exit_reason ?? "—"}</td>

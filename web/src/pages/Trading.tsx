@@ -28,7 +28,7 @@ function LivePrice(props: { exchange: string; symbol: string }): ReactNode {
   const timeEl = useRef<HTMLSpanElement>(null);
 
   const data = useMemo<Point[]>(
-    () => (history.data ?? []).map((p) => ({ time: nsToChartTime(p.ts), value: Number(p.price) })),
+    () => (history.data ?? []).flatMap((p) => (p.price === null ? [] : [{ time: nsToChartTime(p.ts), value: Number(p.price) }])),
     [history.data],
   );
   useEffect(() => {
@@ -50,8 +50,9 @@ function LivePrice(props: { exchange: string; symbol: string }): ReactNode {
       show(t);
       const s = series.current;
       const time = nsToChartTime(t.ts);
-      // lightweight-charts only accepts points at or after the last one.
-      if (s && time >= lastTime.current) {
+      // lightweight-charts only accepts points at or after the last one; a quote-only tick
+      // before the first trade has no price to draw.
+      if (s && t.price !== null && time >= lastTime.current) {
         s.update({ time: time as UTCTimestamp, value: Number(t.price) });
         lastTime.current = time;
       }

@@ -4,6 +4,7 @@
  * (409), the `reason` code.
  */
 import type {
+  Automation,
   Backtest,
   BacktestRequest,
   Credential,
@@ -155,6 +156,10 @@ export const api = {
   addCredential: (c: CredentialCreate) => post<Credential>("/api/credentials", c),
   deleteCredential: (id: number) => request<void>("DELETE", `/api/credentials/${id}`),
   liveTrading: (enabled: boolean) => put<LiveTrading>("/api/settings/live-trading", { enabled }),
+  users: () => get<User[]>("/api/users"),
+  /** Whether the automated strategies trade a user's account (admin). */
+  automation: (userId: number) => get<Automation>(`/api/users/${userId}/automation`),
+  setAutomation: (userId: number, enabled: boolean) => put<Automation>(`/api/users/${userId}/automation`, { enabled }),
 };
 
 /** Human text for any thrown error, including DRB-Guard's refusal reason. */

@@ -696,7 +696,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Automation State
+         * @description Whether the automated strategies trade a user's account (admin).
+         */
+        get: operations["automation_state_api_users__user_id__automation_get"];
         /**
          * Automation
          * @description Assign the automated strategies to a user's account (they trade it) or take them off (admin).
@@ -720,7 +724,10 @@ export interface components {
         };
         /** AutomationOut */
         AutomationOut: {
-            /** Enabled */
+            /**
+             * Enabled
+             * @description the automated strategies trade this account by themselves (otherwise their signals wait as PENDING for the user)
+             */
             enabled: boolean;
             /** User Id */
             user_id: number;
@@ -744,6 +751,107 @@ export interface components {
              */
             ticks: number;
         };
+        /**
+         * BacktestMetrics
+         * @description A finished backtest's figures (SPEC §9), each with its unit.
+         */
+        BacktestMetrics: {
+            /**
+             * Avg Trade Pnl
+             * @description mean net P&L per closed trade (null without trades): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            avg_trade_pnl: string | null;
+            /**
+             * Exposure Fraction
+             * @description share of the time with a position open, as a fraction (0.25 = 25 %)
+             */
+            exposure_fraction: number | null;
+            /**
+             * Fees
+             * @description fees paid: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            fees: string;
+            /**
+             * Final Equity
+             * @description equity at the end: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            final_equity: string;
+            /**
+             * Funding
+             * @description funding paid: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            funding: string;
+            /**
+             * Gross Pnl
+             * @description realised P&L of the closed trades before fees and funding: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            gross_pnl: string;
+            /**
+             * Initial Capital
+             * @description starting equity: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            initial_capital: string;
+            /**
+             * Losses
+             * @description trades with zero or negative net P&L (count)
+             */
+            losses: number;
+            /**
+             * Max Drawdown Duration S
+             * @description longest time spent under a previous equity peak, seconds
+             */
+            max_drawdown_duration_s: number | null;
+            /**
+             * Max Drawdown Fraction
+             * @description largest peak-to-trough fall of equity, as a fraction of the peak (0.08 = 8 %)
+             */
+            max_drawdown_fraction: number | null;
+            /**
+             * Net Pnl
+             * @description final equity − initial capital (after fees, funding, unrealised P&L): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            net_pnl: string;
+            /**
+             * Num Trades
+             * @description closed trades (count)
+             */
+            num_trades: number;
+            /**
+             * Profit Factor
+             * @description winning net P&L over |losing net P&L|, a ratio; null without a loss
+             */
+            profit_factor: number | null;
+            /**
+             * Return Fraction
+             * @description net P&L over the initial capital, as a fraction (0.02 = +2 %)
+             */
+            return_fraction: number | null;
+            /**
+             * Sharpe
+             * @description Sharpe ratio of daily returns, annualised over 365 days; null when undefined
+             */
+            sharpe: number | null;
+            /**
+             * Sortino
+             * @description Sortino ratio of daily returns, annualised over 365 days; null when undefined
+             */
+            sortino: number | null;
+            /**
+             * Unrealized Pnl
+             * @description unrealised P&L of positions still open at the end: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            unrealized_pnl: string;
+            /**
+             * Win Rate
+             * @description wins over closed trades, as a fraction 0..1 (0.55 = 55 %); null without trades
+             */
+            win_rate: number | null;
+            /**
+             * Wins
+             * @description trades with positive net P&L (count)
+             */
+            wins: number;
+        };
         /** BacktestPublic */
         BacktestPublic: {
             /** Config */
@@ -759,11 +867,11 @@ export interface components {
             error: string | null;
             /** Id */
             id: string;
-            /** Metrics */
-            metrics: {
-                [key: string]: unknown;
-            } | null;
-            /** Progress */
+            metrics: components["schemas"]["BacktestMetrics"] | null;
+            /**
+             * Progress
+             * @description share of the run done, a fraction 0..1
+             */
             progress: number;
             /**
              * Status
@@ -773,9 +881,15 @@ export interface components {
         };
         /** Book */
         Book: {
-            /** Asks */
+            /**
+             * Asks
+             * @description [price, size] levels, best first: price in quote currency per base-asset unit, exact decimal string; quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             asks: string[][];
-            /** Bids */
+            /**
+             * Bids
+             * @description [price, size] levels, best first: price in quote currency per base-asset unit, exact decimal string; quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             bids: string[][];
         };
         /**
@@ -799,27 +913,55 @@ export interface components {
         /**
          * BookStatus
          * @description One symbol's L2 book on an exchange feed, checked by the core with the venue's rule.
+         *     Every number is a count since the feed started.
          */
         BookStatus: {
-            /** Book Errors */
+            /**
+             * Book Errors
+             * @description other book errors (count)
+             */
             book_errors: number;
-            /** Buffered */
+            /**
+             * Buffered
+             * @description updates buffered, waiting for a snapshot (count)
+             */
             buffered: number;
-            /** Checksum Failures */
+            /**
+             * Checksum Failures
+             * @description checksum mismatches (count)
+             */
             checksum_failures: number;
-            /** Dropped */
+            /**
+             * Dropped
+             * @description updates dropped while the book was invalid (count)
+             */
             dropped: number;
-            /** Gaps */
+            /**
+             * Gaps
+             * @description sequence gaps found (count)
+             */
             gaps: number;
             /** Last Error */
             last_error: string | null;
-            /** Resync Requests */
+            /**
+             * Resync Requests
+             * @description resyncs requested (count)
+             */
             resync_requests: number;
-            /** Resyncs */
+            /**
+             * Resyncs
+             * @description resyncs completed (count)
+             */
             resyncs: number;
-            /** Snapshots */
+            /**
+             * Snapshots
+             * @description snapshots applied (count)
+             */
             snapshots: number;
-            /** Updates */
+            /**
+             * Updates
+             * @description updates applied (count)
+             */
             updates: number;
             /** Valid */
             valid: boolean;
@@ -996,9 +1138,15 @@ export interface components {
         };
         /** EquityPoint */
         EquityPoint: {
-            /** Equity */
+            /**
+             * Equity
+             * @description account equity (cash + unrealised P&L): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             equity: string;
-            /** Ts */
+            /**
+             * Ts
+             * @description sample time, integer nanoseconds since the UTC epoch
+             */
             ts: number;
         };
         /** ErrorOut */
@@ -1125,18 +1273,70 @@ export interface components {
             };
             /** Books Valid */
             books_valid: boolean | null;
-            /** Checksum Failures */
+            /**
+             * Checksum Failures
+             * @description checksum mismatches, all symbols (count)
+             */
             checksum_failures: number;
             /** Connected */
             connected: boolean;
-            /** Gaps */
+            /**
+             * Gaps
+             * @description sequence gaps, all symbols (count)
+             */
             gaps: number;
             /** Native Book */
             native_book: boolean;
-            /** Resyncs */
+            /**
+             * Resyncs
+             * @description resyncs, all symbols (count)
+             */
             resyncs: number;
-            /** Retries */
+            /**
+             * Retries
+             * @description reconnection attempts (count)
+             */
             retries: number;
+        };
+        /**
+         * FillPublic
+         * @description The WebSocket ``fill`` message.
+         */
+        FillPublic: {
+            /** Exit Reason */
+            exit_reason: string | null;
+            /**
+             * Fee
+             * @description fee of this fill: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            fee: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "open" | "close";
+            /**
+             * Price
+             * @description fill price: price in quote currency per base-asset unit, exact decimal string
+             */
+            price: string;
+            /**
+             * Qty
+             * @description filled quantity: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
+            qty: string;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "BUY" | "SELL";
+            /** Symbol */
+            symbol: string;
+            /**
+             * Ts
+             * @description fill time (local clock), integer nanoseconds since the UTC epoch
+             */
+            ts: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1160,18 +1360,36 @@ export interface components {
         };
         /** HeatCell */
         HeatCell: {
-            /** Hour */
+            /**
+             * Hour
+             * @description UTC hour of the exits
+             */
             hour: number;
-            /** Pnl */
+            /**
+             * Pnl
+             * @description net P&L of the trades closed in that hour: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             pnl: string;
-            /** Weekday */
+            /**
+             * Weekday
+             * @description UTC weekday of the exits, Monday = 0
+             */
             weekday: number;
         };
-        /** LatencyUs */
+        /**
+         * LatencyUs
+         * @description Tick receive → bus publish latency over recent ticks, in microseconds.
+         */
         LatencyUs: {
-            /** P50 */
+            /**
+             * P50
+             * @description median, microseconds
+             */
             p50: number;
-            /** P99 */
+            /**
+             * P99
+             * @description 99th percentile, microseconds
+             */
             p99: number;
         };
         /**
@@ -1200,11 +1418,17 @@ export interface components {
          * @description What the venue said about a live order (absent for paper orders).
          */
         LiveOrderPublic: {
-            /** Average */
+            /**
+             * Average
+             * @description average fill price: price in quote currency per base-asset unit, exact decimal string
+             */
             average: string | null;
             /** Client Order Id */
             client_order_id: string | null;
-            /** Filled */
+            /**
+             * Filled
+             * @description filled quantity: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             filled: string | null;
             /** Order Id */
             order_id: string | null;
@@ -1243,31 +1467,58 @@ export interface components {
         };
         /** MarketPublic */
         MarketPublic: {
-            /** Ask */
+            /**
+             * Ask
+             * @description best ask: price in quote currency per base-asset unit, exact decimal string
+             */
             ask: string | null;
-            /** Bid */
+            /**
+             * Bid
+             * @description best bid: price in quote currency per base-asset unit, exact decimal string
+             */
             bid: string | null;
             book: components["schemas"]["Book"];
             /** Exchange */
             exchange: string;
-            /** Funding Rate */
+            /**
+             * Funding Rate
+             * @description perpetual funding per funding interval (8 h on most venues), as a fraction of position notional (0.0001 = 0.01 %), exact decimal string
+             */
             funding_rate: string | null;
-            /** Open Interest */
+            /**
+             * Open Interest
+             * @description open interest as the venue reports it (base asset or contracts), exact decimal string
+             */
             open_interest: string | null;
-            /** Price */
+            /**
+             * Price
+             * @description last trade price (the mid before the first trade): price in quote currency per base-asset unit, exact decimal string
+             */
             price: string | null;
             /** Symbol */
             symbol: string;
-            /** Ts */
+            /**
+             * Ts
+             * @description receive time of the newest tick or stored snapshot, integer nanoseconds since the UTC epoch
+             */
             ts: number;
-            /** Volume 24H */
+            /**
+             * Volume 24H
+             * @description traded quantity over the last 24 hours seen by the feed: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             volume_24h: string | null;
         };
         /** OrderCreate */
         OrderCreate: {
-            /** Leverage */
+            /**
+             * Leverage
+             * @description a multiple (10 = 10×)
+             */
             leverage?: number | null;
-            /** Qty */
+            /**
+             * Qty
+             * @description order size: quantity in the base asset (BTC for BTCUSDT), exact decimal string; omitted = DRB-Guard's sizing
+             */
             qty?: number | string | null;
             /**
              * Side
@@ -1326,7 +1577,10 @@ export interface components {
         /** OrderPublic */
         OrderPublic: {
             live?: components["schemas"]["LiveOrderPublic"] | null;
-            /** Qty */
+            /**
+             * Qty
+             * @description order size: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             qty: string;
             /**
              * Side
@@ -1336,62 +1590,140 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
-        /** Performance */
+        /**
+         * Performance
+         * @description Statistics of the account's closed trades (the store's daily rollup).
+         */
         Performance: {
             /** Heatmap */
             heatmap: components["schemas"]["HeatCell"][];
-            /** Max Drawdown */
-            max_drawdown: string;
-            /** Profit Factor */
+            /**
+             * Max Drawdown Amount
+             * @description the same largest fall, as an amount: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            max_drawdown_amount: string;
+            /**
+             * Max Drawdown Fraction
+             * @description largest fall of equity (initial capital + cumulative net P&L, at UTC day closes) from its running peak, as a fraction of that peak (0.08 = 8 %)
+             */
+            max_drawdown_fraction: number | null;
+            /**
+             * Profit Factor
+             * @description gross profit over |gross loss|, a ratio (1.5 = 1.5×); null without a loss
+             */
             profit_factor: number | null;
-            /** Sharpe */
+            /**
+             * Sharpe
+             * @description Sharpe ratio of daily returns, annualised over 365 days (dimensionless); null with fewer than two days
+             */
             sharpe: number | null;
-            /** Sortino */
+            /**
+             * Sortino
+             * @description Sortino ratio of daily returns, annualised over 365 days (dimensionless); null with fewer than two days
+             */
             sortino: number | null;
-            /** Total Pnl */
+            /**
+             * Total Pnl
+             * @description net P&L of the closed trades, after fees and funding: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             total_pnl: string;
-            /** Total Trades */
+            /**
+             * Total Trades
+             * @description closed trades (count)
+             */
             total_trades: number;
-            /** Win Rate */
+            /**
+             * Win Rate
+             * @description winning closed trades over closed trades, as a fraction 0..1 (0.55 = 55 %); 0 without trades
+             */
             win_rate: number;
+        };
+        /**
+         * PositionClosed
+         * @description The WebSocket ``position`` message when a position has closed.
+         */
+        PositionClosed: {
+            /**
+             * Closed
+             * @constant
+             */
+            closed: true;
+            /** Symbol */
+            symbol: string;
         };
         /** PositionPublic */
         PositionPublic: {
-            /** Closed Ts */
+            /**
+             * Closed Ts
+             * @description close time; null while open, integer nanoseconds since the UTC epoch
+             */
             closed_ts: number | null;
-            /** Current Price */
+            /**
+             * Current Price
+             * @description latest mark: price in quote currency per base-asset unit, exact decimal string
+             */
             current_price: string | null;
-            /** Entry Price */
+            /**
+             * Entry Price
+             * @description average entry fill price: price in quote currency per base-asset unit, exact decimal string
+             */
             entry_price: string;
             /** Id */
             id: string;
-            /** Leverage */
+            /**
+             * Leverage
+             * @description leverage, a multiple (10 = 10×)
+             */
             leverage: number;
-            /** Liquidation Price */
+            /**
+             * Liquidation Price
+             * @description estimated liquidation price (null without leverage): price in quote currency per base-asset unit, exact decimal string
+             */
             liquidation_price: string | null;
-            /** Opened Ts */
+            /**
+             * Opened Ts
+             * @description entry fill time (local clock), integer nanoseconds since the UTC epoch
+             */
             opened_ts: number;
             /**
              * Side
              * @enum {string}
              */
             side: "LONG" | "SHORT";
-            /** Size */
+            /**
+             * Size
+             * @description position size: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             size: string;
-            /** Stop Loss */
+            /**
+             * Stop Loss
+             * @description stop-loss trigger: price in quote currency per base-asset unit, exact decimal string
+             */
             stop_loss: string | null;
             /** Symbol */
             symbol: string;
-            /** Take Profit */
+            /**
+             * Take Profit
+             * @description take-profit trigger: price in quote currency per base-asset unit, exact decimal string
+             */
             take_profit: string | null;
-            /** Unrealized Pnl */
+            /**
+             * Unrealized Pnl
+             * @description P&L at the latest mark: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             unrealized_pnl: string | null;
         };
         /** PricePoint */
         PricePoint: {
-            /** Price */
+            /**
+             * Price
+             * @description last price: price in quote currency per base-asset unit, exact decimal string
+             */
             price: string | null;
-            /** Ts */
+            /**
+             * Ts
+             * @description sample time, integer nanoseconds since the UTC epoch
+             */
             ts: number;
         };
         /** RejectedOut */
@@ -1400,6 +1732,51 @@ export interface components {
             detail: string;
             /** Reason */
             reason: string;
+        };
+        /**
+         * Rejections
+         * @description What the account's engine refused since the service started, by reason (counts).
+         */
+        Rejections: {
+            /**
+             * Orders
+             * @description orders DRB-Guard or sizing refused, by reason (e.g. notional_cap, halted)
+             */
+            orders: {
+                [key: string]: number;
+            };
+            /**
+             * Other
+             * @description reasons of any other kind, by their full name (kind:reason)
+             */
+            other: {
+                [key: string]: number;
+            };
+            /**
+             * Signals
+             * @description signals not acted on, by reason (e.g. same_side, order_pending, min_hold)
+             */
+            signals: {
+                [key: string]: number;
+            };
+            /**
+             * Ticks
+             * @description ticks the sanitizer refused, by reason (e.g. time_backwards, wide_spread)
+             */
+            ticks: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * ResyncPublic
+         * @description The WebSocket ``resync`` message: messages were dropped for this client; refetch.
+         */
+        ResyncPublic: {
+            /**
+             * Reason
+             * @constant
+             */
+            reason: "slow_consumer";
         };
         /**
          * RiskConfig
@@ -1453,29 +1830,109 @@ export interface components {
              */
             max_trades_per_day: number;
         };
+        /**
+         * RiskLimits
+         * @description DRB-Guard limits: the engine's ``RiskConfig``, with the unit of each field.
+         */
+        RiskLimits: {
+            /**
+             * Fixed Fraction
+             * @description position notional until then, as a fraction of equity (0.01 = 1 %)
+             * @default 0.01
+             */
+            fixed_fraction: number;
+            /**
+             * Fixed Qty
+             * @description when set, every automated entry is exactly this quantity in the base asset (the caps still apply); null = Kelly / fixed-fraction sizing
+             */
+            fixed_qty?: number | null;
+            /**
+             * Kelly Fraction
+             * @description share of the full Kelly size used once Kelly applies, as a fraction (0.25 = a quarter Kelly)
+             * @default 0.25
+             */
+            kelly_fraction: number;
+            /**
+             * Kelly Min Trades
+             * @description closed trades needed before Kelly sizing is used (count)
+             * @default 20
+             */
+            kelly_min_trades: number;
+            /**
+             * Max Drawdown
+             * @description DRB-Guard halts and flattens when equity falls this fraction below its peak (0.15 = 15 %)
+             * @default 0.15
+             */
+            max_drawdown: number;
+            /**
+             * Max Leverage
+             * @description highest leverage allowed, a multiple (10 = 10×)
+             * @default 10
+             */
+            max_leverage: number;
+            /**
+             * Max Open Positions
+             * @description most positions open at once, all symbols (count)
+             * @default 5
+             */
+            max_open_positions: number;
+            /**
+             * Max Position Notional
+             * @description largest position notional, as a fraction of equity (0.05 = 5 %)
+             * @default 0.05
+             */
+            max_position_notional: number;
+            /**
+             * Max Trades Per Day
+             * @description most new positions per UTC day (count)
+             * @default 50
+             */
+            max_trades_per_day: number;
+        };
         /** RiskPublic */
         RiskPublic: {
-            /** Drawdown */
-            drawdown: number;
-            /** Equity */
+            /**
+             * Drawdown Amount
+             * @description how far equity is below its peak now (peak − equity): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
+            drawdown_amount: string;
+            /**
+             * Drawdown Fraction
+             * @description how far equity is below its peak now, as a fraction of the peak (0.03 = 3 %)
+             */
+            drawdown_fraction: number;
+            /**
+             * Drawdown Limit Fraction
+             * @description the drawdown at which DRB-Guard halts, as a fraction of the peak (limits.max_drawdown)
+             */
+            drawdown_limit_fraction: number;
+            /**
+             * Equity
+             * @description account equity now (cash + unrealised P&L): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             equity: string;
             /** Halt Reason */
             halt_reason: string | null;
             /** Halted */
             halted: boolean;
-            limits: components["schemas"]["RiskConfig"];
-            /** Max Drawdown */
-            max_drawdown: number;
-            /** Peak Equity */
+            limits: components["schemas"]["RiskLimits"];
+            /**
+             * Peak Equity
+             * @description highest equity so far, the drawdown's reference: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             peak_equity: string;
             /** Positions */
             positions: components["schemas"]["PositionPublic"][];
+            rejections: components["schemas"]["Rejections"];
             /**
              * Risk Level
              * @enum {string}
              */
             risk_level: "Low" | "Medium" | "High" | "Critical";
-            /** Trades Today */
+            /**
+             * Trades Today
+             * @description new positions opened today (UTC) (count)
+             */
             trades_today: number;
         };
         /**
@@ -1524,16 +1981,25 @@ export interface components {
         SignalPage: {
             /** Items */
             items: components["schemas"]["SignalPublic"][];
-            /** Total */
+            /**
+             * Total
+             * @description signals matching the filter (count)
+             */
             total: number;
         };
         /** SignalPublic */
         SignalPublic: {
-            /** Confidence */
+            /**
+             * Confidence
+             * @description the strategy's confidence, 0..1
+             */
             confidence: number;
             /** Id */
             id: string;
-            /** Price */
+            /**
+             * Price
+             * @description price when the signal fired: price in quote currency per base-asset unit, exact decimal string
+             */
             price: string;
             /** Reason */
             reason: string;
@@ -1551,7 +2017,10 @@ export interface components {
             strategy: string | null;
             /** Symbol */
             symbol: string;
-            /** Ts */
+            /**
+             * Ts
+             * @description signal time (local clock), integer nanoseconds since the UTC epoch
+             */
             ts: number;
         };
         /** StreamIn */
@@ -1570,6 +2039,16 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /**
+         * SubscribedPublic
+         * @description The WebSocket ``subscribed`` message: what the connection now receives.
+         */
+        SubscribedPublic: {
+            /** Symbols */
+            symbols: string[];
+            /** Topics */
+            topics: string[];
+        };
         /** SystemStatus */
         SystemStatus: {
             /**
@@ -1583,54 +2062,132 @@ export interface components {
             feed_connected: boolean;
             feed_status?: components["schemas"]["FeedStatus"] | null;
             latency_us: components["schemas"]["LatencyUs"];
-            /** Signals */
+            /**
+             * Signals
+             * @description signals of all accounts since the service started (count)
+             */
             signals: number;
-            /** Ticks Processed */
+            /**
+             * Ticks Processed
+             * @description ticks run through the engines since the service started (count)
+             */
             ticks_processed: number;
-            /** Ticks Rejected */
+            /**
+             * Ticks Rejected
+             * @description of those, ticks the sanitizer refused (count)
+             */
             ticks_rejected: number;
-            /** Trades */
+            /**
+             * Trades
+             * @description trades closed by all accounts since the service started (count)
+             */
             trades: number;
-            /** Uptime S */
+            /**
+             * Uptime S
+             * @description seconds since the service started
+             */
             uptime_s: number;
-            /** Writer Backlog */
+            /**
+             * Writer Backlog
+             * @description store records waiting to be written (count)
+             */
             writer_backlog: number;
+        };
+        /**
+         * TickPublic
+         * @description The WebSocket ``tick`` message (sampled for display, at most 10 a second per symbol).
+         */
+        TickPublic: {
+            /**
+             * Ask
+             * @description best ask: price in quote currency per base-asset unit, exact decimal string
+             */
+            ask: string | null;
+            /**
+             * Bid
+             * @description best bid: price in quote currency per base-asset unit, exact decimal string
+             */
+            bid: string | null;
+            /** Exchange */
+            exchange: string;
+            /**
+             * Price
+             * @description last trade price: price in quote currency per base-asset unit, exact decimal string
+             */
+            price: string | null;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Ts
+             * @description receive time, integer nanoseconds since the UTC epoch
+             */
+            ts: number;
         };
         /** TradePage */
         TradePage: {
             /** Items */
             items: components["schemas"]["TradePublic"][];
-            /** Total */
+            /**
+             * Total
+             * @description trades matching the filter (count)
+             */
             total: number;
         };
         /** TradePublic */
         TradePublic: {
-            /** Confidence */
+            /**
+             * Confidence
+             * @description the opening signal's confidence, 0..1
+             */
             confidence: number | null;
-            /** Entry Price */
+            /**
+             * Entry Price
+             * @description average entry fill price: price in quote currency per base-asset unit, exact decimal string
+             */
             entry_price: string;
-            /** Entry Ts */
+            /**
+             * Entry Ts
+             * @description entry fill time (local clock), integer nanoseconds since the UTC epoch
+             */
             entry_ts: number;
-            /** Exit Price */
+            /**
+             * Exit Price
+             * @description exit fill price (null while open): price in quote currency per base-asset unit, exact decimal string
+             */
             exit_price: string | null;
             /** Exit Reason */
             exit_reason: string | null;
-            /** Exit Ts */
+            /**
+             * Exit Ts
+             * @description exit fill time (local clock); null while open, integer nanoseconds since the UTC epoch
+             */
             exit_ts: number | null;
-            /** Fees */
+            /**
+             * Fees
+             * @description fees paid, entry and exit: money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             fees: string;
             /** Id */
             id: string;
-            /** Pnl */
+            /**
+             * Pnl
+             * @description net P&L after fees and funding (null while open): money in the account's currency (quote currency, USDT on the shipped feed), exact decimal string
+             */
             pnl: string | null;
-            /** Pnl Pct */
-            pnl_pct: string | null;
+            /**
+             * Pnl Fraction
+             * @description net P&L over the entry cost basis, as a fraction (0.0125 = +1.25 %), exact decimal string; null while open
+             */
+            pnl_fraction: string | null;
             /**
              * Side
              * @enum {string}
              */
             side: "LONG" | "SHORT";
-            /** Size */
+            /**
+             * Size
+             * @description position size: quantity in the base asset (BTC for BTCUSDT), exact decimal string
+             */
             size: string;
             /**
              * Status
@@ -2492,7 +3049,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RiskConfig"];
+                "application/json": components["schemas"]["RiskLimits"];
             };
         };
         responses: {
@@ -2949,6 +3506,46 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    automation_state_api_users__user_id__automation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

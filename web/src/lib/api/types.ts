@@ -20,36 +20,22 @@ export type OrderResult = S["OrderOut"];
 export type Performance = S["Performance"];
 export type EquityPoint = S["EquityPoint"];
 export type PricePoint = S["PricePoint"];
-export type RiskLimits = S["RiskConfig"];
+export type RiskLimits = S["RiskLimits"];
 export type RiskState = S["RiskPublic"];
+export type Rejections = S["Rejections"];
 export type Market = S["MarketPublic"];
 export type Exchange = S["ExchangePublic"];
 export type StreamState = S["StreamOut"];
 export type Backtest = S["BacktestPublic"];
+export type BacktestMetrics = S["BacktestMetrics"];
 export type BacktestRequest = S["BacktestCreate"];
 export type Credential = S["CredentialPublic"];
 export type CredentialCreate = S["CredentialCreate"];
 export type LiveTrading = S["LiveTradingOut"];
 export type Health = S["Health"];
+export type Automation = S["AutomationOut"];
 
-/** WebSocket `tick` payload. */
-export interface Tick {
-  exchange: string;
-  symbol: string;
-  price: string;
-  bid: string;
-  ask: string;
-  ts: number;
-}
-
-/** WebSocket `fill` payload. */
-export interface Fill {
-  symbol: string;
-  side: Side;
-  qty: string;
-  price: string;
-  fee: string;
-  kind: "open" | "close";
-  exit_reason: string | null;
-  ts: number;
-}
+/** WebSocket payloads (the schema's `x-websocket` topics). */
+export type Tick = S["TickPublic"];
+export type Fill = S["FillPublic"];
+export type PositionClosed = S["PositionClosed"];
