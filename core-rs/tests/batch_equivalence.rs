@@ -209,6 +209,10 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
             assert_eq!(rejections(&batch), rejections(&live), "{what}");
             assert_eq!(rejected_events as u64, live.stats().ticks_rejected, "{what}");
             assert_eq!(batch.trades(), live.trades(), "{what}");
+            assert_eq!(batch.shadow_trades(), live.shadow_trades(), "{what}");
+            assert_eq!(batch.journal().fills, live.journal().fills, "{what}");
+            assert_eq!(batch.journal().funding, live.journal().funding, "{what}");
+            assert_eq!(batch.journal().rejected, live.journal().rejected, "{what}");
             assert_eq!(batch.account().equity(), live.account().equity(), "{what}");
             assert_eq!(batch.risk_state(), live.risk_state(), "{what}");
             assert_eq!(batch.equity_tracker().curve(), live.equity_tracker().curve(), "{what}");

@@ -35,8 +35,14 @@ impl Fnv {
 /// representation that reads back to the same bits).
 fn digest(e: &Engine) -> (u64, usize) {
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    for t in e.trades() {
+    for t in e.trades().iter().chain(e.shadow_trades()) {
         h.add(&format!("{t:?}"));
+    }
+    for f in &e.journal().fills {
+        h.add(&format!("{f:?}"));
+    }
+    for c in &e.journal().funding {
+        h.add(&format!("{c:?}"));
     }
     for point in e.equity_tracker().curve() {
         h.add(&format!("{point:?}"));
@@ -124,38 +130,49 @@ fn klines_digest(relative: &str, config: EngineConfig, batch: bool) -> (u64, usi
 
 const KLINES: &str = "klines/binance_usdm_BTCUSDT_1m_20250504-20250624.csv.gz";
 
+/// Compares a digest with its recorded value; with `QUANTUM_GOLDEN_PRINT` set, prints it
+/// instead (to record new values after a deliberate change of behaviour).
+fn check(name: &str, got: (u64, usize), want: (u64, usize)) {
+    if std::env::var_os("QUANTUM_GOLDEN_PRINT").is_some() {
+        eprintln!("{name}: ({:#x}, {})", got.0, got.1);
+    } else {
+        assert_eq!(got, want, "{name}");
+    }
+}
+
 #[test]
 fn synthetic_quotes_golden_digest() {
-    assert_eq!(synthetic_digest(1_000_000, EngineConfig::default()), (SYNTHETIC_1M, SYNTHETIC_1M_TRADES));
-    assert_eq!(synthetic_digest(1_000_000, loose()), (SYNTHETIC_1M_LOOSE, SYNTHETIC_1M_LOOSE_TRADES));
+    check("SYNTHETIC_1M", synthetic_digest(1_000_000, EngineConfig::default()), (SYNTHETIC_1M, SYNTHETIC_1M_TRADES));
+    check("SYNTHETIC_1M_LOOSE", synthetic_digest(1_000_000, loose()), (SYNTHETIC_1M_LOOSE, SYNTHETIC_1M_LOOSE_TRADES));
 }
 
 /// The bench's full ten million ticks (slow in a debug build: run with `--release --ignored`).
 #[test]
 #[ignore = "ten million ticks; run with cargo test --release -- --ignored"]
 fn synthetic_quotes_golden_digest_10m() {
-    assert_eq!(synthetic_digest(10_000_000, EngineConfig::default()), (SYNTHETIC_10M, SYNTHETIC_10M_TRADES));
-    assert_eq!(synthetic_digest(10_000_000, loose()), (SYNTHETIC_10M_LOOSE, SYNTHETIC_10M_LOOSE_TRADES));
+    check("SYNTHETIC_10M", synthetic_digest(10_000_000, EngineConfig::default()), (SYNTHETIC_10M, SYNTHETIC_10M_TRADES));
+    check("SYNTHETIC_10M_LOOSE", synthetic_digest(10_000_000, loose()), (SYNTHETIC_10M_LOOSE, SYNTHETIC_10M_LOOSE_TRADES));
 }
 
 #[test]
 fn real_klines_golden_digest() {
     for batch in [true, false] {
-        assert_eq!(klines_digest(KLINES, EngineConfig::default(), batch), (KLINES_DEFAULT, KLINES_DEFAULT_TRADES));
-        assert_eq!(klines_digest(KLINES, loose(), batch), (KLINES_LOOSE, KLINES_LOOSE_TRADES));
+        check("KLINES_DEFAULT", klines_digest(KLINES, EngineConfig::default(), batch), (KLINES_DEFAULT, KLINES_DEFAULT_TRADES));
+        check("KLINES_LOOSE", klines_digest(KLINES, loose(), batch), (KLINES_LOOSE, KLINES_LOOSE_TRADES));
     }
 }
 
-// Recorded on commit 5eac262 (before the column-pass feature inputs), release and debug alike.
-const SYNTHETIC_1M: u64 = 0x1be91ca5e1a6ec5f;
-const SYNTHETIC_1M_TRADES: usize = 21;
-const SYNTHETIC_1M_LOOSE: u64 = 0x39f16d720ebba3bb;
-const SYNTHETIC_1M_LOOSE_TRADES: usize = 37883;
-const SYNTHETIC_10M: u64 = 0x9112a9b825c9fa8d;
-const SYNTHETIC_10M_TRADES: usize = 21;
-const SYNTHETIC_10M_LOOSE: u64 = 0xac419f0b11ae1ce3;
-const SYNTHETIC_10M_LOOSE_TRADES: usize = 146823;
-const KLINES_DEFAULT: u64 = 0x6a47547198027cfb;
+// Recorded when fills moved to the next bar's open, features to time bars, funding to the
+// funding times held and zero-sized signals to shadow trades (release and debug alike).
+const SYNTHETIC_1M: u64 = 0x21c62b5e0ec28b77;
+const SYNTHETIC_1M_TRADES: usize = 40;
+const SYNTHETIC_1M_LOOSE: u64 = 0xfb7808796184db86;
+const SYNTHETIC_1M_LOOSE_TRADES: usize = 1332;
+const SYNTHETIC_10M: u64 = 0x8b8b91d4cf43bea1;
+const SYNTHETIC_10M_TRADES: usize = 40;
+const SYNTHETIC_10M_LOOSE: u64 = 0x28464ebb20945244;
+const SYNTHETIC_10M_LOOSE_TRADES: usize = 13184;
+const KLINES_DEFAULT: u64 = 0x1793c465d7178b00;
 const KLINES_DEFAULT_TRADES: usize = 21;
-const KLINES_LOOSE: u64 = 0x4a420ecbe4fb13fa;
-const KLINES_LOOSE_TRADES: usize = 3111;
+const KLINES_LOOSE: u64 = 0x4c9084479bc7478e;
+const KLINES_LOOSE_TRADES: usize = 2872;

@@ -60,13 +60,11 @@ def test_a_backtest_charges_the_real_funding_history(shared_data: Path) -> None:
     bars, _ = load_binance_klines(shared_data / "klines" / KLINES)
     ticks = schedule.apply_to(bars)
     rates = ticks.columns["funding_rate"]
-    first_event = int(np.searchsorted(ticks.columns["ts_event"], schedule.ts[0]))
-    assert np.isnan(rates[:first_event]).all() or first_event == 0
-    # As of each bar: the last event at or before it, never a later one.
+    after_last = int(np.searchsorted(ticks.columns["ts_event"], schedule.ts[-1], side="right"))
+    assert np.isnan(rates[after_last:]).all()
+    # As of each bar: the rate that settles at the next event at or after it.
     i = 5_000
-    expected = schedule.rate[
-        np.searchsorted(schedule.ts, ticks.columns["ts_event"][i], side="right") - 1
-    ]
+    expected = schedule.rate[np.searchsorted(schedule.ts, ticks.columns["ts_event"][i], side="left")]
     assert rates[i] == expected
 
     class HoldLong(quantum.Strategy):
@@ -86,9 +84,15 @@ def test_a_backtest_charges_the_real_funding_history(shared_data: Path) -> None:
     result = quantum.backtest(ticks.slice(0, 3 * day), config, strategies=[HoldLong()])
     without = quantum.backtest(bars.slice(0, 3 * day), config, strategies=[HoldLong()])
     assert without.metrics["funding"] == 0
-    # Three days held long: about nine funding payments, each ≈ value × rate (rates are positive
-    # here, so the long pays).
+    # Three days held long: one payment per funding time held, each at that event's own rate,
+    # on the position's mark.
     assert result.metrics["funding"] != 0
+    paid = result.funding
+    held = schedule.between(int(result.fills["ts_event"].iloc[0]), int(ticks.columns["ts_event"][3 * day - 1]))
+    assert len(paid) == len(held) >= 8
+    # Funding times are the 8-hour UTC marks; the file's events sit a few ms after them.
+    assert (np.abs(held.ts - paid["funding_time"].to_numpy()) < 10_000_000).all()
+    assert paid["rate"].tolist() == held.rate.tolist()
     assert len(result.open_positions) == 1
     assert (
         result.metrics["final_equity"]

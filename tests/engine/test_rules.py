@@ -12,11 +12,13 @@ from quantum import EngineConfig, ExecutionConfig, RiskConfig
 from quantum.errors import ColumnError, ConfigError, RiskRejected
 from tests.conftest import DAY, MINUTE, SECOND, Scripted
 
+# Only the scripted strategy, no slippage, no minimum holding time, features per tick.
 QUIET = EngineConfig(
     liquidation_hunter=quantum.LiquidationHunterConfig(enabled=False),
     order_flow=quantum.OrderFlowConfig(enabled=False),
     volatility_fader=quantum.VolatilityFaderConfig(enabled=False),
-    execution=ExecutionConfig(slippage_bps=0.0),
+    execution=ExecutionConfig(slippage_bps=0.0, min_hold_ns=0),
+    features=quantum.FeatureConfig(bar_ns=0),
 )
 
 
@@ -144,7 +146,7 @@ def test_notional_and_leverage_caps_refuse_manual_orders() -> None:
 
 def test_kelly_sizing_is_fixed_then_bounded_and_never_negative() -> None:
     e = quantum.Engine(QUIET)
-    assert e.risk_state()["size_fraction"] == 0.01
+    assert e.risk_state()["size_fraction_default"] == 0.01
     # Twenty losing round trips: Kelly turns negative and sizing refuses new entries.
     plan = [(i, "LONG" if i % 2 else "SHORT") for i in range(1, 45)]
     # Each fill lands on the worse price of an alternating market: every round trip loses.

@@ -13,10 +13,12 @@ NO_BUILTINS = {
     "order_flow": quantum.OrderFlowConfig(enabled=False),
     "volatility_fader": quantum.VolatilityFaderConfig(enabled=False),
 }
+# Features per tick: the targets follow each price, not one-second bars.
 TARGETS = EngineConfig(
     **NO_BUILTINS,
+    features=FeatureConfig(bar_ns=0),
     risk=RiskConfig(fixed_qty=0.01, max_trades_per_day=10_000),
-    execution=ExecutionConfig(take_profit=None, stop_loss=None, slippage_bps=0.0),
+    execution=ExecutionConfig(take_profit=None, stop_loss=None, slippage_bps=0.0, min_hold_ns=0),
 )
 
 
@@ -52,7 +54,7 @@ def test_disabled_exits_keep_the_position_through_big_moves() -> None:
 
 def test_ema_cross_holds_long_above_and_flat_below() -> None:
     cfg = TARGETS.model_copy(
-        update={"ema_cross": EmaCrossConfig(enabled=True), "features": FeatureConfig(ema_period=3)}
+        update={"ema_cross": EmaCrossConfig(enabled=True), "features": FeatureConfig(ema_period=3, bar_ns=0)}
     )
     up, down = [100 + i for i in range(10)], [109 - 2 * i for i in range(10)]
     result = quantum.backtest(prices(up + down), cfg)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from quantum.data import generate
-from quantum.engine import EngineConfig
+from quantum.engine import EngineConfig, FeatureConfig
 from quantum.runtime import ManualFeed, Runtime, RuntimeOptions
 from quantum.runtime.bus import QueueSubscription
 from quantum.store import Role, StoreWriter, open_store
@@ -38,7 +38,9 @@ def make_runtime(tmp_path: Path) -> Iterator[Any]:
         with store.session() as session:
             create_user(session, "trader", "trader-password-1", Role.ADMIN)
         writer = StoreWriter(store, path / "spool")
-        options = RuntimeOptions(engine_config=EngineConfig(auto_execute=False))
+        # Features per tick: 3,000 ticks a millisecond apart make only three one-second bars.
+        config = EngineConfig(auto_execute=False, features=FeatureConfig(bar_ns=0))
+        options = RuntimeOptions(engine_config=config)
         rt = Runtime(store, writer, ManualFeed(SYMBOLS), options)
         rt.load_accounts()
         made.append((rt, writer))

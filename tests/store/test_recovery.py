@@ -32,6 +32,18 @@ STATE: dict[str, Any] = {
     "losses": 1,
     "sum_win": "20.00000000",
     "sum_loss": "-32.34567891",
+    "strategies": [
+        {
+            "name": "order_flow",
+            "wins": 7,
+            "losses": 13,
+            "sum_win": 0.0731,
+            "sum_loss": 0.0655,
+            "shadow_trades": 4,
+            "shadow_wins": 1,
+            "shadow_pnl": "-0.12345678",
+        }
+    ],
     "positions": [
         {
             "symbol": "BTCUSDT",

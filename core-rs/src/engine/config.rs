@@ -22,6 +22,9 @@ pub struct EngineConfig {
     pub auto_execute: bool,
     /// Equity curve sampling interval of event time, ns. Default 60 s.
     pub equity_sample_ns: UnixNanos,
+    /// Keep the journal: every fill (shadow ones too), funding payment and rejected tick, for
+    /// reports and the auditor. A long-running paper session turns it off. Default true.
+    pub journal: bool,
     /// L0 sanitizer limits.
     pub sanitizer: SanitizerConfig,
     /// Feature windows.
@@ -48,6 +51,7 @@ impl Default for EngineConfig {
             initial_capital: 10_000.0,
             auto_execute: true,
             equity_sample_ns: 60 * NANOS_PER_SECOND,
+            journal: true,
             sanitizer: SanitizerConfig::default(),
             features: FeatureConfig::default(),
             liquidation_hunter: LiquidationHunterConfig::default(),

@@ -1,6 +1,6 @@
 //! What the engine reports for each tick.
 
-use crate::portfolio::{Fill, Trade};
+use crate::portfolio::{Fill, FundingCharge, Trade};
 use crate::risk::{HaltReason, RiskReject};
 use crate::sanitizer::RejectReason;
 use crate::strategy::Signal;
@@ -18,9 +18,9 @@ pub enum Event {
         /// Why.
         reason: RejectReason,
     },
-    /// The winning strategy signal of a tick.
+    /// The winning strategy signal of a tick, with what the engine did with it.
     Signal(Signal),
-    /// DRB-Guard refused an entry.
+    /// DRB-Guard or sizing refused an entry (a zero size is then followed as a shadow trade).
     OrderRejected {
         /// Local time of the decision.
         ts_recv: UnixNanos,
@@ -30,22 +30,19 @@ pub enum Event {
         side: Side,
         /// Why.
         reason: RiskReject,
+        /// The signal the entry was for (none for a manual order).
+        signal_id: Option<u64>,
     },
-    /// An order filled.
+    /// An order filled (real).
     Fill(Fill),
-    /// A position closed.
+    /// A real position closed.
     TradeClosed(Trade),
-    /// Funding was charged (negative amount: received).
-    Funding {
-        /// Exchange time of the tick that crossed the funding time.
-        ts_event: UnixNanos,
-        /// Symbol id.
-        symbol: SymbolId,
-        /// Rate applied.
-        rate: f64,
-        /// Amount paid.
-        amount: Money,
-    },
+    /// A shadow order filled: no capital, nothing in equity.
+    ShadowFill(Fill),
+    /// A shadow position closed.
+    ShadowTradeClosed(Trade),
+    /// Funding was charged on a real position (negative amount: received).
+    Funding(FundingCharge),
     /// The kill switch tripped; positions are being flattened.
     Halted {
         /// Exchange time of the tick that tripped it.

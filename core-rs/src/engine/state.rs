@@ -1,11 +1,13 @@
 //! The engine's persistent state: what a restart must not forget (open positions, cash and the
-//! P&L ledger, the equity peak, the day's trade count, the kill switch, Kelly statistics).
+//! P&L ledger, the equity peak, the day's trade count, the kill switch, each strategy's trade
+//! statistics). Shadow positions are not kept: they hold nothing, and a restart starts them
+//! afresh.
 
 use std::borrow::Cow;
 
-use super::pipeline::{Engine, EngineError};
-use crate::portfolio::{Account, Position};
-use crate::risk::HaltReason;
+use super::core::{Engine, EngineError};
+use crate::portfolio::{next_funding_time, Account, Position};
+use crate::risk::{HaltReason, StrategyStats};
 use crate::types::{Money, Price, Qty, Side, SymbolId, UnixNanos};
 
 /// One open position as stored.
@@ -41,6 +43,8 @@ pub struct PositionState {
     pub confidence: f64,
     /// Opening strategy.
     pub strategy: String,
+    /// Opening signal.
+    pub signal_id: Option<u64>,
 }
 
 /// Everything a restart restores.
@@ -70,6 +74,8 @@ pub struct EngineState {
     pub sum_win: Money,
     /// Sum of losses (positive).
     pub sum_loss: Money,
+    /// Each strategy's trade statistics (Kelly sizing).
+    pub strategies: Vec<StrategyStats>,
     /// Open positions.
     pub positions: Vec<PositionState>,
 }
@@ -92,6 +98,7 @@ impl Engine {
             losses: r.losses,
             sum_win: r.sum_win,
             sum_loss: r.sum_loss,
+            strategies: r.strategies.clone(),
             positions: a
                 .positions()
                 .map(|p| PositionState {
@@ -110,6 +117,7 @@ impl Engine {
                     mark: p.mark,
                     confidence: p.confidence,
                     strategy: p.strategy.to_string(),
+                    signal_id: p.signal_id,
                 })
                 .collect(),
         }
@@ -117,23 +125,23 @@ impl Engine {
 
     /// Replaces the account and DRB-Guard state with `s` (recovery after a restart).
     pub fn restore_state(&mut self, s: EngineState) -> Result<(), EngineError> {
-        {
-            let (account, risk) = self.restore_parts();
-            let mut fresh = Account::new(account.initial_capital);
-            fresh.cash = s.cash;
-            fresh.realized = s.realized;
-            fresh.fees = s.fees;
-            fresh.funding = s.funding;
-            *account = fresh;
-            risk.peak_equity = s.peak_equity;
-            risk.halted = s.halted;
-            risk.trade_day = s.trade_day;
-            risk.trades_today = s.trades_today;
-            risk.wins = s.wins;
-            risk.losses = s.losses;
-            risk.sum_win = s.sum_win;
-            risk.sum_loss = s.sum_loss;
-        }
+        self.settled_equity = None;
+        let mut fresh = Account::new(self.account.initial_capital);
+        fresh.cash = s.cash;
+        fresh.realized = s.realized;
+        fresh.fees = s.fees;
+        fresh.funding = s.funding;
+        self.account = fresh;
+        let risk = &mut self.risk;
+        risk.peak_equity = s.peak_equity;
+        risk.halted = s.halted;
+        risk.trade_day = s.trade_day;
+        risk.trades_today = s.trades_today;
+        risk.wins = s.wins;
+        risk.losses = s.losses;
+        risk.sum_win = s.sum_win;
+        risk.sum_loss = s.sum_loss;
+        risk.strategies = s.strategies;
         for p in s.positions {
             self.restore_position(Position {
                 symbol: p.symbol,
@@ -141,6 +149,9 @@ impl Engine {
                 qty: p.qty,
                 entry_price: p.entry_price,
                 entry_ts: p.entry_ts,
+                // The store keeps the local entry time; the exchange clock is within the
+                // receive latency of it.
+                entry_event: p.entry_ts,
                 cost_basis: p.cost_basis,
                 entry_fee: p.entry_fee,
                 funding: p.funding,
@@ -151,12 +162,23 @@ impl Engine {
                 mark: p.mark,
                 confidence: p.confidence,
                 strategy: Cow::Owned(p.strategy),
+                signal_id: p.signal_id,
             })?;
         }
         if s.halted.is_some() {
             // The halt was meant to flatten: finish the job on each symbol's next tick.
             self.flatten_all(UnixNanos::MIN, crate::portfolio::ExitReason::KillSwitch);
         }
+        Ok(())
+    }
+
+    /// Restores an open position and prepares its symbol's state.
+    fn restore_position(&mut self, pos: Position) -> Result<(), EngineError> {
+        let interval = self.config.execution.funding_interval_ns;
+        let st = self.state(pos.symbol)?;
+        st.last_price = pos.mark.to_f64();
+        st.next_funding = next_funding_time(pos.entry_event, interval);
+        self.account.restore_position(pos);
         Ok(())
     }
 }

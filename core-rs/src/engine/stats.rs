@@ -1,6 +1,7 @@
 //! Counters and the equity curve the engine keeps while it runs.
 
 use crate::risk::RiskReject;
+use crate::strategy::IgnoreReason;
 use crate::types::{Money, UnixNanos};
 
 /// What the engine has done so far.
@@ -12,16 +13,34 @@ pub struct EngineStats {
     pub ticks_accepted: u64,
     /// Ticks the sanitizer rejected.
     pub ticks_rejected: u64,
-    /// Winning signals (one per tick at most).
+    /// Winning signals reported (one per tick at most).
     pub signals: u64,
-    /// Signals not acted on (same side as the position, an order pending, or not auto-executing).
-    pub signals_ignored: u64,
-    /// Fills (entries and exits).
+    /// Signals not acted on, indexed by [`IgnoreReason`] as usize. `OppositeInBar` signals are
+    /// dropped before they are reported.
+    pub signals_ignored: [u64; IgnoreReason::ALL.len()],
+    /// Signals sized to zero and followed as shadow trades.
+    pub signals_shadowed: u64,
+    /// Real fills (entries and exits).
     pub fills: u64,
-    /// Closed trades.
+    /// Closed real trades.
     pub trades: u64,
+    /// Closed shadow trades.
+    pub shadow_trades: u64,
     /// Entries refused by DRB-Guard, indexed by [`RiskReject`] as usize.
     pub orders_rejected: [u64; RiskReject::ALL.len()],
+}
+
+impl EngineStats {
+    /// Counts a signal not acted on.
+    #[inline]
+    pub(crate) fn ignore(&mut self, reason: IgnoreReason) {
+        self.signals_ignored[reason as usize] += 1;
+    }
+
+    /// Signals not acted on, all reasons.
+    pub fn signals_ignored_total(&self) -> u64 {
+        self.signals_ignored.iter().sum()
+    }
 }
 
 /// Equity curve (sampled on event time) and exact drawdown and exposure statistics (per tick).
@@ -104,24 +123,6 @@ impl EquityTracker {
         if ts >= self.next_sample {
             self.sample(ts, equity);
         }
-    }
-
-    /// Whether the tracker has seen its first tick (its span has begun).
-    #[inline]
-    pub fn has_started(&self) -> bool {
-        self.first_ts.is_some()
-    }
-
-    /// [`on_time`](Self::on_time) without exposure, then [`on_same_equity`](Self::on_same_equity),
-    /// for a tracker that [has started](Self::has_started): a flat account's tick whose equity
-    /// stands still.
-    #[inline(always)]
-    pub fn on_flat_same_equity(&mut self, ts: UnixNanos) {
-        debug_assert!(self.has_started());
-        if ts > self.last_ts {
-            self.last_ts = ts;
-        }
-        self.on_same_equity(ts);
     }
 
     #[inline(never)]
@@ -252,25 +253,5 @@ mod tests {
         }
         assert_eq!(a.curve(), b.curve());
         assert!(a.curve().len() > 100 && a.max_drawdown() > 0.0 && a.max_drawdown_duration_ns() > 0);
-    }
-
-    #[test]
-    fn flat_same_equity_is_on_time_then_on_same_equity() {
-        // At the peak (every tick is an extreme), then below it; clocks that repeat and step back.
-        for equity in [1_000, 900] {
-            let mut a = EquityTracker::new(Money::from_units(1_000), 700);
-            a.on_time(5, false);
-            a.on_equity(5, Money::from_units(equity));
-            let mut b = a.clone();
-            let mut ts = 5;
-            for i in 0..10_000i64 {
-                ts += (i * 7919) % 500 - 100;
-                a.on_time(ts, false);
-                a.on_same_equity(ts);
-                b.on_flat_same_equity(ts);
-                assert_eq!(state(&a), state(&b), "tick {i}");
-            }
-            assert!(a.curve().len() > 100);
-        }
     }
 }

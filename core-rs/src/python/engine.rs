@@ -4,16 +4,18 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use super::convert::{money, parse_side, parse_units, price, qty};
+use std::borrow::Cow;
+
+use super::convert::{money, parse_side, price, qty};
 use super::errors::quantum_error;
 use super::events::events_tuple;
 use super::strategy::PyStrategy;
-use crate::engine::{DepthColumns, Engine, EngineConfig, EngineError, EngineState, NullSink, PositionState};
+use crate::engine::{DepthColumns, Engine, EngineConfig, EngineError, NullSink, Provenance};
 use crate::metrics::Metrics;
 use crate::risk::{HaltReason, RiskReject};
 use crate::sanitizer::RejectReason;
+use crate::strategy::IgnoreReason;
 use crate::tick::{Tick, TickColumns};
-use crate::types::{Money, Price, Qty};
 
 /// Maps an engine error to the `quantum.errors` hierarchy (a Python strategy's own exception is
 /// re-raised unchanged).
@@ -62,14 +64,7 @@ fn slice_of<'a, T: numpy::Element>(c: &'a Option<PyReadonlyArray1<'_, T>>) -> Op
     c.as_ref().map(|a| a.as_slice().unwrap_or(&[]))
 }
 
-fn item<'py>(d: &Bound<'py, PyDict>, k: &str) -> PyResult<Bound<'py, PyAny>> {
-    d.get_item(k)?.ok_or_else(|| quantum_error("DataError", (format!("engine state is missing '{k}'"),)))
-}
 
-fn units_of(d: &Bound<'_, PyDict>, k: &str) -> PyResult<i64> {
-    let v = item(d, k)?;
-    parse_units(&v.str()?.to_cow()?, k)
-}
 
 /// The tick columns of a dict, borrowed from NumPy (validated dtypes, contiguous).
 struct TickArrays<'py> {
@@ -124,13 +119,6 @@ impl<'py> TickArrays<'py> {
     }
 }
 
-fn optional_units(d: &Bound<'_, PyDict>, k: &str) -> PyResult<Option<i64>> {
-    match d.get_item(k)? {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(_) => units_of(d, k).map(Some),
-    }
-}
 
 fn parse_config(json: &str) -> PyResult<EngineConfig> {
     serde_json::from_str(json).map_err(|e| quantum_error("ConfigError", (format!("engine config: {e}"),)))
@@ -139,7 +127,7 @@ fn parse_config(json: &str) -> PyResult<EngineConfig> {
 /// The trading engine of one account.
 #[pyclass(module = "quantum._core", name = "Engine")]
 pub struct PyEngine {
-    inner: Engine,
+    pub(super) inner: Engine,
 }
 
 #[pymethods]
@@ -298,7 +286,8 @@ impl PyEngine {
         self.inner.finish();
     }
 
-    /// Counters: ticks processed/accepted/rejected, signals, fills, trades.
+    /// Counters: ticks processed/accepted/rejected, signals (reported, ignored, shadowed),
+    /// real fills and trades, shadow trades.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.inner.stats();
         let d = PyDict::new(py);
@@ -306,13 +295,16 @@ impl PyEngine {
         d.set_item("ticks_accepted", s.ticks_accepted)?;
         d.set_item("ticks_rejected", s.ticks_rejected)?;
         d.set_item("signals", s.signals)?;
-        d.set_item("signals_ignored", s.signals_ignored)?;
+        d.set_item("signals_ignored", s.signals_ignored_total())?;
+        d.set_item("signals_shadowed", s.signals_shadowed)?;
         d.set_item("fills", s.fills)?;
         d.set_item("trades", s.trades)?;
+        d.set_item("shadow_trades", s.shadow_trades)?;
         Ok(d)
     }
 
-    /// Rejections by reason: tick rejections (sanitizer) and order rejections (DRB-Guard).
+    /// Rejections by reason: `tick:<reason>` (sanitizer), `signal:<reason>` (signals not acted
+    /// on) and `risk:<reason>` (entries DRB-Guard or sizing refused).
     fn rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         let ticks = self.inner.tick_rejections();
@@ -321,39 +313,35 @@ impl PyEngine {
                 d.set_item(format!("tick:{}", r.as_str()), ticks.get(r))?;
             }
         }
-        let orders = &self.inner.stats().orders_rejected;
+        let s = self.inner.stats();
+        for r in IgnoreReason::ALL {
+            let n = s.signals_ignored[r as usize];
+            if n > 0 {
+                d.set_item(format!("signal:{}", r.as_str()), n)?;
+            }
+        }
         for r in RiskReject::ALL {
-            if orders[r as usize] > 0 {
-                d.set_item(format!("risk:{}", r.as_str()), orders[r as usize])?;
+            if s.orders_rejected[r as usize] > 0 {
+                d.set_item(format!("risk:{}", r.as_str()), s.orders_rejected[r as usize])?;
             }
         }
         Ok(d)
     }
 
-    /// Closed trades as columns (NumPy arrays; exact values as Decimal-ready strings).
+    /// Closed trades as columns (NumPy arrays; exact P&L as decimal strings).
     fn trade_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let tr = self.inner.trades();
-        let d = PyDict::new(py);
-        let f = |g: &dyn Fn(&crate::portfolio::Trade) -> f64| tr.iter().map(g).collect::<Vec<f64>>();
-        let i = |g: &dyn Fn(&crate::portfolio::Trade) -> i64| tr.iter().map(g).collect::<Vec<i64>>();
-        let s = |g: &dyn Fn(&crate::portfolio::Trade) -> String| tr.iter().map(g).collect::<Vec<String>>();
-        d.set_item("symbol", PyArray1::from_vec(py, tr.iter().map(|t| t.symbol).collect::<Vec<u32>>()))?;
-        d.set_item("side", s(&|t| t.side.as_str().to_string()))?;
-        d.set_item("entry_time", PyArray1::from_vec(py, i(&|t| t.entry_ts)))?;
-        d.set_item("exit_time", PyArray1::from_vec(py, i(&|t| t.exit_ts)))?;
-        d.set_item("entry_price", PyArray1::from_vec(py, f(&|t| t.entry_price.to_f64())))?;
-        d.set_item("exit_price", PyArray1::from_vec(py, f(&|t| t.exit_price.to_f64())))?;
-        d.set_item("size", PyArray1::from_vec(py, f(&|t| t.qty.to_f64())))?;
-        d.set_item("gross_pnl", PyArray1::from_vec(py, f(&|t| t.gross_pnl.to_f64())))?;
-        d.set_item("pnl", PyArray1::from_vec(py, f(&|t| t.pnl.to_f64())))?;
-        d.set_item("pnl_pct", PyArray1::from_vec(py, f(&|t| t.pnl_pct)))?;
-        d.set_item("fees", PyArray1::from_vec(py, f(&|t| t.fees.to_f64())))?;
-        d.set_item("funding", PyArray1::from_vec(py, f(&|t| t.funding.to_f64())))?;
-        d.set_item("exit_reason", s(&|t| t.exit_reason.as_str().to_string()))?;
-        d.set_item("confidence", PyArray1::from_vec(py, f(&|t| t.confidence)))?;
-        d.set_item("strategy", s(&|t| t.strategy.to_string()))?;
-        d.set_item("pnl_exact", s(&|t| t.pnl.to_string()))?;
-        Ok(d)
+        super::journal::trades(py, self.inner.trades())
+    }
+
+    /// Everything the run recorded as column dicts: `trades`, `shadow_trades`, `fills`,
+    /// `funding`, `rejected_ticks`, and `strategies` (each strategy's statistics).
+    fn journal<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        super::journal::all(py, &self.inner)
+    }
+
+    /// Each strategy's trade statistics (real and shadow) and current size fraction.
+    fn strategy_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        super::journal::strategies(py, &self.inner)
     }
 
     /// The sampled equity curve: (event times ns, equity floats).
@@ -418,6 +406,7 @@ impl PyEngine {
             d.set_item("liquidation_price", price(py, p.liquidation_price)?)?;
             d.set_item("strategy", p.strategy.as_ref())?;
             d.set_item("confidence", p.confidence)?;
+            d.set_item("signal_id", p.signal_id)?;
             out.append(d)?;
         }
         Ok(out)
@@ -434,13 +423,21 @@ impl PyEngine {
         d.set_item("halted", r.halted.is_some())?;
         d.set_item("halt_reason", r.halted.map(HaltReason::as_str))?;
         d.set_item("trades_today", r.trades_today)?;
-        d.set_item("size_fraction", crate::risk::DrbGuard::new(self.inner.config().risk.clone()).size_fraction(r))?;
+        let guard = crate::risk::DrbGuard::new(self.inner.config().risk.clone());
+        let sizes = PyDict::new(py);
+        for s in &r.strategies {
+            sizes.set_item(s.name.as_ref(), guard.size_fraction(r, &s.name))?;
+        }
+        d.set_item("size_fractions", sizes)?;
+        d.set_item("size_fraction_default", guard.size_fraction(r, ""))?;
         Ok(d)
     }
 
     /// A manual entry (executed signal or user order), checked by DRB-Guard now; fills on the
-    /// symbol's next tick. Returns the quantity as Decimal.
-    #[pyo3(signature = (symbol, side, ts_recv, ts_event, qty=None, leverage=None))]
+    /// symbol's next tick. An executed signal passes its `strategy`, `confidence` and
+    /// `signal_id`; a user's own order leaves them out (`manual`, confidence 1). Returns the
+    /// quantity as Decimal.
+    #[pyo3(signature = (symbol, side, ts_recv, ts_event, qty=None, leverage=None, strategy=None, confidence=None, signal_id=None))]
     #[allow(clippy::too_many_arguments)]
     fn submit_entry<'py>(
         &mut self,
@@ -451,9 +448,23 @@ impl PyEngine {
         ts_event: i64,
         qty: Option<f64>,
         leverage: Option<f64>,
+        strategy: Option<String>,
+        confidence: Option<f64>,
+        signal_id: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let side = parse_side(side)?;
-        let q = self.inner.submit_entry(symbol, side, qty, leverage, ts_recv, ts_event).map_err(engine_error)?;
+        let provenance = match strategy {
+            Some(name) => Provenance {
+                strategy: Cow::Owned(name),
+                confidence: confidence.unwrap_or(1.0).clamp(0.0, 1.0),
+                signal_id,
+            },
+            None => Provenance::manual(),
+        };
+        let q = self
+            .inner
+            .submit_entry(symbol, side, qty, leverage, ts_recv, ts_event, provenance)
+            .map_err(engine_error)?;
         super::convert::qty(py, q)
     }
 
@@ -479,93 +490,11 @@ impl PyEngine {
 
     /// The persistent state as a dict of exact decimal strings (for the store).
     fn export_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let s = self.inner.export_state();
-        let d = PyDict::new(py);
-        d.set_item("cash", s.cash.to_string())?;
-        d.set_item("realized_pnl", s.realized.to_string())?;
-        d.set_item("fees", s.fees.to_string())?;
-        d.set_item("funding", s.funding.to_string())?;
-        d.set_item("peak_equity", s.peak_equity.to_string())?;
-        d.set_item("halted", s.halted.is_some())?;
-        d.set_item("halt_reason", s.halted.map(HaltReason::as_str))?;
-        d.set_item("trade_day", s.trade_day)?;
-        d.set_item("trades_today", s.trades_today)?;
-        d.set_item("wins", s.wins)?;
-        d.set_item("losses", s.losses)?;
-        d.set_item("sum_win", s.sum_win.to_string())?;
-        d.set_item("sum_loss", s.sum_loss.to_string())?;
-        let positions = PyList::empty(py);
-        for p in &s.positions {
-            let pd = PyDict::new(py);
-            pd.set_item("symbol", p.symbol)?;
-            pd.set_item("side", p.side.as_str())?;
-            pd.set_item("qty", p.qty.to_string())?;
-            pd.set_item("entry_price", p.entry_price.to_string())?;
-            pd.set_item("entry_ts", p.entry_ts)?;
-            pd.set_item("leverage", p.leverage)?;
-            pd.set_item("take_profit", p.take_profit.map(|x| x.to_string()))?;
-            pd.set_item("stop_loss", p.stop_loss.map(|x| x.to_string()))?;
-            pd.set_item("liquidation_price", p.liquidation_price.to_string())?;
-            pd.set_item("cost_basis", p.cost_basis.to_string())?;
-            pd.set_item("entry_fee", p.entry_fee.to_string())?;
-            pd.set_item("funding", p.funding.to_string())?;
-            pd.set_item("mark", p.mark.to_string())?;
-            pd.set_item("confidence", p.confidence)?;
-            pd.set_item("strategy", &p.strategy)?;
-            positions.append(pd)?;
-        }
-        d.set_item("positions", positions)?;
-        Ok(d)
+        super::state::export(py, &self.inner)
     }
 
     /// Restores the state exported by `export_state` (symbols as ids).
     fn restore_state(&mut self, state: &Bound<'_, PyDict>) -> PyResult<()> {
-        let get = item;
-        let units = units_of;
-        let mut positions = Vec::new();
-        let plist = get(state, "positions")?;
-        for item in plist.try_iter()? {
-            let item = item?;
-            let p = item.cast::<PyDict>()?;
-            let side: String = get(p, "side")?.extract()?;
-            positions.push(PositionState {
-                symbol: get(p, "symbol")?.extract()?,
-                side: parse_side(&side)?,
-                qty: Qty(units(p, "qty")?),
-                entry_price: Price(units(p, "entry_price")?),
-                entry_ts: get(p, "entry_ts")?.extract()?,
-                leverage: get(p, "leverage")?.extract()?,
-                take_profit: optional_units(p, "take_profit")?.map(Price),
-                stop_loss: optional_units(p, "stop_loss")?.map(Price),
-                liquidation_price: Price(units(p, "liquidation_price")?),
-                cost_basis: Money(units(p, "cost_basis")?),
-                entry_fee: Money(units(p, "entry_fee")?),
-                funding: Money(units(p, "funding")?),
-                mark: Price(units(p, "mark")?),
-                confidence: get(p, "confidence")?.extract()?,
-                strategy: get(p, "strategy")?.extract()?,
-            });
-        }
-        let halted: bool = get(state, "halted")?.extract()?;
-        let halt_reason: Option<String> = get(state, "halt_reason")?.extract()?;
-        let s = EngineState {
-            cash: Money(units(state, "cash")?),
-            realized: Money(units(state, "realized_pnl")?),
-            fees: Money(units(state, "fees")?),
-            funding: Money(units(state, "funding")?),
-            peak_equity: Money(units(state, "peak_equity")?),
-            halted: halted.then_some(match halt_reason.as_deref() {
-                Some("manual") => HaltReason::Manual,
-                _ => HaltReason::Drawdown,
-            }),
-            trade_day: get(state, "trade_day")?.extract()?,
-            trades_today: get(state, "trades_today")?.extract()?,
-            wins: get(state, "wins")?.extract()?,
-            losses: get(state, "losses")?.extract()?,
-            sum_win: Money(units(state, "sum_win")?),
-            sum_loss: Money(units(state, "sum_loss")?),
-            positions,
-        };
-        self.inner.restore_state(s).map_err(engine_error)
+        super::state::restore(&mut self.inner, state)
     }
 }

@@ -5,18 +5,22 @@ use pyo3::types::PyTuple;
 
 use super::convert::{money, price, qty};
 use crate::engine::Event;
-use crate::portfolio::{FillKind, Trade};
+use crate::portfolio::{Fill, FillKind, Trade};
+use crate::risk::RiskReject;
+use crate::strategy::SignalDisposition;
 
-/// The winning signal of a tick.
+/// The winning signal of a tick, with what the engine did with it.
 #[pyclass(frozen, get_all, module = "quantum._core")]
 pub struct SignalEvent {
+    /// The engine's id of the signal (the arrival number of its tick).
+    pub id: u64,
     /// Exchange time, ns.
     pub ts_event: i64,
     /// Local receive time, ns.
     pub ts_recv: i64,
     /// Symbol id.
     pub symbol: u32,
-    /// "LONG" or "SHORT".
+    /// "LONG", "SHORT" or "FLAT".
     pub side: &'static str,
     /// Reference price.
     pub price: f64,
@@ -26,6 +30,11 @@ pub struct SignalEvent {
     pub strategy: String,
     /// Reason.
     pub reason: String,
+    /// What the engine did: "accepted" (an order will fill), "shadow" (sized to zero, followed
+    /// as a shadow trade), "rejected" (DRB-Guard refused the entry) or "ignored".
+    pub outcome: &'static str,
+    /// Why it was rejected or ignored (e.g. "zero_size", "same_side", "manual_mode"), else None.
+    pub outcome_reason: Option<&'static str>,
 }
 
 /// A tick the sanitizer rejected.
@@ -50,6 +59,8 @@ pub struct OrderRejectedEvent {
     pub side: &'static str,
     /// Reason name.
     pub reason: &'static str,
+    /// The signal the entry was for (None for a manual order).
+    pub signal_id: Option<u64>,
 }
 
 /// An execution.
@@ -75,6 +86,10 @@ pub struct FillEvent {
     pub kind: &'static str,
     /// Exit reason for closes, else None.
     pub exit_reason: Option<&'static str>,
+    /// A resting order's fill (maker fee).
+    pub maker: bool,
+    /// The signal that decided it (None for manual orders and triggered exits).
+    pub signal_id: Option<u64>,
 }
 
 /// A closed trade.
@@ -110,17 +125,31 @@ pub struct TradeEvent {
     pub confidence: f64,
     /// Opening strategy.
     pub strategy: String,
+    /// The opening signal (None for manual orders).
+    pub signal_id: Option<u64>,
 }
 
-/// Funding charged on a position.
+/// A shadow trade closed: a signal Kelly sized to zero, followed with the same rules and no
+/// capital (never in equity). `trade` holds its figures.
+#[pyclass(frozen, get_all, module = "quantum._core")]
+pub struct ShadowTradeEvent {
+    /// The shadow trade.
+    pub trade: Py<TradeEvent>,
+}
+
+/// Funding charged on a position at a funding time it was open through.
 #[pyclass(frozen, get_all, module = "quantum._core")]
 pub struct FundingEvent {
-    /// Exchange time, ns.
+    /// The funding time settled, ns.
+    pub funding_time: i64,
+    /// Exchange time of the tick it was charged on, ns.
     pub ts_event: i64,
     /// Symbol id.
     pub symbol: u32,
-    /// Rate.
+    /// Rate in force at the funding time.
     pub rate: f64,
+    /// The position's mark (Decimal).
+    pub mark: Py<PyAny>,
     /// Amount paid (Decimal; negative when received).
     pub amount: Py<PyAny>,
 }
@@ -155,62 +184,88 @@ pub(crate) fn trade_event(py: Python<'_>, t: &Trade) -> PyResult<TradeEvent> {
         exit_reason: t.exit_reason.as_str(),
         confidence: t.confidence,
         strategy: t.strategy.to_string(),
+        signal_id: t.signal_id,
     })
 }
 
-fn to_py(py: Python<'_>, e: Event) -> PyResult<Bound<'_, PyAny>> {
-    Ok(match e {
-        Event::Signal(s) => Bound::new(
-            py,
-            SignalEvent {
-                ts_event: s.ts_event,
-                ts_recv: s.ts_recv,
-                symbol: s.symbol,
-                side: s.target.as_str(),
-                price: s.price,
-                confidence: s.confidence,
-                strategy: s.strategy.into_owned(),
-                reason: s.reason.into_owned(),
-            },
-        )?
-        .into_any(),
-        Event::TickRejected { ts_event, symbol, reason } => {
-            Bound::new(py, TickRejectedEvent { ts_event, symbol, reason: reason.as_str() })?.into_any()
-        }
-        Event::OrderRejected { ts_recv, symbol, side, reason } => Bound::new(
-            py,
-            OrderRejectedEvent { ts_recv, symbol, side: side.as_str(), reason: reason.as_str() },
-        )?
-        .into_any(),
-        Event::Fill(f) => {
-            let (kind, exit_reason) = match f.kind {
-                FillKind::Open => ("open", None),
-                FillKind::Close(r) => ("close", Some(r.as_str())),
+fn fill_event(py: Python<'_>, f: Fill) -> PyResult<FillEvent> {
+    let (kind, exit_reason) = match f.kind {
+        FillKind::Open => ("open", None),
+        FillKind::Close(r) => ("close", Some(r.as_str())),
+    };
+    Ok(FillEvent {
+        decided_at: f.decided_at,
+        ts_recv: f.ts_recv,
+        ts_event: f.ts_event,
+        symbol: f.symbol,
+        order_side: match f.order_side {
+            crate::types::OrderSide::Buy => "BUY",
+            crate::types::OrderSide::Sell => "SELL",
+        },
+        qty: qty(py, f.qty)?.unbind(),
+        price: price(py, f.price)?.unbind(),
+        fee: money(py, f.fee)?.unbind(),
+        kind,
+        exit_reason,
+        maker: f.maker,
+        signal_id: f.signal_id,
+    })
+}
+
+/// The Python object of an event; None for a shadow fill (the journal keeps those; `on_tick`
+/// reports a shadow trade when it closes).
+fn to_py(py: Python<'_>, e: Event) -> PyResult<Option<Bound<'_, PyAny>>> {
+    Ok(Some(match e {
+        Event::Signal(s) => {
+            let (outcome, outcome_reason) = match s.disposition {
+                SignalDisposition::Accepted => ("accepted", None),
+                SignalDisposition::Shadow => ("shadow", Some(RiskReject::ZeroSize.as_str())),
+                SignalDisposition::Rejected(r) => ("rejected", Some(r.as_str())),
+                SignalDisposition::Ignored(r) => ("ignored", Some(r.as_str())),
             };
             Bound::new(
                 py,
-                FillEvent {
-                    decided_at: f.decided_at,
-                    ts_recv: f.ts_recv,
-                    ts_event: f.ts_event,
-                    symbol: f.symbol,
-                    order_side: match f.order_side {
-                        crate::types::OrderSide::Buy => "BUY",
-                        crate::types::OrderSide::Sell => "SELL",
-                    },
-                    qty: qty(py, f.qty)?.unbind(),
-                    price: price(py, f.price)?.unbind(),
-                    fee: money(py, f.fee)?.unbind(),
-                    kind,
-                    exit_reason,
+                SignalEvent {
+                    id: s.id,
+                    ts_event: s.ts_event,
+                    ts_recv: s.ts_recv,
+                    symbol: s.symbol,
+                    side: s.target.as_str(),
+                    price: s.price,
+                    confidence: s.confidence,
+                    strategy: s.strategy.into_owned(),
+                    reason: s.reason.into_owned(),
+                    outcome,
+                    outcome_reason,
                 },
             )?
             .into_any()
         }
-        Event::TradeClosed(t) => Bound::new(py, trade_event(py, &t)?)?.into_any(),
-        Event::Funding { ts_event, symbol, rate, amount } => Bound::new(
+        Event::TickRejected { ts_event, symbol, reason } => {
+            Bound::new(py, TickRejectedEvent { ts_event, symbol, reason: reason.as_str() })?.into_any()
+        }
+        Event::OrderRejected { ts_recv, symbol, side, reason, signal_id } => Bound::new(
             py,
-            FundingEvent { ts_event, symbol, rate, amount: money(py, amount)?.unbind() },
+            OrderRejectedEvent { ts_recv, symbol, side: side.as_str(), reason: reason.as_str(), signal_id },
+        )?
+        .into_any(),
+        Event::Fill(f) => Bound::new(py, fill_event(py, f)?)?.into_any(),
+        Event::ShadowFill(_) => return Ok(None),
+        Event::TradeClosed(t) => Bound::new(py, trade_event(py, &t)?)?.into_any(),
+        Event::ShadowTradeClosed(t) => {
+            let trade = Py::new(py, trade_event(py, &t)?)?;
+            Bound::new(py, ShadowTradeEvent { trade })?.into_any()
+        }
+        Event::Funding(c) => Bound::new(
+            py,
+            FundingEvent {
+                funding_time: c.funding_time,
+                ts_event: c.ts_event,
+                symbol: c.symbol,
+                rate: c.rate,
+                mark: price(py, c.mark)?.unbind(),
+                amount: money(py, c.amount)?.unbind(),
+            },
         )?
         .into_any(),
         Event::Halted { ts_event, reason, equity, drawdown } => Bound::new(
@@ -218,7 +273,7 @@ fn to_py(py: Python<'_>, e: Event) -> PyResult<Bound<'_, PyAny>> {
             HaltedEvent { ts_event, reason: reason.as_str(), equity: money(py, equity)?.unbind(), drawdown },
         )?
         .into_any(),
-    })
+    }))
 }
 
 /// Converts a tick's events to a tuple (the empty tuple is a shared singleton: no allocation).
@@ -226,7 +281,12 @@ pub(crate) fn events_tuple(py: Python<'_>, events: Vec<Event>) -> PyResult<Bound
     if events.is_empty() {
         return Ok(PyTuple::empty(py));
     }
-    let items = events.into_iter().map(|e| to_py(py, e)).collect::<PyResult<Vec<_>>>()?;
+    let mut items = Vec::with_capacity(events.len());
+    for e in events {
+        if let Some(obj) = to_py(py, e)? {
+            items.push(obj);
+        }
+    }
     PyTuple::new(py, items)
 }
 
@@ -236,6 +296,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<OrderRejectedEvent>()?;
     m.add_class::<FillEvent>()?;
     m.add_class::<TradeEvent>()?;
+    m.add_class::<ShadowTradeEvent>()?;
     m.add_class::<FundingEvent>()?;
     m.add_class::<HaltedEvent>()?;
     Ok(())

@@ -8,7 +8,9 @@ mod convert;
 mod engine;
 pub(crate) mod errors;
 mod events;
+mod journal;
 mod parse;
+mod state;
 mod strategy;
 
 /// The native module `quantum._core`.

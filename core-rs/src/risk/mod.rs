@@ -4,7 +4,9 @@
 
 mod sizing;
 
-pub use sizing::kelly_fraction;
+pub use sizing::{kelly_fraction, StrategyStats};
+
+use std::borrow::Cow;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -27,9 +29,13 @@ pub struct RiskConfig {
     pub max_open_positions: u32,
     /// Fraction of full Kelly to use. Default 0.25.
     pub kelly_fraction: f64,
-    /// Closed trades needed before Kelly is used. Default 20.
+    /// Closed trades (real and shadow) of a strategy needed before Kelly sizes it. Default 20.
     pub kelly_min_trades: u32,
-    /// Notional fraction of equity used until then. Default 0.01.
+    /// Weight of the prior, in trades: the Kelly estimate of a strategy with `n` trades is
+    /// shrunk toward `fixed_fraction` as `(n·kelly + prior·fixed) / (n + prior)`. Default 0
+    /// (no shrinkage).
+    pub kelly_prior_trades: u32,
+    /// Notional fraction of equity used until then, and the size of shadow trades. Default 0.01.
     pub fixed_fraction: f64,
     /// When set, every automated entry is exactly this quantity (base units) instead of the
     /// Kelly size; the caps still apply. Default none.
@@ -46,6 +52,7 @@ impl Default for RiskConfig {
             max_open_positions: 5,
             kelly_fraction: 0.25,
             kelly_min_trades: 20,
+            kelly_prior_trades: 0,
             fixed_fraction: 0.01,
             fixed_qty: None,
         }
@@ -139,7 +146,7 @@ pub struct EntryRequest {
     pub day: i64,
 }
 
-/// DRB-Guard's persistent state: the kill switch, the daily count and the Kelly statistics.
+/// DRB-Guard's persistent state: the kill switch, the daily count and the trade statistics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskState {
     /// Highest equity seen.
@@ -150,19 +157,19 @@ pub struct RiskState {
     pub trade_day: i64,
     /// Entries accepted on `trade_day`.
     pub trades_today: u32,
-    /// Closed trades with positive net P&L.
+    /// Closed real trades with positive net P&L.
     pub wins: u32,
-    /// Closed trades with zero or negative net P&L.
+    /// Closed real trades with zero or negative net P&L.
     pub losses: u32,
-    /// Sum of winning net P&L.
+    /// Sum of winning net P&L of real trades.
     pub sum_win: Money,
-    /// Sum of losing net P&L (as a positive amount).
+    /// Sum of losing net P&L of real trades (as a positive amount).
     pub sum_loss: Money,
+    /// Each strategy's running statistics (real and shadow trades), what Kelly sizes it from.
+    pub strategies: Vec<StrategyStats>,
     /// Cached equity at or below which the drawdown limit trips, and the peak it was computed
     /// for: the per-tick check is then one integer comparison.
     halt_at: (Money, Money),
-    /// Cached sizing fraction and the closed-trade count it was computed for.
-    size_at: (u32, f64),
 }
 
 impl RiskState {
@@ -177,19 +184,38 @@ impl RiskState {
             losses: 0,
             sum_win: Money::ZERO,
             sum_loss: Money::ZERO,
+            strategies: Vec::new(),
             halt_at: (Money(i64::MIN), Money(i64::MIN)),
-            size_at: (u32::MAX, 0.0),
         }
     }
 
-    /// Folds a closed trade's net P&L into the Kelly statistics.
-    pub fn record_trade(&mut self, net_pnl: Money) {
-        if net_pnl.units() > 0 {
-            self.wins += 1;
-            self.sum_win += net_pnl;
-        } else {
-            self.losses += 1;
-            self.sum_loss += net_pnl.abs();
+    /// Folds a closed trade in: a real trade's net P&L into the account's counts, and its net
+    /// return (P&L over cost basis) into its strategy's statistics, as a shadow trade's is.
+    pub fn record_trade(&mut self, strategy: &str, net_pnl: Money, net_return: f64, shadow: bool) {
+        if !shadow {
+            if net_pnl.units() > 0 {
+                self.wins += 1;
+                self.sum_win += net_pnl;
+            } else {
+                self.losses += 1;
+                self.sum_loss += net_pnl.abs();
+            }
+        }
+        self.strategy_mut(strategy).record(net_pnl, net_return, shadow);
+    }
+
+    /// The statistics of `strategy` (empty until its first trade).
+    pub fn strategy(&self, strategy: &str) -> Option<&StrategyStats> {
+        self.strategies.iter().find(|s| s.name == strategy)
+    }
+
+    fn strategy_mut(&mut self, strategy: &str) -> &mut StrategyStats {
+        match self.strategies.iter().position(|s| s.name == strategy) {
+            Some(i) => &mut self.strategies[i],
+            None => {
+                self.strategies.push(StrategyStats::new(Cow::Owned(strategy.to_string())));
+                self.strategies.last_mut().expect("just pushed")
+            }
         }
     }
 
@@ -248,31 +274,19 @@ impl DrbGuard {
             && (state.halted.is_some() || equity > state.halt_at.1)
     }
 
-    /// Notional fraction of equity for the next entry: fixed until enough trades, then a
-    /// fraction of Kelly; clamped to [0, cap].
-    pub fn size_fraction(&self, state: &RiskState) -> f64 {
-        let n = state.wins + state.losses;
-        if state.size_at.0 == n {
-            return state.size_at.1;
-        }
-        self.compute_size_fraction(state)
-    }
-
-    /// [`size_fraction`](Self::size_fraction), caching the result until the next closed trade.
-    #[inline]
-    pub fn size_fraction_cached(&self, state: &mut RiskState) -> f64 {
-        let f = self.size_fraction(state);
-        state.size_at = (state.wins + state.losses, f);
-        f
-    }
-
-    fn compute_size_fraction(&self, state: &RiskState) -> f64 {
+    /// Notional fraction of equity for `strategy`'s next entry: fixed until the strategy has
+    /// `kelly_min_trades` closed trades (real and shadow), then a fraction of its Kelly
+    /// estimate, shrunk toward the fixed fraction by the prior; clamped to [0, cap].
+    pub fn size_fraction(&self, state: &RiskState, strategy: &str) -> f64 {
         let c = &self.config;
-        let n = state.wins + state.losses;
-        let f = if n < c.kelly_min_trades {
-            c.fixed_fraction
-        } else {
-            c.kelly_fraction * kelly_fraction(state.wins, state.losses, state.sum_win, state.sum_loss)
+        let f = match state.strategy(strategy) {
+            Some(s) if s.trades() >= c.kelly_min_trades => {
+                let n = f64::from(s.trades());
+                let prior = f64::from(c.kelly_prior_trades);
+                let kelly = c.kelly_fraction * s.kelly();
+                (n * kelly + prior * c.fixed_fraction) / (n + prior)
+            }
+            _ => c.fixed_fraction,
         };
         f.clamp(0.0, c.max_position_notional)
     }
@@ -416,23 +430,58 @@ mod tests {
         assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::Halted));
     }
 
+    fn rec(s: &mut RiskState, name: &'static str, ret: f64, shadow: bool) {
+        s.record_trade(name, m(ret * 1000.0), ret, shadow);
+    }
+
     #[test]
-    fn sizing_is_fixed_then_kelly_and_bounded() {
+    fn sizing_is_fixed_then_kelly_per_strategy_and_bounded() {
         let g = DrbGuard::default();
         let mut s = RiskState::new(m(10_000.0));
-        assert_eq!(g.size_fraction(&s), 0.01);
+        assert_eq!(g.size_fraction(&s, "a"), 0.01);
         for _ in 0..15 {
-            s.record_trade(m(20.0));
+            rec(&mut s, "a", 0.02, false);
         }
         for _ in 0..5 {
-            s.record_trade(m(-10.0));
+            rec(&mut s, "a", -0.01, true);
         }
         // W = 0.75, R = 2 → Kelly 0.625, a quarter is 0.156 → capped at 0.05.
-        assert_eq!(g.size_fraction(&s), 0.05);
-        let mut losing = RiskState::new(m(10_000.0));
+        assert_eq!(g.size_fraction(&s, "a"), 0.05);
+        assert_eq!((s.wins, s.losses), (15, 0), "shadow trades stay out of the account's counts");
         for _ in 0..20 {
-            losing.record_trade(m(-10.0));
+            rec(&mut s, "b", -0.01, false);
         }
-        assert_eq!(g.size_fraction(&losing), 0.0, "never negative");
+        assert_eq!(g.size_fraction(&s, "b"), 0.0, "never negative");
+        assert_eq!(g.size_fraction(&s, "a"), 0.05, "one strategy's losses do not size another");
+    }
+
+    #[test]
+    fn shadow_wins_bring_a_zero_sized_strategy_back() {
+        let g = DrbGuard::default();
+        let mut s = RiskState::new(m(10_000.0));
+        for _ in 0..20 {
+            rec(&mut s, "a", -0.005, false);
+        }
+        assert_eq!(g.size_fraction(&s, "a"), 0.0);
+        let mut shadows = 0;
+        while g.size_fraction(&s, "a") == 0.0 {
+            rec(&mut s, "a", 0.01, true);
+            shadows += 1;
+            assert!(shadows < 100);
+        }
+        // W = n/(n+20), R = 2: positive once n/(n+20) > 1/3, i.e. n > 10.
+        assert_eq!(shadows, 11);
+        assert!(g.size_fraction(&s, "a") > 0.0);
+    }
+
+    #[test]
+    fn the_prior_shrinks_kelly_toward_the_fixed_fraction() {
+        let g = DrbGuard::new(RiskConfig { kelly_prior_trades: 20, ..Default::default() });
+        let mut s = RiskState::new(m(10_000.0));
+        for i in 0..20 {
+            rec(&mut s, "a", if i % 2 == 0 { 0.01 } else { -0.01 }, false);
+        }
+        // Kelly of W = 0.5, R = 1 is 0: halfway between it and 0.01.
+        assert!((g.size_fraction(&s, "a") - 0.005).abs() < 1e-15);
     }
 }

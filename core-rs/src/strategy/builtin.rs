@@ -1,45 +1,57 @@
-//! The three built-in strategies of SPEC §6 (plus EMA-cross). Each is a pure function of the tick's
-//! features, so one instance serves every symbol and the engine can evaluate them inline.
+//! The three built-in strategies of SPEC §6 (plus EMA-cross). Each is a pure function of its
+//! inputs — a completed bar's features, or the Liquidation Hunter's window — so one instance
+//! serves every symbol and the engine evaluates them inline.
 
 use serde::Deserialize;
 
-use super::features::{rsi_above, rsi_below, SymbolFeatures, TickFeatures};
+use super::features::{rsi_above, rsi_below, BarFeatures, SymbolFeatures};
+use super::liq_window::LiqReading;
 use super::signal::SignalDraft;
-use crate::tick::Tick;
-use crate::types::Side;
+use crate::types::{Side, UnixNanos, NANOS_PER_SECOND};
 
-/// Liquidation Hunter: a tick whose volume is mostly liquidations marks a cluster; trade with the
-/// flush (longs liquidated → LONG, the forced selling is done).
+/// Liquidation Hunter: liquidations that make up most of the volume traded over a short window
+/// mark a cluster; trade with the flush (longs liquidated → LONG, the forced selling is done).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LiquidationHunterConfig {
     /// Run this strategy. Default true.
     pub enabled: bool,
-    /// Liquidation volume / total volume above which a cluster is marked. Default 0.8.
+    /// Liquidated volume / traded volume over the window above which a cluster is marked.
+    /// Default 0.8.
     pub min_liq_ratio: f64,
+    /// The rolling window of exchange time both volumes are summed over, ns. Default 1 s.
+    pub window_ns: UnixNanos,
+    /// Liquidation messages the window must hold. Default 1.
+    pub min_events: u32,
     /// Signal confidence. Default 0.85.
     pub confidence: f64,
 }
 
 impl Default for LiquidationHunterConfig {
     fn default() -> Self {
-        LiquidationHunterConfig { enabled: true, min_liq_ratio: 0.8, confidence: 0.85 }
+        LiquidationHunterConfig {
+            enabled: true,
+            min_liq_ratio: 0.8,
+            window_ns: NANOS_PER_SECOND,
+            min_events: 1,
+            confidence: 0.85,
+        }
     }
 }
 
 impl LiquidationHunterConfig {
-    /// The signal for this tick, if any.
-    #[inline(always)]
-    pub fn evaluate(&self, t: &Tick, f: &TickFeatures) -> Option<SignalDraft> {
-        // `!(r > min)` is `r <= min` for a known ratio and also refuses an unknown (NaN) one.
-        if !(f.liq_ratio > self.min_liq_ratio) {
+    /// The signal for the window's reading, if any (the engine asks on ticks that carry a
+    /// liquidation).
+    #[inline]
+    pub fn evaluate(&self, r: &LiqReading) -> Option<SignalDraft> {
+        // `!(r > min)` also refuses an unknown (NaN) ratio.
+        if !(r.ratio > self.min_liq_ratio) || r.events < self.min_events {
             return None;
         }
-        match t.liq_side {
-            1 => Some(SignalDraft::new(Side::Long, self.confidence, "longs liquidated")),
-            -1 => Some(SignalDraft::new(Side::Short, self.confidence, "shorts liquidated")),
-            _ => None,
-        }
+        Some(match r.side {
+            Side::Long => SignalDraft::new(Side::Long, self.confidence, "longs liquidated"),
+            Side::Short => SignalDraft::new(Side::Short, self.confidence, "shorts liquidated"),
+        })
     }
 }
 
@@ -78,9 +90,10 @@ impl Default for OrderFlowConfig {
 }
 
 impl OrderFlowConfig {
-    /// The signal for this tick, if any. The liquidity median is computed only for candidates.
+    /// The signal for a completed bar, if any. The liquidity median is computed only for
+    /// candidates.
     #[inline(always)]
-    pub fn evaluate(&self, f: &TickFeatures, feats: &SymbolFeatures) -> Option<SignalDraft> {
+    pub fn evaluate(&self, f: &BarFeatures, feats: &SymbolFeatures) -> Option<SignalDraft> {
         // Unknown volumes or a cold RSI are NaN: every comparison below is then false.
         let (b, a) = (f.bid_volume, f.ask_volume);
         let (gain, loss) = (f.rsi_gain, f.rsi_loss);
@@ -127,9 +140,9 @@ impl Default for VolatilityFaderConfig {
 }
 
 impl VolatilityFaderConfig {
-    /// The signal for this tick, if any (none before a full window of history).
+    /// The signal for a completed bar, if any (none before a full window of history).
     #[inline(always)]
-    pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
+    pub fn evaluate(&self, f: &BarFeatures) -> Option<SignalDraft> {
         // An unknown (NaN) ratio or mean fails the comparison.
         // A spike is rare, so its branch predicts well: test it alone first. Whether the price
         // moved is a coin flip from tick to tick: only spikes look, and the side is selected.
@@ -167,9 +180,10 @@ impl Default for EmaCrossConfig {
 }
 
 impl EmaCrossConfig {
-    /// The target for this tick (every tick once the EMA is warm; the engine ignores repeats).
+    /// The target after a completed bar (every bar once the EMA is warm; the engine ignores
+    /// repeats).
     #[inline(always)]
-    pub fn evaluate(&self, f: &TickFeatures) -> Option<SignalDraft> {
+    pub fn evaluate(&self, f: &BarFeatures) -> Option<SignalDraft> {
         // A cold (NaN) EMA is neither above nor below.
         let ema = f.ema;
         if f.price > ema {
@@ -192,8 +206,8 @@ mod tests {
     use crate::strategy::features::{FeatureConfig, FeatureSnapshot};
 
     /// The plain-float view the strategies read.
-    fn v(f: FeatureSnapshot) -> TickFeatures {
-        TickFeatures::from(&f)
+    fn v(f: FeatureSnapshot) -> BarFeatures {
+        BarFeatures::from(&f)
     }
 
     /// RSI `r` as Wilder parts, imbalance `i` as volumes.
@@ -222,15 +236,14 @@ mod tests {
     #[test]
     fn liquidation_hunter_follows_the_flush() {
         let c = LiquidationHunterConfig::default();
-        let mut t = Tick::empty(0, 0, 0);
-        t.liq_side = 1;
-        assert_eq!(c.evaluate(&t, &v(snap())).unwrap().side(), Some(Side::Long));
-        t.liq_side = -1;
-        assert_eq!(c.evaluate(&t, &v(snap())).unwrap().side(), Some(Side::Short));
-        let weak = FeatureSnapshot { liq_ratio: Some(0.8), ..snap() };
-        assert!(c.evaluate(&t, &v(weak)).is_none(), "ratio must be strictly above 0.8");
-        let unknown = FeatureSnapshot { liq_ratio: None, ..snap() };
-        assert!(c.evaluate(&t, &v(unknown)).is_none());
+        let r = |ratio: f64, side: Side, events: u32| LiqReading { ratio, side, events };
+        assert_eq!(c.evaluate(&r(0.9, Side::Long, 1)).unwrap().side(), Some(Side::Long));
+        assert_eq!(c.evaluate(&r(f64::INFINITY, Side::Short, 3)).unwrap().side(), Some(Side::Short));
+        assert!(c.evaluate(&r(0.8, Side::Long, 4)).is_none(), "ratio must be strictly above 0.8");
+        assert!(c.evaluate(&r(f64::NAN, Side::Long, 4)).is_none(), "unknown volume is silence");
+        let cluster = LiquidationHunterConfig { min_events: 3, ..c };
+        assert!(cluster.evaluate(&r(0.9, Side::Long, 2)).is_none());
+        assert!(cluster.evaluate(&r(0.9, Side::Long, 3)).is_some());
     }
 
     #[test]
@@ -253,12 +266,12 @@ mod tests {
     #[test]
     fn order_flow_adds_liquidity_to_confidence() {
         let c = OrderFlowConfig::default();
-        let mut feats = SymbolFeatures::new(&FeatureConfig::default());
-        let mut t = Tick::empty(0, 0, 0);
+        let mut feats = SymbolFeatures::new(&FeatureConfig { bar_ns: 0, ..Default::default() });
+        let mut t = crate::tick::Tick::empty(0, 0, 0);
         (t.price, t.bid_qty, t.ask_qty) = (100.0, 5.0, 5.0);
-        feats.observe(&t);
-        feats.commit(100.0);
-        feats.observe(&t);
+        feats.on_tick(&t, 100.0);
+        feats.commit();
+        feats.on_tick(&t, 100.0);
         let s = c.evaluate(&v(snap()), &feats).unwrap();
         assert!((s.confidence - 0.8).abs() < 1e-12);
     }
@@ -275,7 +288,7 @@ mod tests {
     }
 
     /// The branching forms the selects replaced, kept as the reference.
-    fn reference_order_flow_side(c: &OrderFlowConfig, f: &TickFeatures) -> Option<Side> {
+    fn reference_order_flow_side(c: &OrderFlowConfig, f: &BarFeatures) -> Option<Side> {
         let below = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 < x } else { 100.0 * g < x * (g + l) };
         let above = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 > x } else { 100.0 * g > x * (g + l) };
         let (b, a) = (f.bid_volume, f.ask_volume);
@@ -288,7 +301,7 @@ mod tests {
         }
     }
 
-    fn reference_fader_side(c: &VolatilityFaderConfig, f: &TickFeatures) -> Option<Side> {
+    fn reference_fader_side(c: &VolatilityFaderConfig, f: &BarFeatures) -> Option<Side> {
         if !(f.tr_mean > 0.0 && f.tr_ratio > c.multiple * f.tr_mean) {
             return None;
         }
@@ -315,7 +328,7 @@ mod tests {
                     for &a in &vals[..6] {
                         for (lo, hi) in [(40.0, 60.0), (50.0, 50.0), (60.0, 40.0)] {
                             let c = OrderFlowConfig { rsi_low: lo, rsi_high: hi, ..of.clone() };
-                            let f = TickFeatures {
+                            let f = BarFeatures {
                                 rsi_gain: g,
                                 rsi_loss: l,
                                 bid_volume: b,
@@ -330,7 +343,7 @@ mod tests {
                 // Fader: g, l stand for the true-range ratio and mean; b for the price move.
                 for &m in &vals {
                     for moved in [f64::NAN, 0.0, -1.0, 1.0] {
-                        let f = TickFeatures { tr_ratio: g, tr_mean: l * m, price: 100.0 + moved, prev_price: 100.0, ..v(snap()) };
+                        let f = BarFeatures { tr_ratio: g, tr_mean: l * m, price: 100.0 + moved, prev_price: 100.0, ..v(snap()) };
                         assert_eq!(fader.evaluate(&f).and_then(|d| d.side()), reference_fader_side(&fader, &f));
                     }
                 }

@@ -1,18 +1,19 @@
-//! Strategies: incremental features, the built-in strategies, and the trait for custom ones
-//! (a Python strategy runs through the same engine through this trait — the slow path).
+//! Strategies: bar features, the built-in strategies, and the trait for custom ones (a Python
+//! strategy runs through the same engine through this trait — the slow path).
 
 mod builtin;
 mod depth_window;
 mod features;
+mod liq_window;
 mod signal;
+mod time_bar;
 
 pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
 pub(crate) use features::finite;
-pub use features::{
-    FeatureConfig, FeatureSnapshot, ImbalanceSource, InputChunk, SymbolFeatures, TickFeatures, TickInputs, INPUT_CHUNK,
-    MAX_WINDOW,
-};
-pub use signal::{Signal, SignalDraft, Target};
+pub use features::{BarFeatures, FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW};
+pub use liq_window::{LiqReading, LiqWindow};
+pub use signal::{Signal, SignalDisposition, SignalDraft, IgnoreReason, Target};
+pub use time_bar::{Bar, BarBuilder};
 
 use thiserror::Error;
 
@@ -31,8 +32,9 @@ pub struct StrategyError {
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-/// A strategy written outside the core (e.g. in Python). It sees every accepted tick with its
-/// features, for every symbol, and keeps whatever state it needs.
+/// A strategy written outside the core (e.g. in Python). It sees every accepted tick, for every
+/// symbol, with the features of the symbol's last completed bar, and keeps whatever state it
+/// needs.
 pub trait CustomStrategy: Send + Sync {
     /// Name used in signals and trades.
     fn name(&self) -> &str;

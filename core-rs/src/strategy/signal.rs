@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::risk::RiskReject;
 use crate::types::{Side, SymbolId, UnixNanos};
 
 /// The position a strategy wants: long, short, or none.
@@ -45,9 +46,78 @@ impl From<Side> for Target {
     }
 }
 
-/// A strategy's wish to hold a position, before DRB-Guard and the portfolio decide.
+/// Why a signal was not acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum IgnoreReason {
+    /// Automated execution is off: the signal waits for a user to execute it.
+    ManualMode = 0,
+    /// A position on the signal's side is already open (or shadowed).
+    SameSide,
+    /// A flat target with nothing open.
+    NoPosition,
+    /// An order for the symbol is still waiting to fill.
+    OrderPending,
+    /// The open position is younger than the minimum holding time.
+    MinHold,
+    /// The same bar already signalled the other way.
+    OppositeInBar,
+}
+
+impl IgnoreReason {
+    /// Every reason, in counter order.
+    pub const ALL: [IgnoreReason; 6] = [
+        IgnoreReason::ManualMode,
+        IgnoreReason::SameSide,
+        IgnoreReason::NoPosition,
+        IgnoreReason::OrderPending,
+        IgnoreReason::MinHold,
+        IgnoreReason::OppositeInBar,
+    ];
+
+    /// Stable snake_case name for reports, the store and the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IgnoreReason::ManualMode => "manual_mode",
+            IgnoreReason::SameSide => "same_side",
+            IgnoreReason::NoPosition => "no_position",
+            IgnoreReason::OrderPending => "order_pending",
+            IgnoreReason::MinHold => "min_hold",
+            IgnoreReason::OppositeInBar => "opposite_in_bar",
+        }
+    }
+}
+
+/// What the engine did with a signal, decided on the tick that produced it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignalDisposition {
+    /// An order was decided; it fills on a later tick (its fills carry the signal's id).
+    Accepted,
+    /// Not acted on.
+    Ignored(IgnoreReason),
+    /// DRB-Guard refused the entry (an exit of the opposite position still goes ahead).
+    Rejected(RiskReject),
+    /// Sizing gave zero: the entry is followed as a shadow trade (no capital).
+    Shadow,
+}
+
+impl SignalDisposition {
+    /// `accepted`, `shadow`, or the reason's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignalDisposition::Accepted => "accepted",
+            SignalDisposition::Shadow => "shadow",
+            SignalDisposition::Ignored(r) => r.as_str(),
+            SignalDisposition::Rejected(r) => r.as_str(),
+        }
+    }
+}
+
+/// A strategy's wish to hold a position, and what the engine did with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signal {
+    /// The engine's id of the signal: the arrival number of the tick that produced it.
+    pub id: u64,
     /// Exchange time of the tick that produced it.
     pub ts_event: UnixNanos,
     /// Local receive time of that tick (the engine's clock).
@@ -64,6 +134,8 @@ pub struct Signal {
     pub strategy: Cow<'static, str>,
     /// Why, in a few words.
     pub reason: Cow<'static, str>,
+    /// What the engine did with it.
+    pub disposition: SignalDisposition,
 }
 
 /// A strategy's output for one tick, before the engine stamps clocks and symbol.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,14 @@ __all__ = ["BacktestResult", "backtest"]
 TRADE_COLUMNS = (
     "symbol", "side", "entry_time", "exit_time", "entry_price", "exit_price", "size", "pnl",
     "gross_pnl", "fees", "funding", "pnl_pct", "exit_reason", "confidence", "strategy",
+    "signal_id",
+)  # fmt: skip
+FILL_COLUMNS = (
+    "seq", "decided_seq", "decided_at", "ts_recv", "ts_event", "symbol", "side", "qty", "price",
+    "fee", "fee_bps", "maker", "kind", "exit_reason", "shadow", "signal_id",
+)  # fmt: skip
+FUNDING_COLUMNS = (
+    "funding_time", "ts_event", "seq", "symbol", "rate", "mark", "qty", "amount", "shadow",
 )  # fmt: skip
 
 
@@ -28,8 +37,17 @@ class BacktestResult:
     """What a backtest produced.
 
     ``trades``: one row per closed trade (times as UTC timestamps, prices/sizes/P&L as floats;
-    ``metrics`` carries the exact Decimal totals). ``equity``: sampled equity curve.
-    ``metrics``: SPEC §9 names. ``rejections``: reason → count.
+    ``metrics`` carries the exact Decimal totals). ``shadow_trades``: the same for shadow trades
+    (signals Kelly sized to zero, followed with no capital; never in equity or ``metrics``'
+    real figures). ``equity``: sampled equity curve. ``metrics``: SPEC §9 names, plus the shadow
+    summary (``shadow_trades``, ``shadow_win_rate``, ``shadow_pnl``). ``rejections``: reason →
+    count (``tick:``, ``signal:``, ``risk:``).
+
+    The journal, for reports and :func:`quantum.audit`: ``fills`` (every fill, shadow ones
+    flagged; exact prices, sizes and fees as decimal strings; ``seq`` is the arrival number of
+    the fill tick, 1-based over the ticks given), ``funding`` (every funding payment),
+    ``rejected_ticks`` (arrival number and reason), ``strategies`` (each strategy's trades,
+    shadow trades and Kelly estimate), and ``config``, the engine config of the run.
     """
 
     trades: pd.DataFrame
@@ -43,6 +61,13 @@ class BacktestResult:
     #: Order book counters (updates applied, gaps, checksum failures, resyncs...) when the data
     #: had depth; None otherwise.
     book: dict[str, int] | None = None
+    shadow_trades: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fills: pd.DataFrame = field(default_factory=pd.DataFrame)
+    funding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected_ticks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategies: list[dict[str, Any]] = field(default_factory=list)
+    symbols: tuple[str, ...] = ()
+    config: EngineConfig | None = None
 
     @property
     def ticks_per_s(self) -> float:
@@ -56,6 +81,24 @@ def _trades_frame(cols: dict[str, Any], names: Sequence[str]) -> pd.DataFrame:
     for col in ("entry_time", "exit_time"):
         df[col] = pd.to_datetime(df[col], unit="ns", utc=True)
     return df
+
+
+def _named(cols: dict[str, Any], names: Sequence[str], order: Sequence[str]) -> pd.DataFrame:
+    df = pd.DataFrame({k: cols[k] for k in order})
+    df["symbol"] = [names[i] for i in cols["symbol"]]
+    return df
+
+
+def _shadow_summary(shadow: pd.DataFrame) -> dict[str, Any]:
+    n = len(shadow)
+    wins = int((shadow["pnl"] > 0).sum()) if n else 0
+    pnl = sum((Decimal(x) for x in shadow["pnl_exact"]), Decimal(0)) if n else Decimal(0)
+    return {
+        "shadow_trades": n,
+        "shadow_wins": wins,
+        "shadow_win_rate": wins / n if n else float("nan"),
+        "shadow_pnl": pnl.quantize(Decimal("0.00000001")),
+    }
 
 
 def _depth_dict(depth: Any) -> dict[str, Any]:
@@ -108,14 +151,28 @@ def finish_result(engine: Engine, elapsed_s: float) -> BacktestResult:
     ts, eq = native.equity_curve()
     equity = pd.DataFrame({"time": pd.to_datetime(ts, unit="ns", utc=True), "equity": eq})
     stats = native.stats()
+    journal = native.journal()
+    names = engine.symbols
+    shadow = _trades_frame(journal["shadow_trades"], names)
+    shadow["pnl_exact"] = journal["shadow_trades"]["pnl_exact"]
+    metrics = native.metrics() | _shadow_summary(shadow)
+    shadow = shadow.drop(columns="pnl_exact")
+    rejected = journal["rejected_ticks"]
     return BacktestResult(
-        trades=_trades_frame(native.trade_columns(), engine.symbols),
+        trades=_trades_frame(journal["trades"], names),
         equity=equity,
-        metrics=native.metrics(),
+        metrics=metrics,
         rejections=native.rejections(),
         ticks_processed=stats["ticks_processed"],
         elapsed_s=elapsed_s,
         stats=stats,
         open_positions=engine.positions(),
         book=native.book_stats(),
+        shadow_trades=shadow,
+        fills=_named(journal["fills"], names, FILL_COLUMNS),
+        funding=_named(journal["funding"], names, FUNDING_COLUMNS),
+        rejected_ticks=pd.DataFrame({"seq": rejected["seq"], "reason": rejected["reason"]}),
+        strategies=list(journal["strategies"]),
+        symbols=tuple(names),
+        config=engine.config,
     )

@@ -19,6 +19,8 @@ __all__ = [
     "jsonable",
     "metric_rows",
     "result_document",
+    "shadow_rows",
+    "shadow_summary",
 ]
 
 BOOK_KEYS: Final[tuple[str, ...]] = (
@@ -65,6 +67,21 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def shadow_summary(result: BacktestResult) -> dict[str, Any]:
+    """The shadow trades of a run: signals Kelly sized to zero, followed with the same fill,
+    exit, fee and funding rules and no capital (never in equity or the real figures)."""
+    m = result.metrics
+    return {
+        "trades": int(m.get("shadow_trades", 0)),
+        "wins": int(m.get("shadow_wins", 0)),
+        "win_rate": jsonable(m.get("shadow_win_rate", float("nan"))),
+        "pnl": jsonable(m.get("shadow_pnl", Decimal(0))),
+        "by_strategy": [
+            {k: jsonable(v) for k, v in s.items()} for s in getattr(result, "strategies", [])
+        ],
+    }
+
+
 def result_document(
     result: BacktestResult,
     *,
@@ -74,16 +91,18 @@ def result_document(
 ) -> dict[str, Any]:
     """Everything about a run, JSON-ready.
 
-    Top-level keys: ``ticks``, ``ticks_rejected``, ``trades``, ``metrics``, ``rejections``,
-    ``elapsed_s`` (engine time), ``ticks_per_s`` (engine throughput), ``book`` (None without
-    depth), plus ``source``, ``load_s``, ``end_to_end_ticks_per_s`` (load + run), ``stats``,
-    ``open_positions`` and ``config``.
+    Top-level keys: ``ticks``, ``ticks_rejected``, ``trades``, ``shadow`` (the shadow trades,
+    apart from the real ones: count, wins, win rate, P&L, and each strategy's real and shadow
+    record), ``metrics``, ``rejections``, ``elapsed_s`` (engine time), ``ticks_per_s`` (engine
+    throughput), ``book`` (None without depth), plus ``source``, ``load_s``,
+    ``end_to_end_ticks_per_s`` (load + run), ``stats``, ``open_positions`` and ``config``.
     """
     total_s = result.elapsed_s + (load_s or 0.0)
     return {
         "ticks": result.ticks_processed,
         "ticks_rejected": int(result.stats.get("ticks_rejected", 0)),
         "trades": int(result.metrics["num_trades"]),
+        "shadow": shadow_summary(result),
         "metrics": jsonable(dict(result.metrics)),
         "rejections": {k: int(v) for k, v in sorted(result.rejections.items())},
         "elapsed_s": result.elapsed_s,
@@ -132,6 +151,7 @@ def metric_rows(result: BacktestResult, load_s: float | None = None) -> list[tup
         ("max drawdown duration", f"{float(m['max_drawdown_duration_s']) / 3600:,.1f} h"),
         ("exposure", f"{float(m['exposure']):.2%}"),
     ]
+    rows += shadow_rows(result)
     rejections = sorted(result.rejections.items())
     rows += [(f"rejected {k}", f"{v:,}") for k, v in rejections] or [("rejections", "none")]
     rows += [
@@ -149,4 +169,30 @@ def metric_rows(result: BacktestResult, load_s: float | None = None) -> list[tup
     book = book_stats(result)
     if book is not None:
         rows += [(f"book {k.replace('_', ' ')}", f"{v:,}") for k, v in book.items()]
+    return rows
+
+
+def shadow_rows(result: BacktestResult) -> list[tuple[str, str]]:
+    """The shadow trades, labelled apart from the real ones, and each strategy's record."""
+    sh = shadow_summary(result)
+    if not sh["trades"] and not sh["by_strategy"]:
+        return []
+    rate = sh["win_rate"]
+    rows = [
+        (
+            "shadow trades (no capital)",
+            f"{sh['trades']:,} ({sh['wins']:,} won"
+            + (f", {float(rate):.2%}" if rate is not None else "")
+            + f"), P&L {_money(sh['pnl'])} not in equity",
+        )
+    ]
+    for s in sh["by_strategy"]:
+        rows.append(
+            (
+                f"strategy {s['strategy']}",
+                f"{int(s['trades']) - int(s['shadow_trades']):,} real + {int(s['shadow_trades']):,}"
+                f" shadow trades, Kelly {_num(s['kelly'] if s['kelly'] is not None else 'nan')},"
+                f" sized at {float(s['size_fraction']):.2%}",
+            )
+        )
     return rows

@@ -63,14 +63,16 @@ class FundingSchedule:
         return FundingSchedule(self.symbol, self.ts[lo:hi], self.rate[lo:hi])
 
     def apply_to(self, ticks: TickColumns) -> TickColumns:
-        """``ticks`` with their ``funding_rate`` set from this history, so a backtest charges it
-        at the funding times: each tick carries the rate of the last funding event at or before
-        its ``ts_event`` (never a later one), NaN before the first. Only ticks of this schedule's
-        symbol are touched (all ticks when the batch has a single symbol)."""
+        """``ticks`` with their ``funding_rate`` set from this history, as a venue's mark-price
+        stream announces it: each tick carries the rate that settles at the next funding event
+        at or after its ``ts_event`` (the rate in force for it), NaN after the last one. The
+        engine settles a funding time at the latest rate known at or before it, so each event is
+        charged its own rate. Only ticks of this schedule's symbol are touched (all ticks when
+        the batch has a single symbol)."""
         cols = dict(ticks.columns)
         ts = cols["ts_event"]
-        idx = np.searchsorted(self.ts, ts, side="right") - 1
-        known = idx >= 0
+        idx = np.searchsorted(self.ts, ts, side="left")
+        known = idx < len(self.ts)
         rates = np.full(len(ts), np.nan)
         rates[known] = self.rate[idx[known]]
         names = ticks.symbol_names

@@ -46,20 +46,30 @@ class SanitizerConfig(_Frozen):
 
 
 class FeatureConfig(_Frozen):
-    """Feature windows shared by the strategies."""
+    """Feature windows shared by the strategies, in bars: the data's own bars, or time bars of
+    ``bar_ns`` built from a tick feed."""
 
-    rsi_period: int = Field(14, ge=1, le=256)
-    tr_window: int = Field(20, ge=1, le=256)
-    liquidity_window: int = Field(100, ge=1, le=256)
+    rsi_period: int = Field(14, ge=1, le=256, description="RSI period, bars")
+    tr_window: int = Field(20, ge=1, le=256, description="true-range mean window, bars")
+    liquidity_window: int = Field(100, ge=1, le=256, description="liquidity median window, bars")
     imbalance_source: Literal["quotes", "trade_flow"] = "quotes"
-    ema_period: int = Field(20, ge=1)
+    ema_period: int = Field(20, ge=1, description="EMA period, bars")
+    bar_ns: int = Field(
+        1_000_000_000,
+        ge=0,
+        description="time bars built from tick feeds, ns of exchange time; 0 = every tick a bar",
+    )
 
 
 class LiquidationHunterConfig(_Frozen):
     """Liquidation Hunter (SPEC §6)."""
 
     enabled: bool = True
-    min_liq_ratio: float = Field(0.8, ge=0, le=1)
+    min_liq_ratio: float = Field(
+        0.8, ge=0, description="liquidated / traded volume over the window, fraction"
+    )
+    window_ns: int = Field(1_000_000_000, gt=0, description="rolling window, ns of exchange time")
+    min_events: int = Field(1, ge=1, description="liquidation messages the window must hold")
     confidence: float = Field(0.85, ge=0, le=1)
 
 
@@ -100,8 +110,13 @@ class RiskConfig(_Frozen):
     max_leverage: float = Field(10.0, ge=1)
     max_open_positions: int = Field(5, ge=0)
     kelly_fraction: float = Field(0.25, ge=0, le=1)
-    kelly_min_trades: int = Field(20, ge=0)
-    fixed_fraction: float = Field(0.01, ge=0, le=1)
+    kelly_min_trades: int = Field(20, ge=0, description="a strategy's trades (real + shadow) before Kelly")
+    kelly_prior_trades: int = Field(
+        0, ge=0, description="weight, in trades, of the shrinkage toward fixed_fraction"
+    )
+    fixed_fraction: float = Field(
+        0.01, ge=0, le=1, description="notional / equity before Kelly, and of shadow trades"
+    )
     fixed_qty: float | None = Field(None, gt=0, description="fixed entry size instead of Kelly")
 
 
@@ -109,9 +124,13 @@ class ExecutionConfig(_Frozen):
     """Fill model, fees, exits, leverage and funding (SPEC §7)."""
 
     taker_fee_bps: float = Field(5.0, ge=0)
-    maker_fee_bps: float = Field(5.0, ge=0)
+    maker_fee_bps: float = Field(5.0, description="negative: a rebate")
+    liquidation_fee_bps: float = Field(50.0, ge=0, description="charged when liquidated, bps")
     slippage_bps: float = Field(1.0, ge=0)
     latency_ns: int = Field(0, ge=0)
+    min_hold_ns: int = Field(
+        30_000_000_000, ge=0, description="no signal closes or reverses a younger position, ns"
+    )
     take_profit: float | None = Field(0.01, gt=0, description="None disables take-profit")
     stop_loss: float | None = Field(0.005, gt=0, lt=1, description="None disables stop-loss")
     leverage: float = Field(1.0, ge=1)
@@ -133,6 +152,9 @@ class EngineConfig(_Frozen):
     initial_capital: float = Field(10_000.0, gt=0)
     auto_execute: bool = True
     equity_sample_ns: int = Field(60 * 1_000_000_000, gt=0)
+    journal: bool = Field(
+        True, description="keep every fill, funding payment and rejected tick (reports, audit)"
+    )
     sanitizer: SanitizerConfig = SanitizerConfig()
     features: FeatureConfig = FeatureConfig()
     liquidation_hunter: LiquidationHunterConfig = LiquidationHunterConfig()

@@ -24,6 +24,7 @@ Event = (
     | _core.OrderRejectedEvent
     | _core.FillEvent
     | _core.TradeEvent
+    | _core.ShadowTradeEvent
     | _core.FundingEvent
     | _core.HaltedEvent
 )
@@ -76,7 +77,8 @@ class Engine:
         return self._engine.stats()
 
     def rejections(self) -> dict[str, int]:
-        """Rejections by reason (``tick:<reason>`` from the sanitizer, ``risk:<reason>`` from DRB-Guard)."""
+        """Rejections by reason: ``tick:<reason>`` (sanitizer), ``signal:<reason>`` (signals not
+        acted on) and ``risk:<reason>`` (entries DRB-Guard or sizing refused)."""
         return self._engine.rejections()
 
     def positions(self) -> list[dict[str, Any]]:
@@ -87,8 +89,14 @@ class Engine:
         return out
 
     def risk_state(self) -> dict[str, Any]:
-        """DRB-Guard state: equity, peak, drawdown, halt flag, trades today, size fraction."""
+        """DRB-Guard state: equity, peak, drawdown, halt flag, trades today, and each
+        strategy's size fraction (``size_fractions``; ``size_fraction_default`` for one with no
+        trades yet)."""
         return self._engine.risk_state()
+
+    def strategy_stats(self) -> list[dict[str, Any]]:
+        """Each strategy's real and shadow trades, its Kelly estimate and current size fraction."""
+        return self._engine.strategy_stats()
 
     def metrics(self) -> dict[str, Any]:
         """SPEC §9 metrics so far."""
@@ -102,8 +110,16 @@ class Engine:
         ts_event: int | None = None,
         qty: float | None = None,
         leverage: float | None = None,
+        *,
+        strategy: str | None = None,
+        confidence: float | None = None,
+        signal_id: int | None = None,
     ) -> Decimal:
-        """A manual entry through DRB-Guard; fills on the symbol's next tick. Raises RiskRejected."""
+        """A manual entry through DRB-Guard; fills on the symbol's next tick. Raises RiskRejected.
+
+        An executed signal passes its ``strategy``, ``confidence`` and ``signal_id``, so the
+        trade keeps them; a user's own order leaves them out (strategy ``manual``, confidence 1).
+        """
         return self._engine.submit_entry(
             self.symbol_id(symbol),
             side,
@@ -111,6 +127,9 @@ class Engine:
             ts_recv if ts_event is None else ts_event,
             qty,
             leverage,
+            strategy,
+            confidence,
+            signal_id,
         )
 
     def cancel_pending_entry(self, symbol: str) -> bool:

@@ -104,6 +104,10 @@ class _OpenTrade:
     strategy: str | None
 
 
+#: Signals a user can execute (automation off) wait as PENDING; the engine's other outcomes.
+_REFUSED = {"rejected": "refused", "shadow": "refused", "ignored": "not acted on"}
+
+
 @dataclass
 class AccountEngine:
     """A user's paper account: engine, pending signals, open trades, last marks."""
@@ -115,8 +119,15 @@ class AccountEngine:
     pending: dict[str, PendingSignal] = field(default_factory=dict)
     open_trades: dict[str, _OpenTrade] = field(default_factory=dict)
     last_entry: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)
+    #: Accepted signals waiting for their order's fill, by the engine's signal id: EXECUTED
+    #: when it fills, REJECTED if the kill switch cancels it, EXPIRED if it never fills.
+    awaiting: dict[int, PendingSignal] = field(default_factory=dict)
+    #: The latest not-acted-on signal per (symbol, strategy, side, reason): a strategy repeats
+    #: its view on every bar while its condition holds, and one row per reason tells it all.
+    ignored: dict[tuple[str, str, str, str], PendingSignal] = field(default_factory=dict)
     signals: int = 0
     trades: int = 0
+    shadow_trades: int = 0
     #: Ids of signals resolved lately (executed, rejected, expired), oldest first: the store
     #: learns of them a moment later, and until then they must not look unknown.
     resolved: dict[str, None] = field(default_factory=dict)
@@ -205,46 +216,114 @@ class AccountEngine:
         self, events: tuple[Any, ...], records: list[Record], out: list[tuple[str, Any]]
     ) -> None:
         """Turn engine events into store ``records`` and ``(topic, data)`` bus messages."""
-        symbols = self.engine.symbols
         for ev in events:
             if isinstance(ev, _core.SignalEvent):
-                symbol = symbols[ev.symbol]
-                self.signals += 1
-                manual = not self.engine.config.auto_execute
-                sig = self._pending_like(symbol, ev.strategy, ev.side) if manual else None
-                if sig is not None:
-                    # A strategy repeats its signal on every tick while its condition holds
-                    # (on tick data, many per second). The user has one decision to make, so
-                    # the pending signal is refreshed in place (same id: the store upserts it,
-                    # the dashboard replaces it) instead of piling up thousands of rows.
-                    sig.price = q8(ev.price)
-                    sig.confidence = float(ev.confidence)
-                    sig.reason = ev.reason
-                    sig.ts = ev.ts_recv
-                else:
-                    sig = PendingSignal(
-                        uid=new_uid("sig"),
-                        symbol=symbol,
-                        side=ev.side,
-                        price=q8(ev.price),
-                        confidence=float(ev.confidence),
-                        strategy=ev.strategy,
-                        reason=ev.reason,
-                        ts=ev.ts_recv,
-                    )
-                if manual:
-                    self.pending[sig.uid] = sig
-                else:
-                    sig.status = SignalStatus.EXECUTED.value
-                    self.last_entry[sig.symbol] = (sig.confidence, sig.strategy)
+                sig = self._signal(ev)
                 records.append(sig.record(self.user_id, self.account_id, ev.ts_recv))
                 out.append(("signal", sig.public()))
             elif isinstance(ev, _core.FillEvent):
+                self._settle(ev.signal_id, SignalStatus.EXECUTED, None, ev.ts_recv, records, out)
                 self._fill(ev, records, out)
             elif isinstance(ev, _core.TradeEvent):
                 self._trade(ev, records, out)
+            elif isinstance(ev, _core.OrderRejectedEvent):
+                why = f"refused before its fill: {ev.reason}"
+                self._settle(ev.signal_id, SignalStatus.REJECTED, why, ev.ts_recv, records, out)
+            elif isinstance(ev, _core.ShadowTradeEvent):
+                self.shadow_trades += 1
             elif isinstance(ev, _core.HaltedEvent):
                 out.append(("risk", None))
+
+    def _signal(self, ev: _core.SignalEvent) -> PendingSignal:
+        """The signal's record as the engine decided it: PENDING for the user (automation off),
+        PENDING until its fill (accepted), or REJECTED with the engine's reason."""
+        symbol = self.engine.symbols[ev.symbol]
+        self.signals += 1
+        if ev.outcome == "ignored" and ev.outcome_reason == "manual_mode":
+            sig = self._pending_like(symbol, ev.strategy, ev.side)
+            if sig is not None:
+                # A strategy repeats its signal on every bar while its condition holds. The user
+                # has one decision to make, so the pending signal is refreshed in place (same id:
+                # the store upserts it, the dashboard replaces it).
+                self._refresh(sig, ev)
+            else:
+                sig = self._new_signal(symbol, ev, ev.reason)
+            self.pending[sig.uid] = sig
+            return sig
+        if ev.outcome == "accepted":
+            sig = self._new_signal(symbol, ev, ev.reason)
+            self.awaiting[ev.id] = sig
+            self.last_entry[symbol] = (sig.confidence, sig.strategy)
+            return sig
+        why = f"{ev.reason}; {_REFUSED.get(ev.outcome, ev.outcome)}: {ev.outcome_reason}"
+        if ev.outcome == "shadow":
+            why += " (followed as a shadow trade)"
+        if ev.outcome == "ignored":
+            key = (symbol, ev.strategy, ev.side, str(ev.outcome_reason))
+            sig = self.ignored.get(key)
+            if sig is not None:
+                self._refresh(sig, ev)
+                sig.reason = why
+            else:
+                sig = self.ignored[key] = self._new_signal(symbol, ev, why)
+        else:
+            sig = self._new_signal(symbol, ev, why)
+        sig.status = SignalStatus.REJECTED.value
+        return sig
+
+    @staticmethod
+    def _new_signal(symbol: str, ev: _core.SignalEvent, reason: str) -> PendingSignal:
+        return PendingSignal(
+            uid=new_uid("sig"),
+            symbol=symbol,
+            side=ev.side,
+            price=q8(ev.price),
+            confidence=float(ev.confidence),
+            strategy=ev.strategy,
+            reason=reason,
+            ts=ev.ts_recv,
+        )
+
+    @staticmethod
+    def _refresh(sig: PendingSignal, ev: _core.SignalEvent) -> None:
+        sig.price = q8(ev.price)
+        sig.confidence = float(ev.confidence)
+        sig.reason = ev.reason
+        sig.ts = ev.ts_recv
+
+    def _settle(
+        self,
+        signal_id: int | None,
+        status: SignalStatus,
+        why: str | None,
+        now: int,
+        records: list[Record],
+        out: list[tuple[str, Any]],
+    ) -> None:
+        """Resolves an accepted signal by what became of its order."""
+        sig = None if signal_id is None else self.awaiting.pop(signal_id, None)
+        if sig is None:
+            return
+        sig.status = status.value
+        if why is not None:
+            sig.reason = f"{sig.reason}; {why}"
+        records.append(sig.record(self.user_id, self.account_id, now))
+        out.append(("signal", sig.public()))
+
+    def expire_awaiting(self, older_than_ns: int) -> list[PendingSignal]:
+        """Accepted signals whose order never filled (cancelled by a flatten, or the feed
+        stopped) before ``older_than_ns``: they end EXPIRED."""
+        stale = [k for k, sig in self.awaiting.items() if sig.ts < older_than_ns]
+        out = []
+        for k in stale:
+            sig = self.awaiting.pop(k)
+            sig.status = SignalStatus.EXPIRED.value
+            out.append(sig)
+        return out
+
+    def strategy_stats(self) -> list[dict[str, Any]]:
+        """Each strategy's real and shadow trades and its Kelly estimate."""
+        return self.engine.strategy_stats()
 
     def _pending_like(self, symbol: str, strategy: str, side: str) -> PendingSignal | None:
         # At most one pending signal per (symbol, strategy, side): a linear scan of a handful.

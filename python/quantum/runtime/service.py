@@ -87,7 +87,7 @@ _TICK_ARGS = (
 #: What a market view keeps of its newest tick (when the tick has it: finite).
 _MARKET_FIELDS = ("price", "bid", "ask", "bid_qty", "ask_qty", "funding_rate", "open_interest")
 _PAPER = "paper"
-_UNSTORED = frozenset({"mark", "funding"})
+_UNSTORED = frozenset({"mark", "funding", "signal_id"})
 _MINUTE_NS = 60_000_000_000
 _DAY_MINUTES = 1440
 
@@ -96,7 +96,10 @@ _DAY_MINUTES = 1440
 class RuntimeOptions:
     """Knobs of the runtime (defaults suit the dashboard)."""
 
-    engine_config: EngineConfig = field(default_factory=lambda: EngineConfig(auto_execute=False))
+    #: Accounts signal only unless automated; a long-running session keeps no journal.
+    engine_config: EngineConfig = field(
+        default_factory=lambda: EngineConfig(auto_execute=False, journal=False)
+    )
     status_interval_s: float = 1.0
     tick_sample_s: float = 0.1
     signal_ttl_s: float = 300.0
@@ -566,6 +569,9 @@ class Runtime:
                     self.bus.publish(
                         "signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol
                     )
+            for sig in acct.expire_awaiting(now - ttl):
+                records.append(sig.record(acct.user_id, acct.account_id, now))
+                self.bus.publish("signal", sig.public(), user_id=acct.user_id, symbol=sig.symbol)
             for pos in acct.positions_public():
                 self.bus.publish("position", pos, user_id=acct.user_id, symbol=pos["symbol"])
             self.bus.publish("risk", self.risk(acct.user_id), user_id=acct.user_id)
@@ -761,9 +767,16 @@ class Runtime:
         return found is not None
 
     def submit_order(
-        self, user_id: int, symbol: str, side: str, qty: Decimal | None, leverage: float | None
+        self,
+        user_id: int,
+        symbol: str,
+        side: str,
+        qty: Decimal | None,
+        leverage: float | None,
+        signal: PendingSignal | None = None,
     ) -> dict[str, Any]:
-        """A paper entry through DRB-Guard (fills on the next tick); raises ``RiskRejected``."""
+        """A paper entry through DRB-Guard (fills on the next tick); raises ``RiskRejected``.
+        An executed ``signal`` gives the trade its strategy and confidence."""
         if not self.running:
             raise OrderError("the engine is stopped")
         acct = self.account(user_id)
@@ -773,12 +786,24 @@ class Runtime:
             raise DataError("side must be LONG or SHORT")
         now = time.time_ns()
         got = acct.engine.submit_entry(
-            symbol, side, now, qty=None if qty is None else float(qty), leverage=leverage
+            symbol,
+            side,
+            now,
+            qty=None if qty is None else float(qty),
+            leverage=leverage,
+            strategy=None if signal is None else signal.strategy,
+            confidence=None if signal is None else signal.confidence,
         )
         return {"symbol": symbol, "side": side, "qty": d8(got)}
 
     async def place_order(
-        self, user_id: int, symbol: str, side: str, qty: Decimal | None, leverage: float | None
+        self,
+        user_id: int,
+        symbol: str,
+        side: str,
+        qty: Decimal | None,
+        leverage: float | None,
+        signal: PendingSignal | None = None,
     ) -> dict[str, Any]:
         """An entry for the user's account: paper (:meth:`submit_order`), or when the account
         trades live, DRB-Guard then one real market order through its :class:`LiveBroker`.
@@ -790,7 +815,7 @@ class Runtime:
         """
         broker = self.live.get(user_id)
         if broker is None:
-            return self.submit_order(user_id, symbol, side, qty, leverage)
+            return self.submit_order(user_id, symbol, side, qty, leverage, signal)
         if not self.running:
             raise OrderError("the engine is stopped")
         acct = self.account(user_id)
@@ -806,6 +831,8 @@ class Runtime:
             "LONG" if side == "LONG" else "SHORT",
             qty=None if qty is None else float(qty),
             leverage=None if leverage is None else int(leverage),
+            strategy=None if signal is None else signal.strategy,
+            confidence=None if signal is None else signal.confidence,
         )
         return self._live_order(user_id, symbol, side, result, "entry")
 
@@ -854,7 +881,7 @@ class Runtime:
             raise KeyError(uid)
         now = time.time_ns()
         try:
-            order = await self.place_order(user_id, sig.symbol, sig.side, None, None)
+            order = await self.place_order(user_id, sig.symbol, sig.side, None, None, sig)
         except OrderOutcomeUnknown:
             # The order may be on the venue: the signal was acted on, whatever came of it.
             self._resolve_signal(acct, sig, SignalStatus.EXECUTED, now)

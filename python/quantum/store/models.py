@@ -184,6 +184,8 @@ class AccountState(Base):
     losses: Mapped[int] = mapped_column(Integer)
     sum_win: Mapped[Decimal] = mapped_column(Amount(28))
     sum_loss: Mapped[Decimal] = mapped_column(Amount(28))
+    #: Each strategy's trade statistics (real and shadow), JSON: what Kelly sizes it from.
+    strategy_stats: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     #: Local wall clock (ns) of the last save.
     updated_ts: Mapped[int] = mapped_column(BigInteger)
 

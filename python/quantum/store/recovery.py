@@ -59,6 +59,8 @@ class EnginePosition(_Strict):
     mark: Decimal | None = None
     confidence: float | None = None
     strategy: str | None = None
+    #: The opening signal's id in the engine that opened it (not stored: ids restart with it).
+    signal_id: int | None = None
 
     @field_validator(
         "qty",
@@ -77,6 +79,25 @@ class EnginePosition(_Strict):
         return None if value is None else _amount(value)
 
 
+class StrategyStatsState(_Strict):
+    """One strategy's trade statistics (real and shadow trades): what Kelly sizes it from."""
+
+    name: str
+    wins: int
+    losses: int
+    #: Sums of the winning and (positive) losing trades' net returns, fractions of cost basis.
+    sum_win: float
+    sum_loss: float
+    shadow_trades: int = 0
+    shadow_wins: int = 0
+    shadow_pnl: Decimal = Decimal(0)
+
+    @field_validator("shadow_pnl", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _amount(value)
+
+
 class EngineState(_Strict):
     """The engine's exported state of one account."""
 
@@ -93,6 +114,7 @@ class EngineState(_Strict):
     losses: int
     sum_win: Decimal
     sum_loss: Decimal
+    strategies: list[StrategyStatsState] = []
     positions: list[EnginePosition]
 
     @field_validator(
@@ -180,6 +202,7 @@ def _save(conn: Connection, account_id: int, state: EngineState) -> None:
         "losses": state.losses,
         "sum_win": state.sum_win,
         "sum_loss": state.sum_loss,
+        "strategy_stats": [_stats_out(s) for s in state.strategies],
         "updated_ts": now,
     }
     if stored is None:
@@ -264,8 +287,16 @@ def load_engine_state(
         "losses": row.losses,
         "sum_win": _fmt(row.sum_win),
         "sum_loss": _fmt(row.sum_loss),
+        "strategies": list(row.strategy_stats or []),
         "positions": [_position_out(p) for p in positions],
     }
+
+
+def _stats_out(s: StrategyStatsState) -> dict[str, Any]:
+    """One strategy's statistics as stored (JSON; the P&L as an exact decimal string)."""
+    out = s.model_dump()
+    out["shadow_pnl"] = _fmt(s.shadow_pnl)
+    return out
 
 
 def _position_out(p: Any) -> dict[str, Any]:

@@ -124,8 +124,11 @@ class LiveBroker:
         *,
         qty: float | None = None,
         leverage: int | None = None,
+        strategy: str | None = None,
+        confidence: float | None = None,
     ) -> LiveOrderResult:
-        """DRB-Guard, then (leverage, then) one market order for the approved quantity."""
+        """DRB-Guard, then (leverage, then) one market order for the approved quantity. An
+        executed signal's ``strategy`` and ``confidence`` go with the entry."""
         unified = self._unified(symbol)
         try:
             approved = self.engine.submit_entry(
@@ -134,6 +137,8 @@ class LiveBroker:
                 self._clock_ns(),
                 qty=qty,
                 leverage=None if leverage is None else float(leverage),
+                strategy=strategy,
+                confidence=confidence,
             )
         except RiskRejected as exc:
             return LiveOrderResult("rejected", None, None, error=exc)

@@ -1,0 +1,273 @@
+//! The engine's state and its read accessors.
+
+use std::borrow::Cow;
+
+use thiserror::Error;
+
+use super::checks::check_config;
+use super::config::EngineConfig;
+use super::depth::BookSlot;
+use super::journal::Journal;
+use super::stats::{EngineStats, EquityTracker};
+use crate::book::{Level, SequenceRule};
+use crate::portfolio::{Account, ConstantFees, ConstantLatency, ExitReason, OpenParams, QuoteOrSlippage, ShadowBook, Trade};
+use crate::risk::{DrbGuard, RiskReject, RiskState};
+use crate::sanitizer::{RejectCounts, Sanitizer, SymbolGuard};
+use crate::strategy::{CustomStrategy, LiqWindow, StrategyError, SymbolFeatures};
+use crate::types::{Money, Qty, Side, SymbolId, UnixNanos};
+
+/// Most symbols one engine tracks (ids are dense small integers).
+pub const MAX_SYMBOLS: u32 = 65_536;
+
+/// Errors that stop the engine or refuse an order.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The configuration is invalid.
+    #[error("invalid config: {0}")]
+    Config(String),
+    /// A tick batch's columns do not fit together.
+    #[error(transparent)]
+    Columns(#[from] crate::tick::columns::ColumnsError),
+    /// A symbol id is beyond [`MAX_SYMBOLS`].
+    #[error("symbol id {0} is out of range (max {MAX_SYMBOLS})")]
+    SymbolOutOfRange(SymbolId),
+    /// A custom strategy failed.
+    #[error(transparent)]
+    Strategy(#[from] StrategyError),
+    /// DRB-Guard refused an order.
+    #[error("order rejected by DRB-Guard: {0}")]
+    Risk(#[from] RiskReject),
+    /// An order conflicts with the symbol's position or pending order.
+    #[error("order refused: {0}")]
+    Order(&'static str),
+}
+
+/// An entry waiting for its fill tick.
+#[derive(Debug, Clone)]
+pub(super) struct PendingEntry {
+    pub side: Side,
+    pub qty: Qty,
+    pub leverage: f64,
+    pub confidence: f64,
+    pub strategy: Cow<'static, str>,
+    /// A shadow entry: Kelly sized the strategy to zero.
+    pub shadow: bool,
+    pub signal_id: Option<u64>,
+}
+
+/// Orders decided for a symbol, filled together on its next eligible tick (exit first). The
+/// exit closes whichever position the symbol holds then, real or shadow.
+#[derive(Debug, Clone)]
+pub(super) struct PendingOrder {
+    pub decided_at: UnixNanos,
+    pub decided_seq: u64,
+    pub exit: Option<(ExitReason, Option<u64>)>,
+    pub entry: Option<PendingEntry>,
+}
+
+/// Everything the engine keeps per symbol.
+#[derive(Debug, Clone)]
+pub(super) struct SymbolState {
+    pub guard: SymbolGuard,
+    pub features: SymbolFeatures,
+    pub liq: LiqWindow,
+    pub pending: Option<PendingOrder>,
+    /// The latest funding rate of an accepted tick (NaN before the first).
+    pub funding_rate: f64,
+    /// Reference price of the latest accepted tick (NaN before the first).
+    pub last_price: f64,
+    /// The first funding time the symbol's open position (real or shadow) has not settled;
+    /// `UnixNanos::MAX` while none is open, so most ticks test one comparison.
+    pub next_funding: UnixNanos,
+    /// Bar key and side of the symbol's latest signal with a side: a bar signals one way only.
+    pub last_signal: (u64, Option<Side>),
+}
+
+/// The trading engine of one account.
+pub struct Engine {
+    pub(super) config: EngineConfig,
+    pub(super) sanitizer: Sanitizer,
+    pub(super) guard: DrbGuard,
+    pub(super) risk: RiskState,
+    pub(super) account: Account,
+    pub(super) shadow: ShadowBook,
+    pub(super) symbols: Vec<SymbolState>,
+    pub(super) customs: Vec<Box<dyn CustomStrategy>>,
+    pub(super) latency: ConstantLatency,
+    pub(super) prices: QuoteOrSlippage,
+    pub(super) fees: ConstantFees,
+    pub(super) open_params: OpenParams,
+    pub(super) stats: EngineStats,
+    pub(super) rejects: RejectCounts,
+    pub(super) equity: EquityTracker,
+    /// The equity DRB-Guard and the equity tracker saw last, while DRB-Guard is settled on it
+    /// ([`DrbGuard::is_settled`]); None after anything else changed the drawdown state.
+    pub(super) settled_equity: Option<Money>,
+    pub(super) trades: Vec<Trade>,
+    pub(super) shadow_trades: Vec<Trade>,
+    pub(super) journal: Journal,
+    pub(super) books: Vec<Option<BookSlot>>,
+    pub(super) book_rule: SequenceRule,
+    pub(super) scratch: (Vec<Level>, Vec<Level>),
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("stats", &self.stats).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// A flat engine with `config`.
+    pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        let capital = check_config(&config)?;
+        let e = &config.execution;
+        Ok(Engine {
+            sanitizer: Sanitizer::new(config.sanitizer.clone()),
+            guard: DrbGuard::new(config.risk.clone()),
+            risk: RiskState::new(capital),
+            account: Account::new(capital),
+            shadow: ShadowBook::default(),
+            symbols: Vec::new(),
+            customs: Vec::new(),
+            latency: ConstantLatency(e.latency_ns),
+            prices: QuoteOrSlippage { slippage_bps: e.slippage_bps },
+            fees: ConstantFees { taker_bps: e.taker_fee_bps, maker_bps: e.maker_fee_bps },
+            open_params: OpenParams {
+                leverage: e.leverage,
+                take_profit: e.take_profit,
+                stop_loss: e.stop_loss,
+                maintenance_margin: e.maintenance_margin,
+            },
+            stats: EngineStats::default(),
+            rejects: RejectCounts::default(),
+            equity: EquityTracker::new(capital, config.equity_sample_ns),
+            settled_equity: None,
+            trades: Vec::new(),
+            shadow_trades: Vec::new(),
+            journal: Journal::new(config.journal),
+            books: Vec::new(),
+            book_rule: config.book.sequence_rule().map_err(EngineError::Config)?,
+            scratch: (Vec::new(), Vec::new()),
+            config,
+        })
+    }
+
+    /// Adds a custom strategy (evaluated after the built-ins, in insertion order). Custom
+    /// strategies see the EMA: if nothing read it before, it starts with the next bar.
+    pub fn add_strategy(&mut self, s: Box<dyn CustomStrategy>) {
+        self.customs.push(s);
+        for st in &mut self.symbols {
+            st.features.start_ema();
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    /// Tick rejections by reason.
+    pub fn tick_rejections(&self) -> &RejectCounts {
+        &self.rejects
+    }
+
+    /// The account ledger.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// Shadow positions.
+    pub fn shadow_book(&self) -> &ShadowBook {
+        &self.shadow
+    }
+
+    /// DRB-Guard's state.
+    pub fn risk_state(&self) -> &RiskState {
+        &self.risk
+    }
+
+    /// Closed trades, in closing order.
+    pub fn trades(&self) -> &[Trade] {
+        &self.trades
+    }
+
+    /// Closed shadow trades, in closing order.
+    pub fn shadow_trades(&self) -> &[Trade] {
+        &self.shadow_trades
+    }
+
+    /// The journal (empty when `EngineConfig::journal` is off).
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Equity curve and drawdown statistics.
+    pub fn equity_tracker(&self) -> &EquityTracker {
+        &self.equity
+    }
+
+    /// The current tick's arrival number: the ticks processed so far, this one included. A
+    /// pending order fills only on a later arrival.
+    #[inline(always)]
+    pub(super) fn seq(&self) -> u64 {
+        self.stats.ticks_processed
+    }
+
+    /// The symbol's state, created on first use.
+    #[inline]
+    pub(super) fn state(&mut self, symbol: SymbolId) -> Result<&mut SymbolState, EngineError> {
+        let idx = symbol as usize;
+        if idx >= self.symbols.len() {
+            self.add_symbols(symbol)?;
+        }
+        Ok(&mut self.symbols[idx])
+    }
+
+    #[cold]
+    pub(super) fn add_symbols(&mut self, symbol: SymbolId) -> Result<(), EngineError> {
+        if symbol >= MAX_SYMBOLS {
+            return Err(EngineError::SymbolOutOfRange(symbol));
+        }
+        let mut features = SymbolFeatures::new(&self.config.features);
+        if !self.config.ema_cross.enabled && self.customs.is_empty() {
+            features = features.without_ema();
+        }
+        self.symbols.resize(
+            symbol as usize + 1,
+            SymbolState {
+                guard: SymbolGuard::default(),
+                features,
+                liq: LiqWindow::new(self.config.liquidation_hunter.window_ns),
+                pending: None,
+                funding_rate: f64::NAN,
+                last_price: f64::NAN,
+                next_funding: UnixNanos::MAX,
+                last_signal: (0, None),
+            },
+        );
+        Ok(())
+    }
+
+    /// The position `symbol` holds, real or shadow: its side, whether it is a shadow, and its
+    /// entry time (local clock).
+    #[inline]
+    pub(super) fn held(&self, symbol: SymbolId) -> Option<(Side, bool, UnixNanos)> {
+        if let Some(p) = self.account.position(symbol) {
+            return Some((p.side, false, p.entry_ts));
+        }
+        self.shadow.position(symbol).map(|p| (p.side, true, p.entry_ts))
+    }
+
+    /// Closes the final equity sample (call after the last tick of a backtest).
+    pub fn finish(&mut self) {
+        let equity = self.account.equity();
+        self.equity.finish(equity);
+        self.settled_equity = None;
+    }
+}
