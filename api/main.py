@@ -23,6 +23,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
 
 from api.deps import Service
 from api.routes import account, admin, auth, market, system, trading
@@ -37,7 +40,7 @@ from quantum.store import Role, StoreWriter, open_store
 from quantum.store.models import User
 from quantum.store.repositories.users import create_user
 
-__all__ = ["WEB_DIR", "create_app", "websocket_schema"]
+__all__ = ["WEB_DIR", "DashboardFiles", "create_app", "websocket_schema"]
 
 log = logging.getLogger("quantum.api")
 
@@ -52,6 +55,22 @@ _NO_DASHBOARD = """<!doctype html><html><head><meta charset="utf-8"><title>Quant
 <p>The API is running (<a href="/docs">/docs</a>, <a href="/api/health">/api/health</a>),
 but the dashboard is not built. Build it with <code>make web</code> (it writes
 <code>python/quantum/_web/</code>) and reload this page.</p></body></html>"""
+
+
+class DashboardFiles(StaticFiles):
+    """The built dashboard. A path that is no file and has no extension is one of its client-side
+    routes (``/settings``, ``/risk``): it gets ``index.html``, so a reload or a bookmark of any
+    page works. Missing assets and unknown ``/api`` paths stay 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except StarletteHTTPException as exc:
+            first, _, _ = path.partition("/")
+            last = path.rsplit("/", 1)[-1]
+            if exc.status_code != 404 or first in ("api", "ws") or "." in last:
+                raise
+            return await super().get_response("index.html", scope)
 
 
 def bootstrap_admin(service: Service) -> None:
@@ -195,7 +214,7 @@ def create_app(
 
     static = web_dir if web_dir is not None else WEB_DIR
     if (static / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=static, html=True), name="web")
+        app.mount("/", DashboardFiles(directory=static, html=True), name="web")
     else:
 
         @app.get("/", response_class=HTMLResponse, include_in_schema=False)

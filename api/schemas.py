@@ -251,8 +251,9 @@ class EquityPoint(BaseModel):
 
 
 def _describe_limits(schema: dict[str, Any]) -> None:
-    for name, text in _LIMIT_UNITS.items():
-        schema["properties"][name]["description"] = text
+    for name, prop in schema["properties"].items():
+        if name in _LIMIT_UNITS:
+            prop["description"] = _LIMIT_UNITS[name]
 
 
 _LIMIT_UNITS = {
@@ -264,7 +265,8 @@ _LIMIT_UNITS = {
     "max_open_positions": "most positions open at once, all symbols (count)",
     "kelly_fraction": "share of the full Kelly size used once Kelly applies, as a fraction "
     "(0.25 = a quarter Kelly)",
-    "kelly_min_trades": "closed trades needed before Kelly sizing is used (count)",
+    "kelly_min_trades": "trades needed before Kelly sizing is used (count)",
+    "kelly_prior_trades": "weight of the shrinkage toward fixed_fraction, in trades (count)",
     "fixed_fraction": "position notional until then, as a fraction of equity (0.01 = 1 %)",
     "fixed_qty": "when set, every automated entry is exactly this quantity in the base asset "
     "(the caps still apply); null = Kelly / fixed-fraction sizing",
@@ -539,8 +541,11 @@ class ErrorOut(BaseModel):
 
 
 class RejectedOut(BaseModel):
+    """A refused action: DRB-Guard's refusals carry its reason code (``notional_cap``,
+    ``halted``...); other conflicts (a signal no longer pending, a venue error) only ``detail``."""
+
     detail: str
-    reason: str
+    reason: str | None = None
 
 
 class AutomationIn(_In):

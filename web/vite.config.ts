@@ -14,5 +14,9 @@ export default defineConfig({
   server: {
     proxy: { "/api": api, "/ws": { target: api.replace(/^http/, "ws"), ws: true } },
   },
-  test: { environment: "jsdom", include: ["src/**/*.test.ts", "src/**/*.test.tsx"] },
+  test: {
+    environment: "jsdom",
+    // e2e/*.test.ts: unit tests of the mock service's parts (Playwright runs e2e/*.spec.ts).
+    include: ["src/**/*.test.ts", "src/**/*.test.tsx", "e2e/**/*.test.ts"],
+  },
 });

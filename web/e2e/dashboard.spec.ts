@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { formatDecimal, formatPct } from "../src/lib/format";
 
 const base = () => {
   const url = process.env.E2E_BASE_URL;
@@ -66,6 +67,14 @@ test.describe.serial("dashboard", () => {
   test.afterAll(async () => {
     await context.close();
   });
+  // The mock checks every response and pushed message against the API's OpenAPI schema and
+  // refuses to send what does not match; any refusal fails the test that caused it.
+  test.afterEach(async ({ request }) => {
+    if (!isMock()) return;
+    const r = await request.get(`${base()}/__mock/contract-violations`);
+    expect(r.ok()).toBe(true);
+    expect((await r.json()) as string[], "the mock served something outside the API's contract").toEqual([]);
+  });
 
   test("first load of the built dashboard is under 1 s", async () => {
     const fresh = await browser.newContext();
@@ -116,6 +125,23 @@ test.describe.serial("dashboard", () => {
     const ms = await page.evaluate(() => performance.now());
     console.log(`reload as logged-in user: Home figures visible ${ms.toFixed(1)} ms after navigation start`);
     expect(ms).toBeLessThan(1000);
+  });
+
+  test("Settings: automation is on for the admin on a fresh start; turning it off survives a reload", async () => {
+    await go(page, "Settings");
+    const row = page.getByTestId(`automation-${ADMIN().user}`);
+    const state = row.getByTestId("automation-state");
+    await expect(state).toHaveText("ON");
+    await row.getByRole("button", { name: "Turn off" }).click();
+    await expect(state).toHaveText("OFF");
+    await page.reload();
+    // After the reload the page shows what the server holds, not what it remembered.
+    await expect(state).toHaveText("OFF");
+    await expect(row.getByRole("button", { name: "Turn on" })).toBeEnabled();
+    const me = (await (await page.request.get(`${base()}/api/auth/me`)).json()) as { id: number };
+    const stored = await page.request.get(`${base()}/api/users/${me.id}/automation`);
+    expect(await stored.json()).toEqual({ user_id: me.id, enabled: false });
+    await shot(page, "settings-automation");
   });
 
   test("Trading shows the price moving", async () => {
@@ -173,6 +199,11 @@ test.describe.serial("dashboard", () => {
     await expect(trade).toContainText(executedSymbol);
     await expect(trade).toContainText("CLOSED");
     await expect(trade.getByTestId("trade-pnl")).toHaveText(/^[+-]?[\d,]+\.\d{2}$/);
+    // The return column is the API's fraction shown as a percent.
+    const log = (await (await page.request.get(`${base()}/api/trades?limit=1`)).json()) as { items: { pnl_fraction: string | null }[] };
+    const fraction = Number(log.items[0]?.pnl_fraction);
+    expect(Number.isFinite(fraction)).toBe(true);
+    await expect(trade.getByTestId("trade-return")).toHaveText(formatPct(fraction));
     await expect(page.getByTestId("csv-export")).toHaveAttribute("href", /\/api\/trades\.csv/);
     const csv = await page.request.get(`${base()}/api/trades.csv`);
     expect(csv.ok()).toBe(true);
@@ -194,8 +225,48 @@ test.describe.serial("dashboard", () => {
     await go(page, "Risk");
     await expect(page.getByTestId("risk-level")).toHaveText(/^(Low|Medium|High|Critical)$/);
     await expect(page.getByTestId("kill-switch")).toHaveText(/^(ARMED|HALTED)$/);
+    await expect(page.getByTestId("limit-max-drawdown")).toHaveText("15.00% of peak equity");
+    await expect(page.getByTestId("drawdown")).toHaveText(/^\d+\.\d{2}%$/);
     await expect.poll(() => drawnPixels(page, "drawdown-chart")).toBeGreaterThan(100);
     await shot(page, "risk");
+  });
+
+  test("Risk shows rejections by reason, updated live over the WebSocket", async () => {
+    await go(page, "Risk");
+    const ticks = page.getByTestId("rejections-ticks");
+    const total = async () => count(await page.getByTestId("rejections-ticks-total").textContent());
+    // The shipped recording (and the mock) reject a few percent of ticks, mostly time_backwards.
+    await expect.poll(total, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect(ticks.locator("tr[data-reason=time_backwards]")).toBeVisible();
+    // The refused order of the earlier test is counted under orders, by its reason.
+    await expect(page.getByTestId("rejections-orders").locator("tr[data-reason=notional_cap]")).toBeVisible();
+    await expect(page.getByTestId("rejections-signals")).toBeVisible();
+    // Live: the count rises with no REST request for the risk state (the risk pushes feed it).
+    const polled: string[] = [];
+    const onRequest = (r: { url: () => string }) => {
+      if (r.url().includes("/api/risk")) polled.push(r.url());
+    };
+    page.on("request", onRequest);
+    const before = await total();
+    await expect.poll(total, { timeout: 15_000 }).toBeGreaterThan(before);
+    page.off("request", onRequest);
+    expect(polled).toEqual([]);
+    await shot(page, "risk-rejections");
+  });
+
+  test("Performance shows max drawdown as a percent of peak equity, with the amount", async () => {
+    await go(page, "Performance");
+    const perf = (await (await page.request.get(`${base()}/api/performance`)).json()) as {
+      max_drawdown_fraction: number | null;
+      max_drawdown_amount: string;
+      total_trades: number;
+    };
+    expect(perf.total_trades).toBeGreaterThan(0);
+    const card = page.getByTestId("max-drawdown");
+    // The fraction as a percent (the page once showed the money amount as a percent).
+    await expect(card).toHaveText(formatPct(perf.max_drawdown_fraction));
+    expect(formatPct(perf.max_drawdown_fraction)).toMatch(/^\d+\.\d{2}%$/);
+    await expect(card.locator("xpath=..")).toContainText(`${formatDecimal(perf.max_drawdown_amount, 2)} below the peak`);
   });
 
   test("Performance renders equity and drawdown charts and the heatmap", async () => {

@@ -1058,8 +1058,10 @@ export interface components {
              *       "funding_interval_ns": 28800000000000,
              *       "latency_ns": 0,
              *       "leverage": 1,
+             *       "liquidation_fee_bps": 50,
              *       "maintenance_margin": 0.004,
              *       "maker_fee_bps": 5,
+             *       "min_hold_ns": 30000000000,
              *       "qty_step": 1e-8,
              *       "slippage_bps": 1,
              *       "stop_loss": 0.005,
@@ -1070,6 +1072,7 @@ export interface components {
             execution: components["schemas"]["ExecutionConfig"];
             /**
              * @default {
+             *       "bar_ns": 1000000000,
              *       "ema_period": 20,
              *       "imbalance_source": "quotes",
              *       "liquidity_window": 100,
@@ -1084,10 +1087,18 @@ export interface components {
              */
             initial_capital: number;
             /**
+             * Journal
+             * @description keep every fill, funding payment and rejected tick (reports, audit)
+             * @default true
+             */
+            journal: boolean;
+            /**
              * @default {
              *       "confidence": 0.85,
              *       "enabled": true,
-             *       "min_liq_ratio": 0.8
+             *       "min_events": 1,
+             *       "min_liq_ratio": 0.8,
+             *       "window_ns": 1000000000
              *     }
              */
             liquidation_hunter: components["schemas"]["LiquidationHunterConfig"];
@@ -1108,6 +1119,7 @@ export interface components {
              *       "fixed_fraction": 0.01,
              *       "kelly_fraction": 0.25,
              *       "kelly_min_trades": 20,
+             *       "kelly_prior_trades": 0,
              *       "max_drawdown": 0.15,
              *       "max_leverage": 10,
              *       "max_open_positions": 5,
@@ -1193,15 +1205,28 @@ export interface components {
              */
             leverage: number;
             /**
+             * Liquidation Fee Bps
+             * @description charged when liquidated, bps
+             * @default 50
+             */
+            liquidation_fee_bps: number;
+            /**
              * Maintenance Margin
              * @default 0.004
              */
             maintenance_margin: number;
             /**
              * Maker Fee Bps
+             * @description negative: a rebate
              * @default 5
              */
             maker_fee_bps: number;
+            /**
+             * Min Hold Ns
+             * @description no signal closes or reverses a younger position, ns
+             * @default 30000000000
+             */
+            min_hold_ns: number;
             /**
              * Qty Step
              * @default 1e-8
@@ -1232,11 +1257,19 @@ export interface components {
         };
         /**
          * FeatureConfig
-         * @description Feature windows shared by the strategies.
+         * @description Feature windows shared by the strategies, in bars: the data's own bars, or time bars of
+         *     ``bar_ns`` built from a tick feed.
          */
         FeatureConfig: {
             /**
+             * Bar Ns
+             * @description time bars built from tick feeds, ns of exchange time; 0 = every tick a bar
+             * @default 1000000000
+             */
+            bar_ns: number;
+            /**
              * Ema Period
+             * @description EMA period, bars
              * @default 20
              */
             ema_period: number;
@@ -1248,16 +1281,19 @@ export interface components {
             imbalance_source: "quotes" | "trade_flow";
             /**
              * Liquidity Window
+             * @description liquidity median window, bars
              * @default 100
              */
             liquidity_window: number;
             /**
              * Rsi Period
+             * @description RSI period, bars
              * @default 14
              */
             rsi_period: number;
             /**
              * Tr Window
+             * @description true-range mean window, bars
              * @default 20
              */
             tr_window: number;
@@ -1408,10 +1444,23 @@ export interface components {
              */
             enabled: boolean;
             /**
+             * Min Events
+             * @description liquidation messages the window must hold
+             * @default 1
+             */
+            min_events: number;
+            /**
              * Min Liq Ratio
+             * @description liquidated / traded volume over the window, fraction
              * @default 0.8
              */
             min_liq_ratio: number;
+            /**
+             * Window Ns
+             * @description rolling window, ns of exchange time
+             * @default 1000000000
+             */
+            window_ns: number;
         };
         /**
          * LiveOrderPublic
@@ -1726,12 +1775,16 @@ export interface components {
              */
             ts: number;
         };
-        /** RejectedOut */
+        /**
+         * RejectedOut
+         * @description A refused action: DRB-Guard's refusals carry its reason code (``notional_cap``,
+         *     ``halted``...); other conflicts (a signal no longer pending, a venue error) only ``detail``.
+         */
         RejectedOut: {
             /** Detail */
             detail: string;
             /** Reason */
-            reason: string;
+            reason?: string | null;
         };
         /**
          * Rejections
@@ -1785,6 +1838,7 @@ export interface components {
         RiskConfig: {
             /**
              * Fixed Fraction
+             * @description notional / equity before Kelly, and of shadow trades
              * @default 0.01
              */
             fixed_fraction: number;
@@ -1800,9 +1854,16 @@ export interface components {
             kelly_fraction: number;
             /**
              * Kelly Min Trades
+             * @description a strategy's trades (real + shadow) before Kelly
              * @default 20
              */
             kelly_min_trades: number;
+            /**
+             * Kelly Prior Trades
+             * @description weight, in trades, of the shrinkage toward fixed_fraction
+             * @default 0
+             */
+            kelly_prior_trades: number;
             /**
              * Max Drawdown
              * @default 0.15
@@ -1854,10 +1915,16 @@ export interface components {
             kelly_fraction: number;
             /**
              * Kelly Min Trades
-             * @description closed trades needed before Kelly sizing is used (count)
+             * @description trades needed before Kelly sizing is used (count)
              * @default 20
              */
             kelly_min_trades: number;
+            /**
+             * Kelly Prior Trades
+             * @description weight of the shrinkage toward fixed_fraction, in trades (count)
+             * @default 0
+             */
+            kelly_prior_trades: number;
             /**
              * Max Drawdown
              * @description DRB-Guard halts and flattens when equity falls this fraction below its peak (0.15 = 15 %)
