@@ -7,6 +7,7 @@ the key ideas. Do not use it to trade real money. Trading carries a high risk of
 from __future__ import annotations
 
 from quantum import errors
+from quantum.audit import Violation, audit
 from quantum.backtest import BacktestResult, backtest
 from quantum.engine import (
     BookConfig,
@@ -45,7 +46,9 @@ __all__ = [
     "Strategy",
     "TickBatch",
     "TickView",
+    "Violation",
     "VolatilityFaderConfig",
+    "audit",
     "backtest",
     "errors",
     "to_batch",

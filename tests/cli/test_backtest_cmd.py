@@ -207,3 +207,12 @@ def test_funding_history_is_merged_into_tick_data(
         refused.exit_code == 2
         and "--funding applies to tick data" in refused.output + refused.stderr
     )
+
+
+def test_audit_checks_the_run_and_help_states_the_fill_rules(quantum_cli: Cli) -> None:
+    res = quantum_cli("backtest", "--synthetic", "30000", "--audit")
+    assert res.exit_code == 0, res.output
+    assert "audit: clean" in res.output
+    assert "shadow trades (no capital)" in res.output
+    help_text = " ".join(quantum_cli("backtest", "--help").output.split())
+    assert "fills at the next bar's open" in help_text.replace("bar's open plus", "bar's open")

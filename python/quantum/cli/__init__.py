@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from quantum.cli.backtest import HELP as BACKTEST_HELP
 from quantum.cli.backtest import backtest_cmd
 from quantum.cli.sweep import sweep_cmd
 from quantum.cli.synth import synth_cmd
@@ -17,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("backtest")(backtest_cmd)
+app.command("backtest", help=BACKTEST_HELP)(backtest_cmd)
 app.command("sweep")(sweep_cmd)
 app.command("synth")(synth_cmd)
 app.add_typer(db_app, name="db")

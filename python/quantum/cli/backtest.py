@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from quantum.audit import audit
 from quantum.backtest import backtest
 from quantum.backtest.chunked import DEFAULT_RUN_CHUNK, backtest_chunked
 from quantum.backtest.report import write_report
@@ -23,7 +24,21 @@ from quantum.cli.progress import progress_bar
 from quantum.data import load_funding_rates
 from quantum.errors import DataError
 
-__all__ = ["backtest_cmd"]
+__all__ = ["HELP", "backtest_cmd"]
+
+HELP = (
+    "Backtest the built-in strategies on a data file or the seeded synthetic market.\n\n"
+    "How fills are assumed: a decision fills on a later tick of its symbol, no earlier than the "
+    "order latency after it: at the ask (buy) or bid (sell) when quoted, else at the last price "
+    "with slippage. On bars, a decision taken on one bar fills at the next bar's open plus "
+    "slippage, and that bar's high and low may then trigger the position's stop or target: the "
+    "stop first when both were touched, a gap through the stop at the worse open. Bars without an "
+    "open fill at their close and never exit on that bar's range. A position reaching its "
+    "liquidation price is closed there with the liquidation fee. Funding is paid only at the "
+    "funding times a position is open through, at the rate in force then. A signal Kelly sizes "
+    "to zero is followed as a shadow trade (same rules, no capital), reported apart. "
+    "See docs/backtesting.md."
+)
 
 _OUT = "Output"
 
@@ -72,6 +87,15 @@ def backtest_cmd(
     trades_out: Annotated[
         Path | None, typer.Option("--trades", help="write the trades as CSV", rich_help_panel=_OUT)
     ] = None,
+    audit_run: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="check every fill against the rules with the independent auditor (quantum.audit);"
+            " exit 1 on any violation",
+            rich_help_panel=_OUT,
+        ),
+    ] = False,
     chunk_rows: Annotated[
         int, typer.Option(help="ticks per engine call (progress granularity)", rich_help_panel=_OUT)
     ] = DEFAULT_RUN_CHUNK,
@@ -154,3 +178,11 @@ def backtest_cmd(
         if report_out is not None:
             write_report(report_out, result, ticks, source=source.description)
             typer.echo(f"wrote {report_out}")
+        if audit_run:
+            violations = audit(result, feed if feed is not None else ticks)
+            if violations:
+                for v in violations[:20]:
+                    typer.echo(f"audit: {v}", err=True)
+                typer.echo(f"audit: {len(violations):,} violations", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"audit: clean ({len(result.fills):,} fills checked)")

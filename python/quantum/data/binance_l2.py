@@ -6,7 +6,10 @@ older ones (told apart by magnitude). The JSON is a combined-stream message
 ``{"lastUpdateId": …, "bids": […], "asks": […]}`` (USDⓈ-M snapshots also carry ``E``/``T``).
 
 Mapping (``ts_event`` is the venue's transaction time ``T`` when present, else its event time
-``E``, else — spot ``bookTicker`` and spot snapshots carry neither — the receive time):
+``E`` — for ``markPriceUpdate`` always ``E``: its ``T`` is the next funding time. A spot
+``bookTicker`` carries neither: it takes the latest exchange time the capture has shown (the quote
+is as of then at the earliest; the collector's clock may run a second off the venue's), and the
+receive time before any; spot snapshots take the receive time):
 
 - ``depthUpdate`` → a depth message: ``first_id``/``last_id``/``prev_id`` = ``U``/``u``/``pu``
   (``prev_id`` 0 on spot, which has no ``pu``), bids side +1, asks side −1, size 0 deletes;
@@ -231,6 +234,9 @@ class _Context:
         self.last = self.fixed
         self.file_symbol = infer_symbol(path)
         self.ids: dict[str, int] = {}
+        #: The latest exchange time a message of the capture carried (0: none yet), for the
+        #: messages that carry none.
+        self.exchange_ns = 0
 
 
 def _parse_lines(
@@ -293,12 +299,18 @@ def _parse_lines(
             ctx.last = sid
             if kind == "depthUpdate":
                 _add_depth(chunk, data, data["b"], data["a"], ts_recv, sid, line_no, snapshot=False)
+                stamp = data.get("E")
+                if type(stamp) is int and stamp > 0:
+                    ctx.exchange_ns = stamp * _MS
                 continue
-            stamp = data.get("T") or data.get("E")
+            # markPriceUpdate's T is the next funding time, not this event's.
+            stamp = data.get("E") if kind == "markPriceUpdate" else data.get("T") or data.get("E")
             if type(stamp) is int and stamp > 0:
                 ts_event = stamp * _MS
+                ctx.exchange_ns = ts_event
             elif stamp is None:
-                ts_event = ts_recv  # spot bookTicker: no exchange time at all
+                # Spot bookTicker: no exchange time at all.
+                ts_event = ctx.exchange_ns or ts_recv
             else:
                 raise _Malformed(f"bad event time {stamp!r}")
             values: tuple[Any, ...]
