@@ -206,3 +206,26 @@ def test_serve_stops_with_one_line_when_the_venue_is_unreachable(
     r = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path), *args])
     assert r.exit_code == 1
     assert "error: binanceusdm: connection refused" in r.output
+
+
+@pytest.mark.parametrize(
+    ("venue", "symbol", "has_them"),
+    [("binanceusdm", "BTC/USDT:USDT", True), ("krakenfutures", "BTC/USD:USD", False)],
+)
+def test_liquidations_run_by_default_where_the_venue_has_them(
+    venue: str, symbol: str, has_them: bool
+) -> None:
+    async def build() -> str:
+        options = (
+            {"options": {"fetchMarkets": {"types": ["linear"]}}} if venue == "binanceusdm" else {}
+        )
+        ex, _ = offline_exchange(venue, {}, options)
+        await ex.load_markets()
+        try:
+            return exchange_feed(venue, [symbol], exchange=ex).name
+        finally:
+            await ex.close()
+
+    name = asyncio.run(build())
+    assert ("liquidations" in name) == has_them, name
+    assert "book" in name and "trades" in name

@@ -71,8 +71,12 @@ def serve(
         typer.Option(help="with --feed exchange: ccxt symbols, e.g. BTC/USDT:USDT,ETH/USDT:USDT"),
     ] = None,
     channels: Annotated[
-        str, typer.Option(help="with --feed exchange: streams to run (book,trades,ticker,...)")
-    ] = "book,trades",
+        str,
+        typer.Option(
+            help="with --feed exchange: streams to run (book,trades,ticker,...); by default the "
+            "book, trades and, where the venue has them, liquidations"
+        ),
+    ] = "book,trades,liquidations",
     allow_live: Annotated[
         bool,
         typer.Option(

@@ -38,7 +38,11 @@ __all__ = [
 VENUES: Final[tuple[str, ...]] = ("binanceusdm", "bybit", "okx", "kraken", "krakenfutures")
 
 #: What an exchange feed streams unless told: the checked book (quotes) and trades.
-DEFAULT_CHANNELS: Final[tuple[Channel, ...]] = ("book", "trades")
+DEFAULT_CHANNELS: Final[tuple[Channel, ...]] = ("book", "trades", "liquidations")
+"""What a feed runs unless told otherwise: the book, the trade prints and — where the venue
+publishes them — the liquidations (the Liquidation Hunter needs both against each other)."""
+#: Channels of the default that a venue without them simply does not run.
+OPTIONAL_CHANNELS: Final[frozenset[Channel]] = frozenset({"liquidations"})
 
 _CONFIG_CLASSES: Final[dict[str, str]] = {
     "binanceusdm": "BinanceUsdmConfig",
@@ -123,6 +127,8 @@ def exchange_feed(
         (load_markets or _load_markets_sync)(venue, cfg, ex)
     mapping = native_symbols(ex, symbols)
     client: MarketDataClient = factory.create_data_client(cfg, ex, **dict(client_options or {}))
+    if tuple(channels) == DEFAULT_CHANNELS:
+        channels = [c for c in channels if c not in OPTIONAL_CHANNELS or client.offers(c)]
     return ExchangeFeed(client, mapping, channels, owns_exchange=exchange is None)
 
 

@@ -128,6 +128,12 @@ class MarketDataClient:
         #: Reconnects / retries per channel since the client was created.
         self.retries: dict[Channel, int] = dict.fromkeys(CHANNELS, 0)
 
+    def offers(self, channel: Channel) -> bool:
+        """Whether the venue serves ``channel`` at all (stream or poll)."""
+        _, ws_flag, _, rest_flag = _METHODS[channel]
+        has = self.exchange.has
+        return _flag(has, ws_flag) or _flag(has, rest_flag)
+
     def plan(self, channel: Channel) -> ChannelPlan:
         """Whether ``channel`` is streamed or polled on this venue (from ccxt's ``has``)."""
         ws_method, ws_flag, rest_method, rest_flag = _METHODS[channel]
