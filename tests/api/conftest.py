@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from quantum.config import Settings
 from quantum.data import TickColumns, generate
-from quantum.engine import EngineConfig
+from quantum.engine import EngineConfig, FeatureConfig
 from quantum.runtime import ManualFeed, RuntimeOptions
 from quantum.store import Role, open_store
 from quantum.store.repositories.users import create_user
@@ -40,11 +40,18 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "c
 
 
 class LiveTicks:
-    """The synthetic market re-stamped to the present, served in consecutive slices."""
+    """The synthetic market re-stamped to the present, served in consecutive slices.
+
+    A slice arrives now, its ticks 1 µs apart (``ts_recv``), each ``ts_event`` its recorded
+    latency earlier but never before the previous tick's: a test pushes far faster than the
+    market's own clock, so the harness runs the engine with ``features.bar_ns = 0`` (each tick a
+    bar), and event time never runs backwards (nothing the sanitizer should refuse).
+    """
 
     def __init__(self, n: int = 60_000, seed: int = 11) -> None:
         self.ticks = generate(n, seed=seed, symbols=SYMBOLS, tick_interval_ns=1_000_000)
         self.pos = 0
+        self.last_event = 0
 
     def next(self, count: int) -> TickColumns:
         cols = {k: v[self.pos : self.pos + count] for k, v in self.ticks.columns.items()}
@@ -52,9 +59,16 @@ class LiveTicks:
         latency = cols["ts_recv"] - cols["ts_event"]
         now = time.time_ns()
         recv = now + np.arange(len(latency), dtype=np.int64) * 1_000
+        event = np.maximum.accumulate(np.maximum(recv - latency, self.last_event))
+        if len(event):
+            self.last_event = int(event[-1])
         cols["ts_recv"] = recv
-        cols["ts_event"] = recv - latency
+        cols["ts_event"] = event
         return TickColumns(cols, SYMBOLS)
+
+
+#: The engine the harness runs: strategies only signal, and their windows count ticks.
+HARNESS_ENGINE = EngineConfig(auto_execute=False, features=FeatureConfig(bar_ns=0))
 
 
 @dataclass
@@ -123,9 +137,7 @@ def _harness(tmp_path: Path, template_db: Path) -> Iterator[Harness]:
         store_writer_process=False,
     )
     feed = ManualFeed(SYMBOLS)
-    options = RuntimeOptions(
-        engine_config=EngineConfig(auto_execute=False), status_interval_s=0.05, queue_size=256
-    )
+    options = RuntimeOptions(engine_config=HARNESS_ENGINE, status_interval_s=0.05, queue_size=256)
     app = create_app(
         settings, feed_factory=lambda: feed, options=options, web_dir=tmp_path / "no-web"
     )

@@ -10,9 +10,8 @@ from api.main import create_app
 from fastapi.testclient import TestClient
 
 from quantum.config import Settings
-from quantum.engine import EngineConfig
 from quantum.runtime import ManualFeed, RuntimeOptions
-from tests.api.conftest import ADMIN, ALICE, SYMBOLS, Harness, wait_for
+from tests.api.conftest import ADMIN, ALICE, HARNESS_ENGINE, SYMBOLS, Harness, wait_for
 
 
 def _ids(h: Harness) -> tuple[dict[str, str], int, dict[str, str], int]:
@@ -33,7 +32,7 @@ def _restart(h: Harness, tmp_path: Path) -> TestClient:
     app = create_app(
         Settings(data_dir=data_dir, store_writer_process=False),
         feed_factory=lambda: ManualFeed(SYMBOLS),
-        options=RuntimeOptions(engine_config=EngineConfig(auto_execute=False)),
+        options=RuntimeOptions(engine_config=HARNESS_ENGINE),
         web_dir=tmp_path / "no-web",
     )
     return TestClient(app)
