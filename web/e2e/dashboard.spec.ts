@@ -142,6 +142,13 @@ test.describe.serial("dashboard", () => {
     const stored = await page.request.get(`${base()}/api/users/${me.id}/automation`);
     expect(await stored.json()).toEqual({ user_id: me.id, enabled: false });
     await shot(page, "settings-automation");
+    // The strategies may have opened positions while they traded the account: flatten it, so the
+    // manual trading below starts from no position (an entry beside one on its side is refused).
+    await expect(async () => {
+      const open = (await (await page.request.get(`${base()}/api/positions`)).json()) as { symbol: string }[];
+      for (const p of open) await page.request.post(`${base()}/api/positions/${p.symbol}/close`);
+      expect(open).toEqual([]);
+    }).toPass({ timeout: 20_000 });
   });
 
   test("Trading shows the price moving", async () => {
@@ -190,8 +197,12 @@ test.describe.serial("dashboard", () => {
     const pos = page.locator(`[data-testid=positions-table] tr[data-symbol="${executedSymbol}"]`);
     await expect(pos).toBeVisible();
     await shot(page, "trading");
-    await pos.getByRole("button", { name: "Close" }).click();
-    await expect(page.getByTestId("close-result")).toContainText(`Close requested for ${executedSymbol}`);
+    // Rows above it come and go with the pending signals, so the table can move under the
+    // pointer between Playwright's stability check and the click: retry until the close answers.
+    await expect(async () => {
+      await pos.getByRole("button", { name: "Close" }).click({ timeout: 2_000 });
+      await expect(page.getByTestId("close-result")).toContainText(`Close requested for ${executedSymbol}`, { timeout: 2_000 });
+    }).toPass({ timeout: 20_000 });
     await expect(pos).toHaveCount(0, { timeout: 10_000 });
 
     await go(page, "Trade log");
