@@ -309,3 +309,25 @@ def test_websocket_payloads_are_exactly_the_schemas_models(harness: Harness) -> 
     }
     assert seen["trade"][-1]["status"] == "CLOSED" and "pnl_fraction" in seen["trade"][-1]
     assert {f["kind"] for f in seen["fill"]} == {"open", "close"}
+
+
+def test_backtest_metrics_keep_every_engine_figure_under_a_unit_name() -> None:
+    """A figure the engine adds must be named here (with its unit) before the API shows it."""
+    from api.backtests import METRIC_NAMES, _json, public_metrics
+    from api.schemas import BacktestMetrics
+
+    from quantum.data import generate
+    from quantum.engine import Engine, EngineConfig
+
+    engine = Engine(EngineConfig(), symbols=("BTCUSDT",))
+    ticks = generate(20_000, seed=3)
+    engine.native.run(dict(ticks.columns))
+    engine.native.finish()
+    stored = {k: _json(v) for k, v in engine.metrics().items()}  # as a run is stored
+    assert set(stored) == set(METRIC_NAMES)
+    public = BacktestMetrics.model_validate(public_metrics(stored))
+    assert public.return_fraction == stored["return_pct"]
+    assert public.max_drawdown_fraction == stored["max_drawdown"]
+    assert public.exposure_fraction == stored["exposure"]
+    assert public.gross_pnl == stored["total_pnl"] and "." in public.final_equity
+    assert set(BacktestMetrics.model_fields) == set(METRIC_NAMES.values())
