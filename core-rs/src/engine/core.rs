@@ -65,6 +65,20 @@ pub(super) struct PendingOrder {
     pub entry: Option<PendingEntry>,
 }
 
+/// The position a symbol holds, as the per-tick path needs it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Held {
+    /// A shadow position (else real).
+    pub shadow: bool,
+    /// Long (else short).
+    pub long: bool,
+    /// Its exit band ([`exit_band`](crate::portfolio::exit_band)): no exit inside.
+    pub lo: f64,
+    pub hi: f64,
+    /// The reference price it was last marked at (NaN before the first mark).
+    pub marked: f64,
+}
+
 /// Everything the engine keeps per symbol.
 #[derive(Debug, Clone)]
 pub(super) struct SymbolState {
@@ -81,6 +95,19 @@ pub(super) struct SymbolState {
     pub next_funding: UnixNanos,
     /// Bar key and side of the symbol's latest signal with a side: a bar signals one way only.
     pub last_signal: (u64, Option<Side>),
+    /// The symbol's open position, real or shadow.
+    pub held: Option<Held>,
+}
+
+/// The state of a symbol the current tick made sure of ([`Engine::begin_tick`] grows
+/// `symbols` past every tick's symbol, and symbols are never removed): the per-tick path reads
+/// it without a bounds check.
+#[inline(always)]
+pub(super) fn sym(symbols: &mut [SymbolState], symbol: SymbolId) -> &mut SymbolState {
+    let idx = symbol as usize;
+    debug_assert!(idx < symbols.len(), "begin_tick made the symbol's state");
+    // SAFETY: `idx < symbols.len()`, as `begin_tick` guarantees for the tick being processed.
+    unsafe { symbols.get_unchecked_mut(idx) }
 }
 
 /// The trading engine of one account.
@@ -249,6 +276,7 @@ impl Engine {
                 last_price: f64::NAN,
                 next_funding: UnixNanos::MAX,
                 last_signal: (0, None),
+                held: None,
             },
         );
         Ok(())

@@ -1,16 +1,16 @@
 //! Fills, exits and funding: pending orders filling on their tick, marks and triggered exits of
 //! open positions (real and shadow), and funding payments at the funding times held.
 
-use super::core::{Engine, PendingEntry};
+use super::core::{sym, Engine, Held, PendingEntry};
 use super::event::{Event, EventSink};
 use crate::portfolio::{
-    exit_decision, next_funding_time, EntryFill, Exit, ExitFill, ExitReason, FeeModel, FillAt, FundingCharge, LatencyModel,
+    exit_band, exit_decision, next_funding_time, EntryFill, Exit, ExitFill, ExitReason, FeeModel, FillAt, FundingCharge, LatencyModel,
     OpenParams, PriceModel, QuoteOrSlippage,
 };
 use crate::risk::RiskReject;
 use crate::strategy::finite;
 use crate::tick::Tick;
-use crate::types::{OrderSide, SymbolId, UnixNanos};
+use crate::types::{OrderSide, Side, SymbolId, UnixNanos};
 
 impl Engine {
     /// Where a fill on `t` happens, for a decision at `decided_at` on arrival `decided_seq`.
@@ -112,10 +112,22 @@ impl Engine {
             strategy: e.strategy,
             signal_id: e.signal_id,
         };
-        let fill = if e.shadow { self.shadow.open(entry) } else { self.account.open(entry) };
+        let (fill, pos) = if e.shadow {
+            let f = self.shadow.open(entry);
+            (f, self.shadow.position(symbol))
+        } else {
+            let f = self.account.open(entry);
+            (f, self.account.position(symbol))
+        };
+        let held = pos.map(|p| {
+            let (lo, hi) = exit_band(p);
+            Held { shadow: e.shadow, long: p.side == Side::Long, lo, hi, marked: f64::NAN }
+        });
         self.journal.fill(&fill);
         let interval = self.config.execution.funding_interval_ns;
-        self.symbols[symbol as usize].next_funding = next_funding_time(at.ts_event, interval);
+        let st = &mut self.symbols[symbol as usize];
+        st.next_funding = next_funding_time(at.ts_event, interval);
+        st.held = held;
         if e.shadow {
             sink.emit(Event::ShadowFill(fill));
         } else {
@@ -128,7 +140,9 @@ impl Engine {
     pub(super) fn close_position<S: EventSink>(&mut self, symbol: SymbolId, shadow: bool, x: &ExitFill, sink: &mut S) {
         let closed = if shadow { self.shadow.close(symbol, x) } else { self.account.close(symbol, x) };
         let Some((fill, trade)) = closed else { return };
-        self.symbols[symbol as usize].next_funding = UnixNanos::MAX;
+        let st = &mut self.symbols[symbol as usize];
+        st.next_funding = UnixNanos::MAX;
+        st.held = None;
         self.journal.fill(&fill);
         self.risk.record_trade(&trade.strategy, trade.pnl, trade.pnl_pct, shadow);
         if shadow {
@@ -146,21 +160,51 @@ impl Engine {
     }
 
     /// Marks the tick's position (real or shadow) and closes it if the tick triggers an exit.
-    /// `fresh` is `fill_pending_due`'s answer for this tick. Out of line, so the loop over ticks
-    /// without one stays small in the instruction cache.
-    #[inline(never)]
+    /// `fresh` is `fill_pending_due`'s answer for this tick. A market inside the position's exit
+    /// band triggers nothing: the usual tick costs the mark (none when the price did not move)
+    /// and two comparisons.
+    #[inline(always)]
     pub(super) fn on_positions<S: EventSink>(&mut self, t: &Tick, price: f64, fresh: Option<bool>, sink: &mut S) {
         let symbol = t.symbol;
-        let Some((side, shadow, _)) = self.held(symbol) else { return };
-        let pos = if shadow {
-            self.shadow.mark(symbol, price);
-            self.shadow.position(symbol)
+        let Some(h) = &mut sym(&mut self.symbols, symbol).held else { return };
+        if h.marked != price {
+            h.marked = price;
+            if h.shadow {
+                self.shadow.mark(symbol, price);
+            } else {
+                self.account.mark(symbol, price);
+            }
+        }
+        let h = *h;
+        if fresh == Some(false) {
+            return;
+        }
+        let inside = if t.is_bar() {
+            // An unknown open (NaN) is inside.
+            h.lo < t.low && t.high < h.hi && !(t.open <= h.lo || t.open >= h.hi)
         } else {
-            self.account.mark(symbol, price);
-            self.account.position(symbol)
+            let quote = if h.long { t.bid } else { t.ask };
+            let m = if quote.is_finite() {
+                quote
+            } else {
+                let side = if h.long { OrderSide::Sell } else { OrderSide::Buy };
+                self.prices.market_price(side, t)
+            };
+            h.lo < m && m < h.hi
         };
+        if !inside {
+            self.exit_if_triggered(t, h, fresh, sink);
+        }
+    }
+
+    /// The exit a tick outside the band triggers, if any, and the close.
+    #[cold]
+    #[inline(never)]
+    fn exit_if_triggered<S: EventSink>(&mut self, t: &Tick, h: Held, fresh: Option<bool>, sink: &mut S) {
+        let symbol = t.symbol;
+        let pos = if h.shadow { self.shadow.position(symbol) } else { self.account.position(symbol) };
         let Some(pos) = pos else { return };
-        let market = self.prices.market_price(OrderSide::opening(side.opposite()), t);
+        let market = self.prices.market_price(OrderSide::opening(pos.side.opposite()), t);
         let Some(Exit { reason, price: px, maker }) = exit_decision(pos, t, market, fresh.unwrap_or(true)) else {
             return;
         };
@@ -174,6 +218,6 @@ impl Engine {
         };
         let at = self.fill_at(t, t.ts_recv, self.seq());
         let x = ExitFill { price: px, at, fee_bps, maker, reason, signal_id: None };
-        self.close_position(symbol, shadow, &x, sink);
+        self.close_position(symbol, h.shadow, &x, sink);
     }
 }

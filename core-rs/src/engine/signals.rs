@@ -4,11 +4,11 @@
 
 use std::borrow::Cow;
 
-use super::core::{Engine, EngineError, PendingEntry, PendingOrder};
+use super::core::{sym, Engine, EngineError, PendingEntry, PendingOrder};
 use super::event::{Event, EventSink};
 use crate::portfolio::ExitReason;
 use crate::risk::{EntryRequest, RiskReject};
-use crate::strategy::{IgnoreReason, Signal, SignalDisposition, SignalDraft};
+use crate::strategy::{BarFeatures, IgnoreReason, Signal, SignalDisposition, SignalDraft};
 use crate::tick::Tick;
 use crate::types::{utc_day, Money, Price, Qty, SymbolId};
 
@@ -31,10 +31,23 @@ impl Engine {
     /// confidence wins, ties keep the first.
     #[inline(always)]
     pub(super) fn run_strategies<S: EventSink>(&mut self, t: &Tick, price: f64, sink: &mut S) -> Result<(), EngineError> {
-        let c = &self.config;
-        let st = &mut self.symbols[t.symbol as usize];
+        let st = sym(&mut self.symbols, t.symbol);
         st.liq.push(t.ts_event, t.volume, t.liq_volume, t.liq_side);
         let bar = st.features.on_tick(t, price);
+        // Most ticks fall inside a bar, carry no liquidation, and no custom strategy runs:
+        // nothing to ask.
+        if bar.is_none() && !(t.liq_volume > 0.0) && self.customs.is_empty() {
+            return Ok(());
+        }
+        self.evaluate(t, price, bar, sink)
+    }
+
+    /// The strategies of a tick that completed a bar, carried a liquidation, or has custom
+    /// strategies to ask.
+    #[inline(never)]
+    fn evaluate<S: EventSink>(&mut self, t: &Tick, price: f64, bar: Option<BarFeatures>, sink: &mut S) -> Result<(), EngineError> {
+        let c = &self.config;
+        let st = &mut self.symbols[t.symbol as usize];
         let mut best: Option<Candidate> = None;
         if c.liquidation_hunter.enabled && t.liq_volume > 0.0 {
             consider(&mut best, c.liquidation_hunter.evaluate(&st.liq.reading()), "liquidation_hunter");
@@ -55,7 +68,9 @@ impl Engine {
         }
         let st = &mut self.symbols[t.symbol as usize];
         let bar_key = st.features.bar_key();
-        st.features.commit();
+        if bar.is_some() {
+            st.features.commit();
+        }
         if let Some(candidate) = best {
             self.on_signal(t, price, bar_key, candidate, sink);
         }

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use super::core::{Engine, EngineError};
-use crate::portfolio::{next_funding_time, Account, Position};
+use super::core::{Engine, EngineError, Held};
+use crate::portfolio::{exit_band, next_funding_time, Account, Position, ShadowBook};
 use crate::risk::{HaltReason, StrategyStats};
 use crate::types::{Money, Price, Qty, Side, SymbolId, UnixNanos};
 
@@ -132,6 +132,10 @@ impl Engine {
         fresh.fees = s.fees;
         fresh.funding = s.funding;
         self.account = fresh;
+        self.shadow = ShadowBook::default();
+        for st in &mut self.symbols {
+            (st.held, st.next_funding) = (None, UnixNanos::MAX);
+        }
         let risk = &mut self.risk;
         risk.peak_equity = s.peak_equity;
         risk.halted = s.halted;
@@ -175,9 +179,12 @@ impl Engine {
     /// Restores an open position and prepares its symbol's state.
     fn restore_position(&mut self, pos: Position) -> Result<(), EngineError> {
         let interval = self.config.execution.funding_interval_ns;
+        let (lo, hi) = exit_band(&pos);
+        let held = Held { shadow: false, long: pos.side == Side::Long, lo, hi, marked: f64::NAN };
         let st = self.state(pos.symbol)?;
         st.last_price = pos.mark.to_f64();
         st.next_funding = next_funding_time(pos.entry_event, interval);
+        st.held = Some(held);
         self.account.restore_position(pos);
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! (backtest) both go through [`Engine::process_checked`], so the same ticks give the same
 //! trades bit for bit on either path.
 
-use super::core::{Engine, EngineError};
+use super::core::{sym, Engine, EngineError};
 use super::event::{Event, EventSink};
 use crate::sanitizer::RejectReason;
 use crate::strategy::finite;
@@ -52,8 +52,7 @@ impl Engine {
         screened: Option<f64>,
         sink: &mut S,
     ) -> Result<(), EngineError> {
-        let idx = t.symbol as usize;
-        let st = &mut self.symbols[idx];
+        let st = sym(&mut self.symbols, t.symbol);
         let verdict = match screened {
             Some(price) => self.sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price),
             None => self.sanitizer.check_priced(t, &mut st.guard),
@@ -71,7 +70,7 @@ impl Engine {
         if t.ts_event >= st.next_funding {
             self.settle_funding(t, sink);
         }
-        let st = &mut self.symbols[idx];
+        let st = sym(&mut self.symbols, t.symbol);
         if finite(t.funding_rate) {
             st.funding_rate = t.funding_rate;
         }

@@ -71,6 +71,9 @@ pub struct Account {
     /// Funding paid (negative when received).
     pub funding: Money,
     positions: Positions,
+    /// Each open position's signed value at its mark, by symbol id (a mark then computes one
+    /// notional, not two).
+    values: Vec<Money>,
     value_total: Money,
 }
 
@@ -84,6 +87,7 @@ impl Account {
             fees: Money::ZERO,
             funding: Money::ZERO,
             positions: Positions::default(),
+            values: Vec::new(),
             value_total: Money::ZERO,
         }
     }
@@ -123,15 +127,25 @@ impl Account {
         self.cash -= Money(pos.cost_basis.0 * pos.side.sign());
         self.cash -= fill.fee;
         self.fees += fill.fee;
-        self.value_total += pos.value_at(pos.mark);
+        self.set_value(pos.symbol, pos.value_at(pos.mark));
         self.positions.put(pos);
         fill
+    }
+
+    /// Records `symbol`'s position value, keeping the total.
+    fn set_value(&mut self, symbol: SymbolId, value: Money) {
+        let idx = symbol as usize;
+        if self.values.len() <= idx {
+            self.values.resize(idx + 1, Money::ZERO);
+        }
+        self.value_total += value - self.values[idx];
+        self.values[idx] = value;
     }
 
     /// Closes the position in `symbol` with `x`; returns the fill and the trade.
     pub fn close(&mut self, symbol: SymbolId, x: &ExitFill) -> Option<(Fill, Trade)> {
         let pos = self.positions.take(symbol)?;
-        self.value_total -= pos.value_at(pos.mark);
+        self.set_value(symbol, Money::ZERO);
         let (fill, trade) = pos.close(x, false);
         let exit_notional = fill.qty.notional(fill.price);
         self.cash += Money(exit_notional.0 * trade.side.sign());
@@ -141,14 +155,22 @@ impl Account {
         Some((fill, trade))
     }
 
-    /// Marks `symbol`'s position at `price`.
+    /// Marks `symbol`'s position at `price`, the reference price of an accepted tick (finite
+    /// and positive). A mark that did not move changes nothing.
     #[inline]
     pub fn mark(&mut self, symbol: SymbolId, price: f64) {
-        if let Some(pos) = self.positions.get_mut(symbol) {
-            let mark = super::position::price_of(price);
-            self.value_total += pos.value_at(mark) - pos.value_at(pos.mark);
-            pos.mark = mark;
+        let idx = symbol as usize;
+        let (Some(Some(pos)), Some(slot)) = (self.positions.slots.get_mut(idx), self.values.get_mut(idx)) else {
+            return;
+        };
+        let mark = super::position::mark_of(price);
+        if mark == pos.mark {
+            return;
         }
+        pos.mark = mark;
+        let value = pos.value_at(mark);
+        self.value_total += value - *slot;
+        *slot = value;
     }
 
     /// Charges one funding payment at `rate` on `symbol`'s position; returns the amount paid.
@@ -163,10 +185,8 @@ impl Account {
 
     /// Restores a position (recovery from the store).
     pub fn restore_position(&mut self, pos: Position) {
-        self.value_total += pos.value_at(pos.mark);
-        if let Some(old) = self.positions.put(pos) {
-            self.value_total -= old.value_at(old.mark);
-        }
+        self.set_value(pos.symbol, pos.value_at(pos.mark));
+        self.positions.put(pos);
     }
 }
 
@@ -209,11 +229,11 @@ impl ShadowBook {
         Some(pos.close(x, true))
     }
 
-    /// Marks `symbol`'s shadow position at `price`.
+    /// Marks `symbol`'s shadow position at `price` (an accepted tick's reference price).
     #[inline]
     pub fn mark(&mut self, symbol: SymbolId, price: f64) {
         if let Some(pos) = self.positions.get_mut(symbol) {
-            pos.mark = super::position::price_of(price);
+            pos.mark = super::position::mark_of(price);
         }
     }
 

@@ -28,6 +28,25 @@ pub struct Exit {
     pub maker: bool,
 }
 
+/// The band of exit-side market prices (the bid for a long, the ask for a short) inside which no
+/// exit triggers: `(lo, hi)` strictly. A bar triggers none while its open, high and low all lie
+/// strictly inside it. Outside it, [`exit_decision`] decides.
+pub fn exit_band(pos: &Position) -> (f64, f64) {
+    let liq = pos.liquidation_price.to_f64();
+    match pos.side {
+        Side::Long => {
+            let sl = pos.stop_loss.map_or(f64::NEG_INFINITY, Price::to_f64);
+            let tp = pos.take_profit.map_or(f64::INFINITY, Price::to_f64);
+            (sl.max(liq), tp)
+        }
+        Side::Short => {
+            let sl = pos.stop_loss.map_or(f64::INFINITY, Price::to_f64);
+            let tp = pos.take_profit.map_or(f64::NEG_INFINITY, Price::to_f64);
+            (tp, sl.min(liq))
+        }
+    }
+}
+
 /// The exit `t` triggers for `pos`. `market` is the price a market exit gets on `t`. `after_fill`
 /// tells whether what `t` shows came after the position's fill: false on the tick it filled on,
 /// unless that is a bar whose open it filled at (its range came after).
@@ -155,6 +174,45 @@ mod tests {
         let e = exit_decision(&short, &quote(110.0), 110.01, true).unwrap();
         assert_eq!((e.reason, e.price), (ExitReason::Liquidation, 109.6));
         assert!(exit_decision(&short, &quote(109.0), 109.01, true).is_none());
+    }
+
+    #[test]
+    fn no_exit_triggers_inside_the_band() {
+        // Random ticks and bars around long and short positions with and without levels: inside
+        // the band `exit_decision` never exits.
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            90.0 + (x >> 40) as f64 / (1u64 << 24) as f64 * 20.0
+        };
+        for side in [Side::Long, Side::Short] {
+            for (lev, sl, tp) in [(1.0, true, true), (20.0, false, true), (50.0, true, false)] {
+                let mut p = pos(side, lev);
+                if !sl {
+                    p.stop_loss = None;
+                }
+                if !tp {
+                    p.take_profit = None;
+                }
+                let (lo, hi) = exit_band(&p);
+                for _ in 0..20_000 {
+                    let m = rnd();
+                    let tick = quote(m);
+                    let market = if side == Side::Long { tick.bid } else { tick.ask };
+                    if lo < market && market < hi {
+                        assert!(exit_decision(&p, &tick, market, true).is_none(), "{side:?} {m}");
+                    }
+                    let (a, b, c) = (rnd(), rnd(), rnd());
+                    let (l, h) = (a.min(b).min(c), a.max(b).max(c));
+                    let bar = bar(b, h, l, (l + h) / 2.0);
+                    if lo < l && h < hi {
+                        assert!(exit_decision(&p, &bar, f64::NAN, true).is_none(), "{side:?} {l}..{h}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod funding;
 mod position;
 
 pub use account::{Account, Positions, ShadowBook};
-pub use exits::{exit_decision, Exit};
+pub use exits::{exit_band, exit_decision, Exit};
 pub use fill_model::{
     ConstantFees, ConstantLatency, ExecutionConfig, FeeModel, LatencyModel, PriceModel, QuoteOrSlippage,
 };

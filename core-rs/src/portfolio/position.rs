@@ -244,6 +244,18 @@ pub(crate) fn price_of(x: f64) -> Price {
     }
 }
 
+/// The fixed-point mark of an accepted tick's reference price (finite and positive): one
+/// multiply and round, the checks of [`price_of`] only for a price beyond the range.
+#[inline(always)]
+pub(crate) fn mark_of(x: f64) -> Price {
+    let units = (x * 1e8).round();
+    if units < 9.2e18 {
+        Price(units as i64)
+    } else {
+        price_of(x)
+    }
+}
+
 impl Position {
     /// The position an entry opens, and its fill.
     pub fn open(e: EntryFill, shadow: bool) -> (Position, Fill) {

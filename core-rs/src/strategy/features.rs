@@ -300,15 +300,14 @@ pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
     lhs > rhs
 }
 
-/// The two volumes behind the imbalance of a tick, from `source`, both NaN unless their sum is
-/// positive.
+/// The two volumes behind the imbalance of a tick, from `source` (a bar counts them only when
+/// their sum is positive).
 #[inline(always)]
 fn imbalance_volumes(t: &Tick, source: ImbalanceSource) -> (f64, f64) {
-    let (b, a) = match source {
+    match source {
         ImbalanceSource::Quotes => (t.bid_qty, t.ask_qty),
         ImbalanceSource::TradeFlow => (t.buy_volume, t.sell_volume),
-    };
-    if b + a > 0.0 { (b, a) } else { (f64::NAN, f64::NAN) }
+    }
 }
 
 /// Rolling feature state for one symbol.
@@ -418,6 +417,7 @@ impl SymbolFeatures {
         }
         self.bar_seq += 1;
         let (b, a) = imbalance_volumes(t, self.source);
+        let (b, a) = if b + a > 0.0 { (b, a) } else { (f64::NAN, f64::NAN) };
         let mut bar = Bar::of_bar_tick(t, price, b, a);
         if !t.is_bar() {
             (bar.high, bar.low) = (price, price);

@@ -42,13 +42,28 @@ pub fn fits_units(x: f64) -> bool {
     x.is_finite() && (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&(x * SCALE as f64))
 }
 
-/// Rounds an `i128` product at 10⁻¹⁶ back to 10⁻⁸, half away from zero.
+/// Rounds an `i128` product at 10⁻¹⁶ back to 10⁻⁸, half away from zero. Products that fit an
+/// `i64` (every size × price of a position up to about 10⁸ quote units of notional) take `i64`
+/// arithmetic, which divides by the constant with a multiply; wider ones the `i128` division.
 #[inline]
 pub fn round_product(raw: i128) -> i64 {
+    if let Ok(r) = i64::try_from(raw) {
+        if let Some(q) = round_small(r) {
+            return q;
+        }
+    }
     let s = SCALE as i128;
     let half = s / 2;
     let q = if raw >= 0 { (raw + half) / s } else { (raw - half) / s };
     q as i64
+}
+
+/// [`round_product`] of a product that fits an `i64` with room for the half: `None` otherwise.
+#[inline(always)]
+fn round_small(r: i64) -> Option<i64> {
+    const HALF: i64 = SCALE / 2;
+    (r.unsigned_abs() < (i64::MAX - HALF) as u64)
+        .then(|| if r >= 0 { (r + HALF) / SCALE } else { (r - HALF) / SCALE })
 }
 
 macro_rules! fixed_type {
@@ -166,7 +181,11 @@ impl Qty {
     /// Notional `qty × price`, rounded once to 10⁻⁸ (sign follows the quantity).
     #[inline]
     pub fn notional(self, price: Price) -> Money {
-        Money(round_product(self.0 as i128 * price.0 as i128))
+        // An i64 product (an overflow check, no i128 multiply) covers every realistic position.
+        match self.0.checked_mul(price.0).and_then(round_small) {
+            Some(units) => Money(units),
+            None => Money(round_product(self.0 as i128 * price.0 as i128)),
+        }
     }
 }
 
@@ -225,6 +244,28 @@ mod tests {
         }
         for x in xs {
             assert_eq!(fits_units(x), units_from_f64(x).is_ok(), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn the_i64_path_rounds_as_the_i128_one() {
+        let wide = |raw: i128| {
+            let (s, half) = (SCALE as i128, SCALE as i128 / 2);
+            (if raw >= 0 { (raw + half) / s } else { (raw - half) / s }) as i64
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let raw = match i % 4 {
+                0 => (x as i64 as i128) >> (x % 60),
+                1 => ((x % 1_000) as i128 - 500) * SCALE as i128 / 2,
+                2 => (x as i64) as i128 * 97,
+                _ => i64::MAX as i128 - (x % 1_000) as i128 * if x & 1 == 0 { 1 } else { -1 },
+            };
+            assert_eq!(round_product(raw), wide(raw), "{raw}");
+            assert_eq!(round_product(-raw), wide(-raw), "{}", -raw);
         }
     }
 

@@ -68,3 +68,14 @@ impl Quotes {
         }
     }
 }
+
+/// The trading workload of the pipeline bench: a fixed size and caps that do not bind (no daily
+/// limit, no drawdown halt), so every eligible signal trades.
+#[allow(dead_code)]
+pub fn trading_config() -> quantum_core::engine::EngineConfig {
+    let mut c = quantum_core::engine::EngineConfig::default();
+    c.risk.max_trades_per_day = u32::MAX;
+    c.risk.max_drawdown = 1.0;
+    c.risk.fixed_qty = Some(0.001);
+    c
+}
