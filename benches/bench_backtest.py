@@ -41,15 +41,32 @@ def _report(name: str, n: int, seconds: list[float]) -> None:
     print(f"\n{name}: {n:,} ticks, median {med * 1e3:.1f} ms = {n / med / 1e6:.2f} M ticks/s")
 
 
-def test_backtest_10m_synthetic_quotes(benchmark: pytest.FixtureFunction) -> None:
+#: The two workloads of the pipeline benchmark (as in core-rs/benches/pipeline.rs): the default
+#: configuration (Kelly sizing: once a strategy's edge is gone its signals become shadow trades)
+#: and a trading one (a fixed size and caps that do not bind: every eligible signal trades).
+WORKLOADS = {
+    "default": quantum.EngineConfig(),
+    "trading": quantum.EngineConfig(
+        risk=quantum.RiskConfig(fixed_qty=0.001, max_trades_per_day=10**9, max_drawdown=1.0)
+    ),
+}
+
+
+@pytest.mark.parametrize("workload", sorted(WORKLOADS))
+def test_backtest_10m_synthetic_quotes(benchmark: pytest.FixtureFunction, workload: str) -> None:
     ticks = quantum.to_batch(_quotes(10_000_000))
     runs: list[float] = []
+    last: list[quantum.BacktestResult] = []
 
     def once() -> None:
-        runs.append(quantum.backtest(ticks).elapsed_s)
+        result = quantum.backtest(ticks, WORKLOADS[workload])
+        runs.append(result.elapsed_s)
+        last[:] = [result]
 
     benchmark.pedantic(once, rounds=3, iterations=1)
-    _report("backtest, 10M synthetic quotes (engine only)", 10_000_000, runs)
+    _report(f"backtest, 10M synthetic quotes, {workload} workload (engine only)", 10_000_000, runs)
+    r = last[0]
+    print(f"  {len(r.trades):,} trades, {len(r.shadow_trades):,} shadow trades")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process so far: {peak_mb:,.0f} MB")
 

@@ -36,7 +36,6 @@ from quantum.errors import (
     RiskRejected,
 )
 from quantum.runtime.accounts import d8, trade_public
-from quantum.runtime.service import trade_message
 from quantum.store import SignalStatus, TradeStatus
 from quantum.store.models import Position, Signal
 from quantum.store.records import PositionRecord, SignalRecord, TradeRecord
@@ -71,7 +70,7 @@ def _trades(
         }
         rows = list_trades(session, user_id, limit=limit, offset=offset, **kw)
         total = count_trades(session, user_id, **kw)
-        return [trade_message(trade_public(r, r.trade_uid)) for r in rows], total
+        return [trade_public(r, r.trade_uid) for r in rows], total
 
 
 @router.get("/trades", response_model=TradePage)

@@ -19,7 +19,7 @@ from starlette.testclient import WebSocketTestSession
 
 from quantum.data import TickColumns
 from quantum.runtime.bus import TOPICS
-from quantum.runtime.service import group_rejections, trade_message
+from quantum.runtime.service import group_rejections
 from tests.api.conftest import ALICE, SYMBOLS, Harness, wait_for
 from tests.api.test_api import _first_pending
 from tests.store.factories import DAY, T0, closed_trade
@@ -174,13 +174,18 @@ def test_rejections_group_by_kind_and_keep_unknown_kinds() -> None:
     assert group_rejections({}) == {"ticks": {}, "signals": {}, "orders": {}, "other": {}}
 
 
-def test_trade_message_names_the_fraction() -> None:
-    assert trade_message({"id": "t", "pnl_pct": "0.01000000"}) == {
-        "id": "t",
-        "pnl_fraction": "0.01000000",
-    }
-    already = {"id": "t", "pnl_fraction": None}
-    assert trade_message(already) == already
+def test_a_trade_names_its_return_a_fraction() -> None:
+    from quantum.runtime.accounts import trade_public
+    from quantum.store import Side, TradeRecord, TradeStatus
+
+    rec = TradeRecord(
+        trade_uid="t", user_id=1, account_id=1, symbol="BTCUSDT", side=Side.LONG,
+        qty=Decimal("1"), entry_price=Decimal("100"), entry_ts=1, status=TradeStatus.CLOSED,
+        fees=Decimal("0"), exit_price=Decimal("101"), exit_ts=2, pnl=Decimal("1"),
+        pnl_pct=Decimal("0.01"), exit_reason="take_profit",
+    )  # fmt: skip
+    public = trade_public(rec)
+    assert "pnl_pct" not in public and public["pnl_fraction"] == "0.01000000"
 
 
 def test_performance_max_drawdown_is_a_fraction_of_the_peak_and_an_amount(

@@ -115,7 +115,9 @@ test.describe.serial("dashboard", () => {
     const first = count(await page.getByTestId("ticks-processed").textContent());
     // Pushed over the WebSocket (status topic), not polled: the figure keeps rising.
     await expect.poll(async () => count(await page.getByTestId("ticks-processed").textContent()), { timeout: 10_000 }).toBeGreaterThan(first);
-    await expect.poll(async () => count(await page.getByTestId("signals").textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
+    // Features are computed over one-second bars: the strategies need 14 to 20 of them before
+    // their first signal (about 20 s into the shipped recording).
+    await expect.poll(async () => count(await page.getByTestId("signals").textContent()), { timeout: 45_000 }).toBeGreaterThan(0);
     await expect(page.getByTestId("engine-state")).toHaveText("running");
     await expect(page.getByTestId("feed")).toContainText("connected");
     await shot(page, "home");

@@ -17,8 +17,13 @@ pub(super) fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     if !(e.take_profit.is_none_or(|f| f > 0.0) && e.stop_loss.is_none_or(|f| f > 0.0 && f < 1.0)) {
         return bad("execution.take_profit and stop_loss must be positive fractions");
     }
-    if !(e.qty_step > 0.0) || e.latency_ns < 0 || e.funding_interval_ns <= 0 {
-        return bad("execution.qty_step and funding_interval_ns must be > 0, latency_ns >= 0");
+    if !(e.qty_step > 0.0) || e.latency_ns < 0 {
+        return bad("execution.qty_step must be > 0 and latency_ns >= 0");
+    }
+    // Venues settle funding every hour to every eight hours; a shorter interval would charge a
+    // position at thousands of funding times per tick.
+    if e.funding_interval_ns < 60 * crate::types::NANOS_PER_SECOND {
+        return bad("execution.funding_interval_ns must be at least one minute");
     }
     if e.min_hold_ns < 0 {
         return bad("execution.min_hold_ns must be >= 0");

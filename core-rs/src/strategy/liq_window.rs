@@ -114,14 +114,15 @@ impl LiqWindow {
     #[inline(never)]
     fn jump(&mut self, ts: UnixNanos) {
         let start = ts.div_euclid(self.slice_ns) * self.slice_ns;
-        let moved = if self.head_end == UnixNanos::MIN {
-            SLICES
+        let gap = start.saturating_sub(self.head_end);
+        if self.head_end == UnixNanos::MIN || gap >= SLICES as i64 * self.slice_ns {
+            // Past the whole window (a bar feed, a quiet market): every slice starts empty.
+            self.slices = [Slice::default(); SLICES];
         } else {
-            (((start - self.head_end) / self.slice_ns) as usize).saturating_add(1).min(SLICES)
-        };
-        for _ in 0..moved {
-            self.head = (self.head + 1) & (SLICES - 1);
-            self.slices[self.head] = Slice::default();
+            for _ in 0..=(gap / self.slice_ns) {
+                self.head = (self.head + 1) & (SLICES - 1);
+                self.slices[self.head] = Slice::default();
+            }
         }
         self.head_end = start + self.slice_ns;
     }

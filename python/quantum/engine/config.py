@@ -110,7 +110,9 @@ class RiskConfig(_Frozen):
     max_leverage: float = Field(10.0, ge=1)
     max_open_positions: int = Field(5, ge=0)
     kelly_fraction: float = Field(0.25, ge=0, le=1)
-    kelly_min_trades: int = Field(20, ge=0, description="a strategy's trades (real + shadow) before Kelly")
+    kelly_min_trades: int = Field(
+        20, ge=0, description="a strategy's trades (real + shadow) before Kelly"
+    )
     kelly_prior_trades: int = Field(
         0, ge=0, description="weight, in trades, of the shrinkage toward fixed_fraction"
     )
@@ -135,7 +137,9 @@ class ExecutionConfig(_Frozen):
     stop_loss: float | None = Field(0.005, gt=0, lt=1, description="None disables stop-loss")
     leverage: float = Field(1.0, ge=1)
     maintenance_margin: float = Field(0.004, ge=0, lt=1)
-    funding_interval_ns: int = Field(8 * 3600 * 1_000_000_000, gt=0)
+    funding_interval_ns: int = Field(
+        8 * 3600 * 1_000_000_000, ge=60 * 1_000_000_000, description="funding times, ns apart"
+    )
     qty_step: float = Field(1e-8, gt=0)
 
 

@@ -454,7 +454,8 @@ def trade_public(rec: TradeRecord | Any, row_id: Any = None) -> dict[str, Any]:
         "entry_price": d8(rec.entry_price),
         "exit_price": _opt(rec.exit_price),
         "pnl": _opt(rec.pnl),
-        "pnl_pct": _opt(rec.pnl_pct),
+        # The store's column is named pnl_pct; the value is a fraction of the cost basis.
+        "pnl_fraction": _opt(rec.pnl_pct),
         "fees": d8(rec.fees),
         "status": str(rec.status),
         "entry_ts": rec.entry_ts,

@@ -58,7 +58,6 @@ __all__ = [
     "UnresolvedOrder",
     "group_rejections",
     "risk_level",
-    "trade_message",
 ]
 
 log = logging.getLogger(__name__)
@@ -402,8 +401,6 @@ class Runtime:
         for user_id, topic, data in _latest_signal_messages(out):
             if topic == "risk":
                 data = self.risk(user_id)
-            elif topic == "trade":
-                data = trade_message(data)
             self.bus.publish(topic, data, user_id=user_id, symbol=_symbol_of(data))
         if self.on_chunk is not None:
             self.on_chunk(chunk)
@@ -1036,17 +1033,6 @@ def group_rejections(counts: dict[str, int]) -> dict[str, dict[str, int]]:
             out["other"][key] = out["other"].get(key, 0) + int(n)
         else:
             out[group][reason] = out[group].get(reason, 0) + int(n)
-    return out
-
-
-def trade_message(trade: dict[str, Any]) -> dict[str, Any]:
-    """The API's ``Trade`` from :func:`quantum.runtime.accounts.trade_public`: the net P&L over
-    the cost basis is a fraction, so the API names it ``pnl_fraction`` (the store's column is
-    ``pnl_pct``)."""
-    if "pnl_pct" not in trade:
-        return trade
-    out = dict(trade)
-    out["pnl_fraction"] = out.pop("pnl_pct")
     return out
 
 

@@ -1191,6 +1191,7 @@ export interface components {
         ExecutionConfig: {
             /**
              * Funding Interval Ns
+             * @description funding times, ns apart
              * @default 28800000000000
              */
             funding_interval_ns: number;
