@@ -55,11 +55,32 @@ METRIC_NAMES = {
     "max_drawdown_duration_s": "max_drawdown_duration_s",
     "exposure": "exposure_fraction",
     "avg_trade_pnl": "avg_trade_pnl",
+    "shadow_trades": "shadow_trades",
+    "shadow_wins": "shadow_wins",
+    "shadow_win_rate": "shadow_win_rate",
+    "shadow_pnl": "shadow_pnl",
 }
 _MONEY_METRICS = frozenset(
     {"gross_pnl", "net_pnl", "fees", "funding", "unrealized_pnl", "initial_capital"}
-    | {"final_equity", "avg_trade_pnl"}
+    | {"final_equity", "avg_trade_pnl", "shadow_pnl"}
 )
+
+
+_SHADOW_DEFAULTS: dict[str, Any] = {"shadow_trades": 0, "shadow_wins": 0, "shadow_pnl": "0"}
+
+
+def shadow_metrics(engine: Engine) -> dict[str, Any]:
+    """The shadow trades of a run, summed over its strategies."""
+    stats = engine.strategy_stats()
+    n = sum(int(s["shadow_trades"]) for s in stats)
+    wins = sum(int(s["shadow_wins"]) for s in stats)
+    pnl = sum((Decimal(str(s["shadow_pnl"])) for s in stats), Decimal(0))
+    return {
+        "shadow_trades": n,
+        "shadow_wins": wins,
+        "shadow_win_rate": wins / n if n else None,
+        "shadow_pnl": str(pnl),
+    }
 
 
 def public_metrics(summary: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +90,9 @@ def public_metrics(summary: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, api_name in METRIC_NAMES.items():
         value = summary.get(name)
+        if value is None and name in _SHADOW_DEFAULTS:
+            # A run stored before shadow trades were reported.
+            value = _SHADOW_DEFAULTS[name]
         if api_name in _MONEY_METRICS and value is not None:
             value = d8(value)
         out[api_name] = value
@@ -164,7 +188,7 @@ class BacktestJobs:
                     engine.native.run({name: c[lo:hi] for name, c in cols.items()})
                 job.progress = round(0.95 * (k + 1) / _PARTS, 4)
             engine.native.finish()
-            metrics = {k: _json(v) for k, v in engine.metrics().items()}
+            metrics = {k: _json(v) for k, v in engine.metrics().items()} | shadow_metrics(engine)
             ts, eq = engine.native.equity_curve()
             step = max(1, len(ts) // _EQUITY_POINTS)
             equity = [

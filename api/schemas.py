@@ -441,6 +441,20 @@ class BacktestMetrics(BaseModel):
         description="share of the time with a position open, as a fraction (0.25 = 25 %)"
     )
     avg_trade_pnl: Dec | None = _money("mean net P&L per closed trade (null without trades)")
+    shadow_trades: int = Field(
+        0,
+        ge=0,
+        description="shadow trades: signals Kelly sized to zero, followed with the same rules and"
+        " no capital (never in equity or the figures above)",
+    )
+    shadow_wins: int = Field(0, ge=0, description="shadow trades with positive net P&L, a count")
+    shadow_win_rate: float | None = Field(
+        None, description="shadow wins over shadow trades, as a fraction 0..1; null without any"
+    )
+    shadow_pnl: Dec = Field(
+        "0.00000000",
+        description="net P&L the shadow trades would have made, quote currency (not in equity)",
+    )
 
 
 class BacktestPublic(BaseModel):

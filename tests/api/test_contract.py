@@ -318,17 +318,18 @@ def test_websocket_payloads_are_exactly_the_schemas_models(harness: Harness) -> 
 
 def test_backtest_metrics_keep_every_engine_figure_under_a_unit_name() -> None:
     """A figure the engine adds must be named here (with its unit) before the API shows it."""
-    from api.backtests import METRIC_NAMES, _json, public_metrics
+    from api.backtests import METRIC_NAMES, _json, public_metrics, shadow_metrics
     from api.schemas import BacktestMetrics
 
     from quantum.data import generate
     from quantum.engine import Engine, EngineConfig
 
     engine = Engine(EngineConfig(), symbols=("BTCUSDT",))
-    ticks = generate(20_000, seed=3)
+    ticks = generate(100_000, seed=3)  # long enough for Kelly to size some signals to zero
     engine.native.run(dict(ticks.columns))
     engine.native.finish()
-    stored = {k: _json(v) for k, v in engine.metrics().items()}  # as a run is stored
+    # as a run is stored: the engine's figures and its shadow trades summed over strategies
+    stored = {k: _json(v) for k, v in engine.metrics().items()} | shadow_metrics(engine)
     assert set(stored) == set(METRIC_NAMES)
     public = BacktestMetrics.model_validate(public_metrics(stored))
     assert public.return_fraction == stored["return_pct"]
@@ -336,3 +337,9 @@ def test_backtest_metrics_keep_every_engine_figure_under_a_unit_name() -> None:
     assert public.exposure_fraction == stored["exposure"]
     assert public.gross_pnl == stored["total_pnl"] and "." in public.final_equity
     assert set(BacktestMetrics.model_fields) == set(METRIC_NAMES.values())
+    stats = engine.strategy_stats()
+    assert public.shadow_trades == sum(s["shadow_trades"] for s in stats) > 0
+    assert public.shadow_win_rate == public.shadow_wins / public.shadow_trades
+    # a run stored before shadow trades were reported still reads as a valid report
+    old = {k: v for k, v in stored.items() if not k.startswith("shadow_")}
+    assert BacktestMetrics.model_validate(public_metrics(old)).shadow_trades == 0

@@ -28,6 +28,10 @@ const METRICS: [keyof BacktestMetrics, string, (m: BacktestMetrics) => string][]
   ["max_drawdown_duration_s", "Longest drawdown", (m) => formatDuration(m.max_drawdown_duration_s)],
   ["exposure_fraction", "Time in the market", (m) => formatPct(m.exposure_fraction, 1)],
   ["avg_trade_pnl", "Average trade P&L", (m) => formatPnl(m.avg_trade_pnl)],
+  // Apart from the real trades: signals Kelly sized to zero, followed with no capital.
+  ["shadow_trades", "Shadow trades (no capital)", (m) => formatCount(m.shadow_trades)],
+  ["shadow_win_rate", "Shadow win rate", (m) => formatPct(m.shadow_win_rate, 1)],
+  ["shadow_pnl", "Shadow P&L (not in equity)", (m) => formatPnl(m.shadow_pnl)],
 ];
 
 function Report({ id }: { id: string }): ReactNode {

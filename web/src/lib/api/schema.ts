@@ -827,6 +827,29 @@ export interface components {
              */
             return_fraction: number | null;
             /**
+             * Shadow Pnl
+             * @description net P&L the shadow trades would have made, quote currency (not in equity)
+             * @default 0.00000000
+             */
+            shadow_pnl: string;
+            /**
+             * Shadow Trades
+             * @description shadow trades: signals Kelly sized to zero, followed with the same rules and no capital (never in equity or the figures above)
+             * @default 0
+             */
+            shadow_trades: number;
+            /**
+             * Shadow Win Rate
+             * @description shadow wins over shadow trades, as a fraction 0..1; null without any
+             */
+            shadow_win_rate?: number | null;
+            /**
+             * Shadow Wins
+             * @description shadow trades with positive net P&L, a count
+             * @default 0
+             */
+            shadow_wins: number;
+            /**
              * Sharpe
              * @description Sharpe ratio of daily returns, annualised over 365 days; null when undefined
              */
