@@ -30,5 +30,8 @@ class Strategy:
     name: str = "python"
 
     def on_tick(self, tick: TickView, features: FeatureView) -> Decision | None:
-        """Returns a decision for this tick, or None. Called for every accepted tick."""
+        """Returns a decision for this tick, or None. Called for every accepted tick.
+
+        ``features`` describe the last *completed* bar of the tick's symbol (``features.bar_ns``
+        long; 0 makes every tick a bar): the bar in progress is known only through ``tick``."""
         raise TypeError(f"{type(self).__name__} must implement on_tick(tick, features)")

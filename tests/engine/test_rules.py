@@ -167,6 +167,8 @@ def test_kelly_sizing_is_fixed_then_bounded_and_never_negative() -> None:
         ({"price": 100.0, "volume": -1.0}, "negative_volume"),
         ({"price": float("inf")}, "non_finite"),
         ({}, "missing_price"),
+        ({"open": 102.0, "high": 101.0, "low": 99.0, "close": 100.0}, "inconsistent_bar"),
+        ({"open": 98.0, "high": 101.0, "low": 99.0, "close": 100.0}, "inconsistent_bar"),
     ],
 )
 def test_sanitizer_rejects_and_counts_by_reason(kwargs: dict[str, float], reason: str) -> None:
@@ -227,6 +229,25 @@ def test_python_strategy_exception_propagates_unchanged() -> None:
 
     with pytest.raises(KeyError, match="from the strategy"):
         quantum.backtest(prices([100, 101]), QUIET, strategies=[Boom()])
+
+
+def test_python_strategy_sees_only_completed_bars() -> None:
+    """``features`` describe the last bar that closed before this tick; the tick itself is
+    the only data from the bar in progress."""
+    seen: list[tuple[int, float, float]] = []
+
+    class Record(quantum.Strategy):
+        def on_tick(self, tick, features):  # type: ignore[no-untyped-def]
+            seen.append((tick.ts_event, tick.price, features.price))
+
+    config = QUIET.model_copy(update={"features": quantum.FeatureConfig(bar_ns=SECOND)})
+    ts = np.arange(40, dtype=np.int64) * (SECOND // 4)  # four ticks per one-second bar
+    price = 100.0 + np.arange(40, dtype=np.float64)
+    quantum.backtest({"ts_event": ts, "price": price}, config, strategies=[Record()])
+    assert len(seen) == 40
+    for ts_event, tick_price, feature_price in seen[4:]:
+        bar = ts_event // SECOND
+        assert feature_price == price[4 * bar - 1] < tick_price  # the previous bar's close
 
 
 def test_funding_is_charged_at_funding_times() -> None:

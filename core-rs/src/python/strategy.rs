@@ -48,12 +48,13 @@ pub struct TickView {
     pub open_interest: f64,
 }
 
-/// The core's features of the tick (None = unknown).
+/// The core's features of the last completed bar of the tick's symbol (None = unknown); the bar
+/// in progress is seen only through the tick.
 #[pyclass(frozen, get_all, module = "quantum._core", name = "FeatureView")]
 pub struct FeatureView {
-    /// Reference price.
+    /// Close of the last completed bar.
     pub price: f64,
-    /// Previous reference price (NaN on the first tick).
+    /// Close of the bar before it (NaN until there is one).
     pub prev_price: f64,
     /// RSI.
     pub rsi: Option<f64>,

@@ -175,7 +175,9 @@ impl Sanitizer {
                 return Err(RejectReason::WideSpread);
             }
         }
-        if tick.is_bar() && (tick.high < tick.low || price > tick.high || price < tick.low) {
+        // The open too: fills of signals decided on the previous bar happen at it.
+        let outside = |x: f64| x > tick.high || x < tick.low;
+        if tick.is_bar() && (tick.high < tick.low || outside(price) || outside(tick.open)) {
             return Err(RejectReason::InconsistentBar);
         }
         Ok(price)
@@ -280,6 +282,12 @@ mod tests {
         let mut bar = Tick::empty(1, 1, 0);
         (bar.high, bar.low, bar.close) = (10.0, 11.0, 10.5);
         assert_eq!(check(&bar), Err(RejectReason::InconsistentBar));
+        (bar.high, bar.low, bar.close) = (11.0, 10.0, 10.5);
+        assert_eq!(check(&bar), Ok(()));
+        bar.open = 11.5;
+        assert_eq!(check(&bar), Err(RejectReason::InconsistentBar), "open above the high");
+        bar.open = 9.5;
+        assert_eq!(check(&bar), Err(RejectReason::InconsistentBar), "open below the low");
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub enum RejectReason {
     CrossedQuote,
     /// Spread wider than the limit.
     WideSpread,
-    /// A bar whose high is below its low, or whose close is outside them.
+    /// A bar whose high is below its low, or whose open or close is outside them.
     InconsistentBar,
     /// Exchange time earlier than the symbol's previous accepted tick.
     TimeBackwards,

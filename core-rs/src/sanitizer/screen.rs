@@ -237,6 +237,13 @@ impl Sanitizer {
                 let bar = h.is_finite() & l.is_finite();
                 u64::from(bar & ((h < l) | (p > h) | (p < l)))
             }));
+            // An open outside the bar's range (NaN, "no open", compares false both ways).
+            if let Some(open) = part(cols.open) {
+                flags.or_each(high.iter().zip(low).zip(open).map(|((&h, &l), &o)| {
+                    let bar = h.is_finite() & l.is_finite();
+                    u64::from(bar & ((o > h) | (o < l)))
+                }));
+            }
         }
     }
 }
