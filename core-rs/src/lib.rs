@@ -6,10 +6,12 @@
 pub mod book;
 pub mod engine;
 pub mod metrics;
+pub mod orders;
 pub mod parse;
 pub mod portfolio;
 pub mod risk;
 pub mod sanitizer;
+pub mod sim;
 pub mod strategy;
 pub mod tick;
 pub mod types;

@@ -318,6 +318,28 @@ impl OrderBook {
         (self.bids.iter_best_first().take(n).collect(), self.asks.iter_best_first().take(n).collect())
     }
 
+    /// The displayed bid quantity at `price` (zero when no level is there).
+    #[inline]
+    pub fn bid_qty_at(&self, price: Price) -> Qty {
+        self.bids.get(price)
+    }
+
+    /// The displayed ask quantity at `price` (zero when no level is there).
+    #[inline]
+    pub fn ask_qty_at(&self, price: Price) -> Qty {
+        self.asks.get(price)
+    }
+
+    /// Bid levels from the best down.
+    pub fn bids_best_first(&self) -> impl Iterator<Item = Level> + '_ {
+        self.bids.iter_best_first()
+    }
+
+    /// Ask levels from the best up.
+    pub fn asks_best_first(&self) -> impl Iterator<Item = Level> + '_ {
+        self.asks.iter_best_first()
+    }
+
     /// Number of bid and ask levels held.
     pub fn len(&self) -> (usize, usize) {
         (self.bids.len(), self.asks.len())

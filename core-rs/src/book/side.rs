@@ -207,6 +207,17 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
         self.chunks.iter().rev().flat_map(|c| c.iter().rev()).map(Self::level)
     }
 
+    /// The quantity at `price` (zero when no level is there).
+    #[inline]
+    pub(crate) fn get(&self, price: Price) -> Qty {
+        let key = Self::key(price);
+        let chunk = &self.chunks[self.chunk_for(key)];
+        match chunk.binary_search_by_key(&key, |e| e.key) {
+            Ok(i) => Qty(chunk[i].qty),
+            Err(_) => Qty::ZERO,
+        }
+    }
+
     /// Total quantity (10⁻⁸ units) of the levels priced at `worst` or better.
     pub(crate) fn qty_up_to(&self, worst: Price) -> i64 {
         let limit = Self::key(worst);

@@ -12,4 +12,5 @@ pub use fill_model::{
     ConstantFees, ConstantLatency, ExecutionConfig, FeeModel, LatencyModel, PriceModel, QuoteOrSlippage,
 };
 pub use funding::{next_funding_time, FundingCharge};
+pub(crate) use position::price_of as price_level;
 pub use position::{EntryFill, ExitFill, ExitReason, Fill, FillAt, FillKind, OpenParams, Position, Trade};

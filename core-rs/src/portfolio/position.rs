@@ -24,6 +24,8 @@ pub enum ExitReason {
     Manual,
     /// Still open when the backtest data ended; marked at the last price.
     EndOfData,
+    /// A strategy's own order (not a signal's target) reduced it.
+    Order,
 }
 
 impl ExitReason {
@@ -38,6 +40,7 @@ impl ExitReason {
             ExitReason::KillSwitch => "kill_switch",
             ExitReason::Manual => "manual",
             ExitReason::EndOfData => "end_of_data",
+            ExitReason::Order => "order",
         }
     }
 }

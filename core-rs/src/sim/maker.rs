@@ -1,0 +1,297 @@
+//! What the market does to working orders: trades advance the queues of resting limit orders
+//! and fill them (partly, at the order's price, as maker), a trade through the price or the
+//! opposite side reaching it fills them completely, book updates move queues by the queue model,
+//! and prices reaching a trigger turn stops and take-profits into market orders. A position
+//! whose market reaches its liquidation price is liquidated there.
+
+use super::exchange::{exec_side_price, BookSource, Exchange};
+use super::queue::QueueModel;
+use crate::book::OrderBook;
+use crate::orders::{AnyOrder, LiquiditySide, OrderId};
+use crate::portfolio::ExitReason;
+use crate::tick::Tick;
+use crate::types::{OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
+
+/// The lowest and highest prices a non-bar tick shows (NaN-free where any is known).
+#[inline(always)]
+pub(super) fn tick_range(t: &Tick) -> (f64, f64) {
+    (t.bid.min(t.price).min(t.ask), t.ask.max(t.price).max(t.bid))
+}
+
+impl Exchange {
+    /// A market event of `t.symbol` at exchange time `t.ts_event`: remembered, and acted on when
+    /// it reaches the symbol's band. A bar goes through [`on_bar`](Self::on_bar).
+    pub fn on_tick<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
+        let symbol = t.symbol;
+        let book = books.valid_book(symbol);
+        let prev_last = self.remember(t, book);
+        if t.is_bar() {
+            self.on_bar(t, prev_last, books);
+            return;
+        }
+        let (lo, hi) = tick_range(t);
+        let band = self.symbols[symbol as usize].band;
+        if lo > band.0 && hi < band.1 {
+            return;
+        }
+        self.act_on_tick(t, books);
+    }
+
+    /// Updates the symbol's market memory with `t`; returns the last price before it.
+    fn remember(&mut self, t: &Tick, book: Option<&OrderBook>) -> f64 {
+        let w = self.sym(t.symbol);
+        let prev = w.market.last;
+        if t.bid.is_finite() && t.ask.is_finite() {
+            let m = &mut w.market;
+            if book.is_none() && !w.consumed.is_empty() {
+                // The venue showed the touch again: a level with another size was updated.
+                if let (Ok(bp), Ok(bq)) = (Price::from_f64(t.bid), Qty::from_f64(t.bid_qty)) {
+                    w.consumed.forget(OrderSide::Sell, bp, bq);
+                }
+                if let (Ok(ap), Ok(aq)) = (Price::from_f64(t.ask), Qty::from_f64(t.ask_qty)) {
+                    w.consumed.forget(OrderSide::Buy, ap, aq);
+                }
+                if t.bid != m.bid || t.ask != m.ask {
+                    w.consumed.refresh(None);
+                }
+            }
+            m.bid = t.bid;
+            m.ask = t.ask;
+            m.bid_qty = t.bid_qty;
+            m.ask_qty = t.ask_qty;
+        }
+        if t.is_bar() {
+            if t.close.is_finite() {
+                w.market.last = t.close;
+            }
+        } else if t.price.is_finite() {
+            w.market.last = t.price;
+        } else if t.bid.is_finite() && t.ask.is_finite() && !w.market.last.is_finite() {
+            w.market.last = 0.5 * (t.bid + t.ask);
+        }
+        prev
+    }
+
+    /// The slow path of a non-bar tick: liquidation, triggers, then resting orders.
+    fn act_on_tick<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
+        let symbol = t.symbol;
+        let at = t.ts_event;
+        let book = books.valid_book(symbol);
+        // Liquidation first: beyond it the venue's engine takes the position over.
+        if let Some((side, liq)) = self.symbols[symbol as usize].liquidation {
+            if self.position(symbol) != 0 {
+                let m = self.symbols[symbol as usize].market;
+                let closing = if side == Side::Long { OrderSide::Sell } else { OrderSide::Buy };
+                let px = exec_side_price(&m, closing, book);
+                let adverse = if side == Side::Long { px <= liq } else { px >= liq };
+                if adverse {
+                    let fee = self.cfg.liquidation_fee_bps;
+                    self.force_close(symbol, crate::portfolio::price_level(liq), ExitReason::Liquidation, fee, at);
+                }
+            }
+        }
+        self.fire_triggers(t, books);
+        self.fill_resting_on_tick(t, book);
+        self.update_band(symbol);
+    }
+
+    /// Triggers the stops and take-profits `t` reaches, stops first (the adverse move first).
+    fn fire_triggers<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
+        let symbol = t.symbol;
+        let w = &self.symbols[symbol as usize];
+        if w.triggers.is_empty() {
+            return;
+        }
+        let book = books.valid_book(symbol);
+        let trade = (t.price.is_finite() && t.volume > 0.0).then_some(t.price);
+        let mut fired: Vec<(bool, OrderId, Price)> = Vec::new();
+        for &id in &w.triggers {
+            let Some(o) = self.orders.get(&id) else { continue };
+            let observed = match (o.trigger().map(|x| x.1), trade) {
+                (Some(crate::orders::TriggerSource::Last), Some(p)) => p,
+                _ => self.trigger_price(symbol, o, book),
+            };
+            let Ok(obs) = Price::from_f64(observed) else { continue };
+            if o.triggered_by(obs) {
+                fired.push((matches!(o, AnyOrder::StopMarket(_)), id, obs));
+            }
+        }
+        // Stops before take-profits; within each, submission order.
+        fired.sort_by_key(|&(stop, id, _)| (!stop, id));
+        for (_, id, obs) in fired {
+            self.trigger(id, obs, t.ts_event, books);
+        }
+    }
+
+    /// Resting limit orders against a trade print and (without a book) the quote.
+    fn fill_resting_on_tick(&mut self, t: &Tick, book: Option<&OrderBook>) {
+        let symbol = t.symbol;
+        if self.symbols[symbol as usize].resting.is_empty() {
+            return;
+        }
+        let at = t.ts_event;
+        if t.price.is_finite() && t.volume > 0.0 {
+            let aggressor = if t.buy_volume > 0.0 && !(t.sell_volume > 0.0) {
+                Some(OrderSide::Buy)
+            } else if t.sell_volume > 0.0 && !(t.buy_volume > 0.0) {
+                Some(OrderSide::Sell)
+            } else {
+                None
+            };
+            self.on_trade(symbol, t.price, t.volume, aggressor, at);
+        }
+        if book.is_none() && t.bid.is_finite() && t.ask.is_finite() {
+            self.on_quote(symbol, t, at);
+        }
+    }
+
+    /// A trade of `qty` at `price`; `aggressor` is the taker's side when known (a buyer takes
+    /// asks, so only resting sells can fill).
+    pub fn on_trade(&mut self, symbol: SymbolId, price: f64, qty: f64, aggressor: Option<OrderSide>, at: UnixNanos) {
+        let ids = self.symbols[symbol as usize].resting.clone();
+        // What of the trade already went to our earlier orders at the same price (FIFO).
+        let mut used_at_price = 0.0;
+        for id in ids {
+            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else { continue };
+            let side = l.core.side;
+            if aggressor == Some(side) {
+                continue;
+            }
+            let p = l.price.to_f64();
+            let through = match side {
+                OrderSide::Buy => price < p,
+                OrderSide::Sell => price > p,
+            };
+            let leaves = l.core.leaves();
+            let fill = if through {
+                leaves
+            } else if price == p {
+                let mut q = super::queue::QueuePos { ahead: l.queue_ahead.unwrap_or(f64::MAX), traded: l.traded_since_update };
+                let reached = self.queue.trade(&mut q, qty);
+                l.queue_ahead = Some(q.ahead);
+                l.traded_since_update = q.traded;
+                let left = (qty - used_at_price).max(0.0);
+                let f = reached.min(left).min(leaves.to_f64());
+                used_at_price += f;
+                floor_units(f).min(leaves)
+            } else {
+                Qty::ZERO
+            };
+            if fill.units() > 0 {
+                let px = l.price;
+                self.execute(id, fill, px, LiquiditySide::Maker, at);
+            }
+        }
+    }
+
+    /// A quote (no book): the opposite side reaching a resting order fills it; a change of the
+    /// size at its price moves its queue.
+    fn on_quote(&mut self, symbol: SymbolId, t: &Tick, at: UnixNanos) {
+        let ids = self.symbols[symbol as usize].resting.clone();
+        for id in ids {
+            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else { continue };
+            let p = l.price.to_f64();
+            let (own, own_qty, opposite) = match l.core.side {
+                OrderSide::Buy => (t.bid, t.bid_qty, t.ask),
+                OrderSide::Sell => (t.ask, t.ask_qty, t.bid),
+            };
+            let crossed = match l.core.side {
+                OrderSide::Buy => opposite <= p,
+                OrderSide::Sell => opposite >= p,
+            };
+            if crossed {
+                let (px, leaves) = (l.price, l.core.leaves());
+                self.execute(id, leaves, px, LiquiditySide::Maker, at);
+                continue;
+            }
+            let behind = match l.core.side {
+                OrderSide::Buy => own > p,
+                OrderSide::Sell => own < p,
+            };
+            if behind {
+                continue;
+            }
+            // At the touch (its size), or the touch moved past it (its level is gone: 0).
+            let new = if own == p && own_qty.is_finite() { own_qty } else { 0.0 };
+            queue_depth(&self.queue, l, new);
+        }
+    }
+
+    /// A book update changed the level at `price` on the bid side (`is_bid`) or the ask side from
+    /// `prev` to `new`: the queues of our orders resting there move.
+    pub fn on_depth_level(&mut self, symbol: SymbolId, is_bid: bool, price: Price, _prev: Qty, new: Qty) {
+        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        if w.resting.is_empty() {
+            return;
+        }
+        let side = if is_bid { OrderSide::Buy } else { OrderSide::Sell };
+        let ids: Vec<OrderId> = w.resting.clone();
+        for id in ids {
+            if let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) {
+                if l.core.side == side && l.price == price {
+                    queue_depth(&self.queue, l, new.to_f64());
+                }
+            }
+        }
+    }
+
+    /// After a book update of `symbol`: liquidity the venue updated is available again, and a
+    /// resting order the opposite side now reaches is filled at its price.
+    pub fn after_depth(&mut self, symbol: SymbolId, book: &OrderBook, at: UnixNanos) {
+        let Some(w) = self.symbols.get_mut(symbol as usize) else { return };
+        w.consumed.refresh(Some(book));
+        if w.resting.is_empty() {
+            return;
+        }
+        let (best_bid, best_ask) = (book.best_bid().map(|l| l.price), book.best_ask().map(|l| l.price));
+        let ids = w.resting.clone();
+        let mut changed = false;
+        for id in ids {
+            let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else { continue };
+            let crossed = match l.core.side {
+                OrderSide::Buy => best_ask.is_some_and(|a| a <= l.price),
+                OrderSide::Sell => best_bid.is_some_and(|b| b >= l.price),
+            };
+            if crossed {
+                let (px, leaves) = (l.price, l.core.leaves());
+                self.execute(id, leaves, px, LiquiditySide::Maker, at);
+                changed = true;
+            }
+        }
+        if changed {
+            self.update_band(symbol);
+        }
+    }
+
+    /// Whether `symbol` has resting orders or consumed liquidity a book update can touch.
+    #[inline]
+    pub fn watches_depth(&self, symbol: SymbolId) -> bool {
+        self.symbols.get(symbol as usize).is_some_and(|w| !w.resting.is_empty() || !w.consumed.is_empty())
+    }
+}
+
+/// The level of a resting order now shows `new`: the queue model moves its place (an order
+/// whose level was not shown joins behind what it shows now).
+fn queue_depth(model: &super::queue::AnyQueueModel, l: &mut crate::orders::LimitOrder, new: f64) {
+    match l.queue_ahead {
+        Some(ahead) if ahead < f64::MAX => {
+            let mut q = super::queue::QueuePos { ahead, traded: l.traded_since_update };
+            model.depth(&mut q, l.level_qty.to_f64(), new);
+            l.queue_ahead = Some(q.ahead);
+            l.traded_since_update = q.traded;
+        }
+        _ => {
+            l.queue_ahead = Some(model.join(new).ahead);
+            l.traded_since_update = 0.0;
+        }
+    }
+    l.level_qty = Qty::from_f64(new).unwrap_or(Qty::ZERO);
+}
+
+/// A float quantity floored to 10⁻⁸ units.
+fn floor_units(x: f64) -> Qty {
+    if x >= 9.2e10 || x.is_infinite() {
+        return Qty(i64::MAX);
+    }
+    Qty((x * 1e8 + 1e-6).floor().max(0.0) as i64)
+}
