@@ -444,8 +444,8 @@ class BacktestMetrics(BaseModel):
     shadow_trades: int = Field(
         0,
         ge=0,
-        description="shadow trades: signals Kelly sized to zero, followed with the same rules and"
-        " no capital (never in equity or the figures above)",
+        description="shadow trades, a count: signals Kelly sized to zero, followed with the same"
+        " rules and no capital (never in equity or the figures above)",
     )
     shadow_wins: int = Field(0, ge=0, description="shadow trades with positive net P&L, a count")
     shadow_win_rate: float | None = Field(

@@ -834,7 +834,7 @@ export interface components {
             shadow_pnl: string;
             /**
              * Shadow Trades
-             * @description shadow trades: signals Kelly sized to zero, followed with the same rules and no capital (never in equity or the figures above)
+             * @description shadow trades, a count: signals Kelly sized to zero, followed with the same rules and no capital (never in equity or the figures above)
              * @default 0
              */
             shadow_trades: number;
