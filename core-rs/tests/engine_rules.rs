@@ -452,8 +452,8 @@ fn a_withdrawn_entry_never_fills() {
     let mut e = Engine::new(quiet_config()).unwrap();
     run(&mut e, &[trade_tick(0, 100.0)]);
     e.submit_entry(0, Side::Long, Some(1.0), None, S, S, Provenance::manual()).unwrap();
-    assert!(e.cancel_pending_entry(0));
-    assert!(!e.cancel_pending_entry(0), "nothing left to withdraw");
+    assert!(e.cancel_pending_entry(0, S));
+    assert!(!e.cancel_pending_entry(0, S), "nothing left to withdraw");
     run(&mut e, &[trade_tick(2, 100.0)]);
     assert!(e.account().position(0).is_none());
     assert_eq!(e.stats().fills, 0);

@@ -164,15 +164,18 @@ fn real_klines_golden_digest() {
 
 // Recorded when fills moved to the next bar's open, features to time bars, funding to the
 // funding times held and zero-sized signals to shadow trades (release and debug alike).
-const SYNTHETIC_1M: u64 = 0x21c62b5e0ec28b77;
+// Re-recorded when orders went through the venue simulator: every trade stayed the same; fills
+// gained their order id and depth message number, and a fill at a bar's open is stamped with the
+// venue's time of the match (the order's arrival), not the bar's close.
+const SYNTHETIC_1M: u64 = 0x641b1cd8963e5d56;
 const SYNTHETIC_1M_TRADES: usize = 40;
-const SYNTHETIC_1M_LOOSE: u64 = 0xfb7808796184db86;
+const SYNTHETIC_1M_LOOSE: u64 = 0xaec1462d7114f466;
 const SYNTHETIC_1M_LOOSE_TRADES: usize = 1332;
-const SYNTHETIC_10M: u64 = 0x8b8b91d4cf43bea1;
+const SYNTHETIC_10M: u64 = 0xfda8298a1b743f6;
 const SYNTHETIC_10M_TRADES: usize = 40;
-const SYNTHETIC_10M_LOOSE: u64 = 0x28464ebb20945244;
+const SYNTHETIC_10M_LOOSE: u64 = 0x57282f25af0f1682;
 const SYNTHETIC_10M_LOOSE_TRADES: usize = 13184;
-const KLINES_DEFAULT: u64 = 0x1793c465d7178b00;
+const KLINES_DEFAULT: u64 = 0x8367fa4a760f9dec;
 const KLINES_DEFAULT_TRADES: usize = 21;
-const KLINES_LOOSE: u64 = 0x4c9084479bc7478e;
+const KLINES_LOOSE: u64 = 0xffefa05c53105859;
 const KLINES_LOOSE_TRADES: usize = 2872;

@@ -15,8 +15,9 @@ impl Engine {
     /// ([`Sanitizer::screen`](crate::sanitizer::Sanitizer::screen)).
     pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
         cols.validate()?;
-        if !self.books.is_empty() {
-            // Ticks seen through a book change before the sanitizer sees them: no screening.
+        if !self.books.is_empty() || !self.feed.is_recorded() {
+            // Ticks seen through a book change before the sanitizer sees them, and a modelled
+            // feed changes their receive times: no screening.
             for i in 0..cols.len() {
                 self.process(&cols.tick(i), sink)?;
             }

@@ -1,7 +1,5 @@
 //! The engine's state and its read accessors.
 
-use std::borrow::Cow;
-
 use thiserror::Error;
 
 use super::checks::check_config;
@@ -10,11 +8,13 @@ use super::depth::BookSlot;
 use super::journal::Journal;
 use super::stats::{EngineStats, EquityTracker};
 use crate::book::{Level, SequenceRule};
-use crate::portfolio::{Account, ConstantFees, ConstantLatency, ExitReason, OpenParams, QuoteOrSlippage, ShadowBook, Trade};
+use crate::orders::OrderId;
+use crate::portfolio::{Account, OpenParams, ShadowBook, Trade};
 use crate::risk::{DrbGuard, RiskReject, RiskState};
 use crate::sanitizer::{RejectCounts, Sanitizer, SymbolGuard};
+use crate::sim::{Exchange, FeedClock};
 use crate::strategy::{CustomStrategy, LiqWindow, StrategyError, SymbolFeatures};
-use crate::types::{Money, Qty, Side, SymbolId, UnixNanos};
+use crate::types::{Money, Side, SymbolId, UnixNanos};
 
 /// Most symbols one engine tracks (ids are dense small integers).
 pub const MAX_SYMBOLS: u32 = 65_536;
@@ -40,41 +40,27 @@ pub enum EngineError {
     /// An order conflicts with the symbol's position or pending order.
     #[error("order refused: {0}")]
     Order(&'static str),
+    /// The venue refused an order request (its reason is also an `OrderRejected` event).
+    #[error("order rejected: {}", .0.as_str())]
+    Rejected(crate::orders::OrderRejectReason),
 }
 
-/// An entry waiting for its fill tick.
-#[derive(Debug, Clone)]
-pub(super) struct PendingEntry {
-    pub side: Side,
-    pub qty: Qty,
-    pub leverage: f64,
-    pub confidence: f64,
-    pub strategy: Cow<'static, str>,
-    /// A shadow entry: Kelly sized the strategy to zero.
-    pub shadow: bool,
-    pub signal_id: Option<u64>,
+/// The orders a symbol's signals (or manual entries) sent and that are not finished yet: the
+/// exit closing the position held, and the entry. While any is open, new signals of the symbol
+/// are ignored (`order_pending`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct TargetOrders {
+    /// The exit (reduce-only market order) and the venue it went to (true: the shadow venue).
+    pub exit: Option<(OrderId, bool)>,
+    /// The entry (market order with its bracket) and its venue.
+    pub entry: Option<(OrderId, bool)>,
 }
 
-/// Orders decided for a symbol, filled together on its next eligible tick (exit first). The
-/// exit closes whichever position the symbol holds then, real or shadow.
-#[derive(Debug, Clone)]
-pub(super) struct PendingOrder {
-    pub decided_at: UnixNanos,
-    pub decided_seq: u64,
-    pub exit: Option<(ExitReason, Option<u64>)>,
-    pub entry: Option<PendingEntry>,
-}
-
-/// The position a symbol holds, as the per-tick path needs it.
+/// The position a symbol holds, as the per-tick path needs it for marks.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Held {
     /// A shadow position (else real).
     pub shadow: bool,
-    /// Long (else short).
-    pub long: bool,
-    /// Its exit band ([`exit_band`](crate::portfolio::exit_band)): no exit inside.
-    pub lo: f64,
-    pub hi: f64,
     /// The reference price it was last marked at (NaN before the first mark).
     pub marked: f64,
 }
@@ -85,7 +71,8 @@ pub(super) struct SymbolState {
     pub guard: SymbolGuard,
     pub features: SymbolFeatures,
     pub liq: LiqWindow,
-    pub pending: Option<PendingOrder>,
+    /// Orders of the symbol's signals and manual entries not finished yet.
+    pub target: TargetOrders,
     /// The latest funding rate of an accepted tick (NaN before the first).
     pub funding_rate: f64,
     /// Reference price of the latest accepted tick (NaN before the first).
@@ -120,9 +107,14 @@ pub struct Engine {
     pub(super) shadow: ShadowBook,
     pub(super) symbols: Vec<SymbolState>,
     pub(super) customs: Vec<Box<dyn CustomStrategy>>,
-    pub(super) latency: ConstantLatency,
-    pub(super) prices: QuoteOrSlippage,
-    pub(super) fees: ConstantFees,
+    /// Strategies that trade with orders, and what the engine knows for them.
+    pub(super) desk: super::order_strategies::OrderDesk,
+    /// The simulated venue every real order goes to (backtest and paper trading alike).
+    pub(super) venue: Exchange,
+    /// The venue of shadow orders: same rules, its own liquidity, no capital.
+    pub(super) shadow_venue: Exchange,
+    /// Local receive times: the data's, or a feed-latency model's.
+    pub(super) feed: FeedClock,
     pub(super) open_params: OpenParams,
     pub(super) stats: EngineStats,
     pub(super) rejects: RejectCounts,
@@ -136,11 +128,17 @@ pub struct Engine {
     pub(super) books: Vec<Option<BookSlot>>,
     pub(super) book_rule: SequenceRule,
     pub(super) scratch: (Vec<Level>, Vec<Level>),
+    /// Depth messages processed so far.
+    pub(super) depth_processed: u64,
+    /// While a depth message is applied: its arrival number among the depth messages.
+    pub(super) in_depth: Option<u64>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("stats", &self.stats).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
     }
 }
 
@@ -157,9 +155,16 @@ impl Engine {
             shadow: ShadowBook::default(),
             symbols: Vec::new(),
             customs: Vec::new(),
-            latency: ConstantLatency(e.latency_ns),
-            prices: QuoteOrSlippage { slippage_bps: e.slippage_bps },
-            fees: ConstantFees { taker_bps: e.taker_fee_bps, maker_bps: e.maker_fee_bps },
+            desk: Default::default(),
+            venue: {
+                let mut v = Exchange::new(e.sim_config(false)).map_err(EngineError::Config)?;
+                if config.journal {
+                    v.keep_history();
+                }
+                v
+            },
+            shadow_venue: Exchange::new(e.sim_config(true)).map_err(EngineError::Config)?,
+            feed: FeedClock::new(&e.feed_latency).map_err(EngineError::Config)?,
             open_params: OpenParams {
                 leverage: e.leverage,
                 take_profit: e.take_profit,
@@ -176,6 +181,8 @@ impl Engine {
             books: Vec::new(),
             book_rule: config.book.sequence_rule().map_err(EngineError::Config)?,
             scratch: (Vec::new(), Vec::new()),
+            depth_processed: 0,
+            in_depth: None,
             config,
         })
     }
@@ -229,6 +236,16 @@ impl Engine {
         &self.shadow_trades
     }
 
+    /// The simulated venue of real orders.
+    pub fn venue(&self) -> &Exchange {
+        &self.venue
+    }
+
+    /// The simulated venue of shadow orders.
+    pub fn shadow_venue(&self) -> &Exchange {
+        &self.shadow_venue
+    }
+
     /// The journal (empty when `EngineConfig::journal` is off).
     pub fn journal(&self) -> &Journal {
         &self.journal
@@ -239,8 +256,7 @@ impl Engine {
         &self.equity
     }
 
-    /// The current tick's arrival number: the ticks processed so far, this one included. A
-    /// pending order fills only on a later arrival.
+    /// The current tick's arrival number: the ticks processed so far, this one included.
     #[inline(always)]
     pub(super) fn seq(&self) -> u64 {
         self.stats.ticks_processed
@@ -271,7 +287,7 @@ impl Engine {
                 guard: SymbolGuard::default(),
                 features,
                 liq: LiqWindow::new(self.config.liquidation_hunter.window_ns),
-                pending: None,
+                target: TargetOrders::default(),
                 funding_rate: f64::NAN,
                 last_price: f64::NAN,
                 next_funding: UnixNanos::MAX,
@@ -289,7 +305,9 @@ impl Engine {
         if let Some(p) = self.account.position(symbol) {
             return Some((p.side, false, p.entry_ts));
         }
-        self.shadow.position(symbol).map(|p| (p.side, true, p.entry_ts))
+        self.shadow
+            .position(symbol)
+            .map(|p| (p.side, true, p.entry_ts))
     }
 
     /// Closes the final equity sample (call after the last tick of a backtest).

@@ -1,6 +1,6 @@
 //! The kill switch: DRB-Guard's drawdown halt and the operator's, flattening every position.
 
-use super::core::{Engine, PendingOrder};
+use super::core::Engine;
 use super::event::{Event, EventSink};
 use crate::portfolio::ExitReason;
 use crate::risk::HaltReason;
@@ -11,27 +11,32 @@ impl Engine {
     #[cold]
     pub(super) fn trip_kill_switch<S: EventSink>(&mut self, t: &Tick, equity: Money, sink: &mut S) {
         let drawdown = self.risk.drawdown(equity);
-        sink.emit(Event::Halted { ts_event: t.ts_event, reason: HaltReason::Drawdown, equity, drawdown });
+        sink.emit(Event::Halted {
+            ts_event: t.ts_event,
+            reason: HaltReason::Drawdown,
+            equity,
+            drawdown,
+        });
         self.flatten_all(t.ts_recv, ExitReason::KillSwitch);
     }
 
-    /// Schedules an exit for every open (real) position and cancels pending entries, real and
-    /// shadow. Shadow positions keep following their own exits: they hold no capital.
+    /// Cancels every real order that may add exposure and sends a reduce-only market order
+    /// closing every real position. Entries already on their way that fill anyway are closed as
+    /// they fill. Shadow positions keep following their own exits: they hold no capital.
     pub fn flatten_all(&mut self, ts_recv: UnixNanos, reason: ExitReason) {
-        let open: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
-        for st in &mut self.symbols {
-            if let Some(p) = &mut st.pending {
-                p.entry = None;
-                if p.exit.is_none() {
-                    st.pending = None;
-                }
-            }
+        let entries: Vec<_> = self
+            .venue
+            .open_orders()
+            .into_iter()
+            .filter(|o| !o.core().reduce_only && o.core().parent.is_none())
+            .map(|o| o.core().client_id.clone())
+            .collect();
+        for client_id in entries {
+            let _ = self.venue.cancel(&client_id, ts_recv);
         }
-        let seq = self.seq();
+        let open: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
         for symbol in open {
-            if let Ok(st) = self.state(symbol) {
-                st.pending = Some(PendingOrder { decided_at: ts_recv, decided_seq: seq, exit: Some((reason, None)), entry: None });
-            }
+            self.close_position_order(symbol, ts_recv, reason);
         }
     }
 

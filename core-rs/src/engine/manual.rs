@@ -1,9 +1,10 @@
-//! Manual orders: an executed signal or a user's order. DRB-Guard checks them now; they fill on
-//! the symbol's next tick, like an automated decision.
+//! Manual orders: an executed signal or a user's order. DRB-Guard checks them now; they go to the
+//! venue like an automated decision's orders and fill after the order latency.
 
 use std::borrow::Cow;
 
-use super::core::{Engine, EngineError, PendingEntry, PendingOrder};
+use super::core::{Engine, EngineError};
+use super::orders::EntrySpec;
 use crate::portfolio::ExitReason;
 use crate::types::{Qty, Side, SymbolId, UnixNanos};
 
@@ -22,15 +23,19 @@ pub struct Provenance {
 impl Provenance {
     /// A user's own order.
     pub fn manual() -> Self {
-        Provenance { strategy: Cow::Borrowed("manual"), confidence: 1.0, signal_id: None }
+        Provenance {
+            strategy: Cow::Borrowed("manual"),
+            confidence: 1.0,
+            signal_id: None,
+        }
     }
 }
 
 impl Engine {
-    /// A manual entry: DRB-Guard checks it now, and it fills on the symbol's next tick. `qty`
-    /// None sizes it like an automated entry of its strategy. An open position on the other side
-    /// is reversed; a shadow position in the symbol is closed first (the user's order replaces
-    /// the hypothesis).
+    /// A manual entry: DRB-Guard checks it now, and its market order (with the bracket) goes to
+    /// the venue. `qty` None sizes it like an automated entry of its strategy. An open position
+    /// on the other side is reversed; a shadow position in the symbol is closed first (the
+    /// user's order replaces the hypothesis).
     #[allow(clippy::too_many_arguments)]
     pub fn submit_entry(
         &mut self,
@@ -42,11 +47,12 @@ impl Engine {
         ts_event: UnixNanos,
         provenance: Provenance,
     ) -> Result<Qty, EngineError> {
-        let st = self.state(symbol)?;
-        if st.pending.is_some() {
-            return Err(EngineError::Order("an order for this symbol is already pending"));
+        let price = self.state(symbol)?.last_price;
+        if self.target_pending(symbol) {
+            return Err(EngineError::Order(
+                "an order for this symbol is already pending",
+            ));
         }
-        let price = st.last_price;
         if !price.is_finite() {
             return Err(EngineError::Order("no price seen yet for this symbol"));
         }
@@ -57,61 +63,88 @@ impl Engine {
         }
         let held = self.held(symbol);
         if held.is_some_and(|(s, shadow, _)| s == side && !shadow) {
-            return Err(EngineError::Order("a position on this side is already open"));
+            return Err(EngineError::Order(
+                "a position on this side is already open",
+            ));
         }
         let leverage = leverage.unwrap_or(self.open_params.leverage);
-        let q = match self.size_entry(symbol, price, qty, leverage, ts_event, &provenance.strategy) {
+        let q = match self.size_entry(
+            symbol,
+            side,
+            price,
+            qty,
+            leverage,
+            ts_event,
+            &provenance.strategy,
+        ) {
             Ok(q) => q,
             Err(reason) => {
                 self.stats.orders_rejected[reason as usize] += 1;
                 return Err(reason.into());
             }
         };
-        let exit = held.map(|(_, shadow, _)| (if shadow { ExitReason::Manual } else { ExitReason::Reverse }, provenance.signal_id));
-        let decided_seq = self.seq();
-        self.symbols[symbol as usize].pending = Some(PendingOrder {
-            decided_at: ts_recv,
-            decided_seq,
-            exit,
-            entry: Some(PendingEntry {
-                side,
-                qty: q,
-                leverage,
-                confidence: provenance.confidence,
-                strategy: provenance.strategy,
-                shadow: false,
-                signal_id: provenance.signal_id,
-            }),
+        let exit = held.map(|(_, shadow, _)| {
+            (
+                if shadow {
+                    ExitReason::Manual
+                } else {
+                    ExitReason::Reverse
+                },
+                provenance.signal_id,
+            )
         });
+        let entry = EntrySpec {
+            side,
+            qty: q,
+            leverage,
+            confidence: provenance.confidence,
+            strategy: provenance.strategy,
+            signal_id: provenance.signal_id,
+            shadow: false,
+        };
+        self.send_target(symbol, exit, Some(entry), ts_recv);
         Ok(q)
     }
 
-    /// Withdraws the entry waiting to fill for `symbol` (e.g. the venue refused the live order
-    /// this entry mirrors); a pending exit stays. Returns whether an entry was withdrawn. The
-    /// day's trade count keeps it: DRB-Guard counted the attempt.
-    pub fn cancel_pending_entry(&mut self, symbol: SymbolId) -> bool {
-        let Some(st) = self.symbols.get_mut(symbol as usize) else { return false };
-        let Some(p) = &mut st.pending else { return false };
-        let had = p.entry.take().is_some();
-        if p.exit.is_none() {
-            st.pending = None;
+    /// Withdraws the manual or automated entry of `symbol` that has not filled (e.g. the live
+    /// venue refused the order this entry mirrors): taken back if it has not reached the venue,
+    /// else a cancel goes there. An exit sent with it stays. Returns whether there was such an
+    /// entry. The day's count is untouched: only a fill starts a round trip.
+    pub fn cancel_pending_entry(&mut self, symbol: SymbolId, ts_recv: UnixNanos) -> bool {
+        let Some(st) = self.symbols.get_mut(symbol as usize) else {
+            return false;
+        };
+        let Some((id, shadow)) = st.target.entry.take() else {
+            return false;
+        };
+        let venue = if shadow {
+            &mut self.shadow_venue
+        } else {
+            &mut self.venue
+        };
+        if venue.withdraw(id, ts_recv) {
+            return true;
         }
-        had
+        let Some(o) = venue.order(id) else {
+            return false;
+        };
+        if !o.core().filled.is_zero() {
+            return false;
+        }
+        let client_id = o.core().client_id.clone();
+        venue.cancel(&client_id, ts_recv).is_ok()
     }
 
-    /// Closes `symbol`'s position on its next tick (a manual close).
-    pub fn submit_close(&mut self, symbol: SymbolId, ts_recv: UnixNanos) -> Result<(), EngineError> {
+    /// Closes `symbol`'s position with a market order (a manual close).
+    pub fn submit_close(
+        &mut self,
+        symbol: SymbolId,
+        ts_recv: UnixNanos,
+    ) -> Result<(), EngineError> {
         if self.account.position(symbol).is_none() {
             return Err(EngineError::Order("no open position for this symbol"));
         }
-        let seq = self.seq();
-        let st = self.state(symbol)?;
-        match &mut st.pending {
-            Some(p) => p.exit = Some((ExitReason::Manual, None)),
-            None => {
-                st.pending = Some(PendingOrder { decided_at: ts_recv, decided_seq: seq, exit: Some((ExitReason::Manual, None)), entry: None })
-            }
-        }
+        self.close_position_order(symbol, ts_recv, ExitReason::Manual);
         Ok(())
     }
 }

@@ -4,10 +4,11 @@
 use super::core::{Engine, EngineError};
 use super::depth::{BookSlot, DepthColumns};
 use super::event::EventSink;
+use super::fills::Books;
 use crate::book::BookStats;
 use crate::sanitizer::RejectReason;
 use crate::tick::{Tick, TickColumns};
-use crate::types::SymbolId;
+use crate::types::{Price, Qty, SymbolId};
 
 impl Engine {
     /// Runs ticks and depth messages merged in arrival order. `tick_seq` / `depth_seq` are
@@ -24,7 +25,9 @@ impl Engine {
         depth.validate()?;
         if let Some((ts, ds)) = order {
             if ts.len() != ticks.len() || ds.len() != depth.len() {
-                return Err(EngineError::Config("arrival order arrays must match the batches".into()));
+                return Err(EngineError::Config(
+                    "arrival order arrays must match the batches".into(),
+                ));
             }
         }
         let (mut i, mut j) = (0, 0);
@@ -33,10 +36,12 @@ impl Engine {
                 && (i >= ticks.len()
                     || match order {
                         Some((ts, ds)) => ds[j] < ts[i],
-                        None => depth.ts_recv[j] <= ticks.ts_recv.map_or(ticks.ts_event[i], |r| r[i]),
+                        None => {
+                            depth.ts_recv[j] <= ticks.ts_recv.map_or(ticks.ts_event[i], |r| r[i])
+                        }
                     });
             if depth_next {
-                self.process_depth(depth, j)?;
+                self.process_depth(depth, j, sink)?;
                 j += 1;
             } else {
                 self.process(&ticks.tick(i), sink)?;
@@ -46,18 +51,99 @@ impl Engine {
         Ok(())
     }
 
-    /// Applies depth message `i` to its symbol's book.
-    pub fn process_depth(&mut self, depth: &DepthColumns<'_>, i: usize) -> Result<(), EngineError> {
+    /// Applies depth message `i` to its symbol's book. At the venue, the requests that arrived
+    /// before it are matched first (against the book before it); our resting orders at the
+    /// levels it changes move in their queues, and those the opposite side now reaches fill.
+    /// Order strategies then hear of the new book.
+    pub fn process_depth<S: EventSink>(
+        &mut self,
+        depth: &DepthColumns<'_>,
+        i: usize,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
         let symbol = depth.symbol[i];
         self.state(symbol)?;
+        self.depth_processed += 1;
+        self.in_depth = Some(self.depth_processed);
+        let r = self.apply_depth(depth, i, symbol, sink);
+        self.in_depth = None;
+        r
+    }
+
+    fn apply_depth<S: EventSink>(
+        &mut self,
+        depth: &DepthColumns<'_>,
+        i: usize,
+        symbol: SymbolId,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
         let idx = symbol as usize;
         if self.books.len() <= idx {
             self.books.resize(idx + 1, None);
         }
+        let ts_event = depth.ts_event[i];
+        let ts_recv = if self.feed.is_recorded() {
+            depth.ts_recv[i]
+        } else {
+            self.feed.receive(ts_event, depth.ts_recv[i])
+        };
+        if self.venue.next_arrival().is_some_and(|a| a <= ts_event) {
+            self.venue.deliver(ts_event, &Books(&self.books), None);
+        }
         let rule = self.book_rule;
+        let watch = self.venue.watches_depth(symbol);
+        // The resting orders' levels before the update, to move their queues after it.
+        let mut changed: Vec<(bool, Price, Qty)> = Vec::new();
+        if watch {
+            if let Some(Some(slot)) = self.books.get(idx) {
+                let (a, b) = (
+                    depth.level_offsets[i] as usize,
+                    depth.level_offsets[i + 1] as usize,
+                );
+                for j in a..b {
+                    let Ok(price) = Price::from_f64(depth.price[j]) else {
+                        continue;
+                    };
+                    let is_bid = depth.side[j] > 0;
+                    if self.venue.rests_at(symbol, is_bid, price) {
+                        let prev = if is_bid {
+                            slot.book().bid_qty_at(price)
+                        } else {
+                            slot.book().ask_qty_at(price)
+                        };
+                        changed.push((is_bid, price, prev));
+                    }
+                }
+            }
+        }
         let slot = self.books[idx].get_or_insert_with(|| BookSlot::new(rule));
         let (bids, asks) = &mut self.scratch;
         slot.apply(depth, i, bids, asks);
+        if slot.is_valid() && (watch || self.venue.watches_depth(symbol)) {
+            let book = slot.book();
+            for (is_bid, price, prev) in changed {
+                let new = if is_bid {
+                    book.bid_qty_at(price)
+                } else {
+                    book.ask_qty_at(price)
+                };
+                if new != prev {
+                    self.venue.on_depth_level(symbol, is_bid, price, prev, new);
+                }
+            }
+            self.venue.after_depth(symbol, book, ts_event);
+        }
+        if self.venue.has_reports() || self.shadow_venue.has_reports() {
+            let mut t = Tick::empty(ts_event, ts_recv, symbol);
+            t.price = f64::NAN;
+            self.book_reports(&t, sink);
+        }
+        if self.venue.next_event_at().is_some_and(|at| at <= ts_recv) {
+            self.deliver_order_events(ts_recv)?;
+        }
+        if self.has_order_strategies() && self.books[idx].as_ref().is_some_and(BookSlot::is_valid) {
+            self.notify_market(symbol, ts_recv, ts_event, None)?;
+        }
         Ok(())
     }
 
@@ -89,7 +175,9 @@ impl Engine {
     /// `Err` when the book exists but is not valid.
     #[inline]
     pub(super) fn through_book(&self, t: &Tick) -> Result<Option<Tick>, RejectReason> {
-        let Some(Some(slot)) = self.books.get(t.symbol as usize) else { return Ok(None) };
+        let Some(Some(slot)) = self.books.get(t.symbol as usize) else {
+            return Ok(None);
+        };
         if !slot.is_valid() {
             return Err(RejectReason::BookInvalid);
         }

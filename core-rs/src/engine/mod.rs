@@ -17,6 +17,8 @@ mod halt;
 mod journal;
 mod manual;
 mod merge;
+mod order_strategies;
+mod orders;
 mod signals;
 mod state;
 mod stats;

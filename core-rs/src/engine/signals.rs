@@ -4,13 +4,15 @@
 
 use std::borrow::Cow;
 
-use super::core::{sym, Engine, EngineError, PendingEntry, PendingOrder};
+use super::core::{sym, Engine, EngineError};
 use super::event::{Event, EventSink};
+use super::orders::EntrySpec;
 use crate::portfolio::ExitReason;
-use crate::risk::{EntryRequest, RiskReject};
+use crate::risk::RiskReject;
+use crate::sim::floor_qty;
 use crate::strategy::{BarFeatures, IgnoreReason, Signal, SignalDisposition, SignalDraft};
 use crate::tick::Tick;
-use crate::types::{utc_day, Money, Price, Qty, SymbolId};
+use crate::types::{Money, OrderSide, Price, Qty, Side, SymbolId};
 
 /// A candidate signal and its strategy's name.
 type Candidate = (SignalDraft, Cow<'static, str>);
@@ -19,7 +21,10 @@ type Candidate = (SignalDraft, Cow<'static, str>);
 #[inline(always)]
 fn consider(best: &mut Option<Candidate>, d: Option<SignalDraft>, name: &'static str) {
     if let Some(d) = d {
-        if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| d.confidence > b.confidence)
+        {
             *best = Some((d, Cow::Borrowed(name)));
         }
     }
@@ -30,7 +35,12 @@ impl Engine {
     /// and acts on the winning signal. Built-ins first, then custom strategies; the highest
     /// confidence wins, ties keep the first.
     #[inline(always)]
-    pub(super) fn run_strategies<S: EventSink>(&mut self, t: &Tick, price: f64, sink: &mut S) -> Result<(), EngineError> {
+    pub(super) fn run_strategies<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        price: f64,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
         let st = sym(&mut self.symbols, t.symbol);
         st.liq.push(t.ts_event, t.volume, t.liq_volume, t.liq_side);
         let bar = st.features.on_tick(t, price);
@@ -45,19 +55,37 @@ impl Engine {
     /// The strategies of a tick that completed a bar, carried a liquidation, or has custom
     /// strategies to ask.
     #[inline(never)]
-    fn evaluate<S: EventSink>(&mut self, t: &Tick, price: f64, bar: Option<BarFeatures>, sink: &mut S) -> Result<(), EngineError> {
+    fn evaluate<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        price: f64,
+        bar: Option<BarFeatures>,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
         let c = &self.config;
         let st = &mut self.symbols[t.symbol as usize];
         let mut best: Option<Candidate> = None;
         if c.liquidation_hunter.enabled && t.liq_volume > 0.0 {
-            consider(&mut best, c.liquidation_hunter.evaluate(&st.liq.reading()), "liquidation_hunter");
+            consider(
+                &mut best,
+                c.liquidation_hunter.evaluate(&st.liq.reading()),
+                "liquidation_hunter",
+            );
         }
         if let Some(f) = &bar {
             if c.order_flow.enabled {
-                consider(&mut best, c.order_flow.evaluate(f, &st.features), "order_flow");
+                consider(
+                    &mut best,
+                    c.order_flow.evaluate(f, &st.features),
+                    "order_flow",
+                );
             }
             if c.volatility_fader.enabled {
-                consider(&mut best, c.volatility_fader.evaluate(f), "volatility_fader");
+                consider(
+                    &mut best,
+                    c.volatility_fader.evaluate(f),
+                    "volatility_fader",
+                );
             }
             if c.ema_cross.enabled {
                 consider(&mut best, c.ema_cross.evaluate(f), "ema_cross");
@@ -80,12 +108,22 @@ impl Engine {
     /// Custom strategies after the built-ins' winner `best`; a custom strategy's name is copied
     /// only when it wins.
     #[inline(never)]
-    fn evaluate_customs(&mut self, t: &Tick, mut best: Option<Candidate>) -> Result<Option<Candidate>, EngineError> {
+    fn evaluate_customs(
+        &mut self,
+        t: &Tick,
+        mut best: Option<Candidate>,
+    ) -> Result<Option<Candidate>, EngineError> {
         let st = &self.symbols[t.symbol as usize];
-        let snap = st.features.last().snapshot(st.liq.reading().ratio, st.features.liquidity());
+        let snap = st
+            .features
+            .last()
+            .snapshot(st.liq.reading().ratio, st.features.liquidity());
         for s in &mut self.customs {
             if let Some(d) = s.on_tick(t, &snap)? {
-                if best.as_ref().is_none_or(|(b, _)| d.confidence > b.confidence) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(b, _)| d.confidence > b.confidence)
+                {
                     best = Some((d, Cow::Owned(s.name().to_string())));
                 }
             }
@@ -95,7 +133,14 @@ impl Engine {
 
     /// Acts on the winning signal of tick `t` (in bar `bar_key` of its symbol) and reports it
     /// with what was done. A signal against one already given in the same bar is dropped.
-    fn on_signal<S: EventSink>(&mut self, t: &Tick, price: f64, bar_key: u64, (draft, strategy): Candidate, sink: &mut S) {
+    fn on_signal<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        price: f64,
+        bar_key: u64,
+        (draft, strategy): Candidate,
+        sink: &mut S,
+    ) {
         let st = &mut self.symbols[t.symbol as usize];
         if let Some(side) = draft.target.side() {
             if st.last_signal.0 == bar_key && st.last_signal.1 == Some(side.opposite()) {
@@ -126,10 +171,10 @@ impl Engine {
         }));
     }
 
-    /// What the engine does with signal `id`: schedules its order (or shadow order), refuses
+    /// What the engine does with signal `id`: sends its orders (or shadow orders), refuses
     /// it, or ignores it.
-    // `&Cow`, not `&str`: the pending entry keeps a clone, which stays borrowed (no allocation)
-    // for the built-ins' static names.
+    // `&Cow`, not `&str`: the entry keeps a clone, which stays borrowed (no allocation) for the
+    // built-ins' static names.
     #[allow(clippy::ptr_arg)]
     fn decide<S: EventSink>(
         &mut self,
@@ -146,17 +191,23 @@ impl Engine {
         }
         let symbol = t.symbol;
         let held = self.held(symbol);
-        if self.symbols[symbol as usize].pending.is_some() {
+        if self.target_pending(symbol) {
             return Ignored(IgnoreReason::OrderPending);
         }
-        let young = |entry_ts: i64| t.ts_recv.saturating_sub(entry_ts) < self.config.execution.min_hold_ns;
+        let young =
+            |entry_ts: i64| t.ts_recv.saturating_sub(entry_ts) < self.config.execution.min_hold_ns;
         let Some(side) = draft.target.side() else {
             // Flat: close what is open, open nothing.
             return match held {
                 None => Ignored(IgnoreReason::NoPosition),
                 Some((_, _, entry_ts)) if young(entry_ts) => Ignored(IgnoreReason::MinHold),
                 Some(_) => {
-                    self.schedule(t, Some((ExitReason::Signal, Some(id))), None);
+                    self.send_target(
+                        symbol,
+                        Some((ExitReason::Signal, Some(id))),
+                        None,
+                        t.ts_recv,
+                    );
                     Accepted
                 }
             };
@@ -168,44 +219,46 @@ impl Engine {
         }
         let exit = held.map(|_| (ExitReason::Reverse, Some(id)));
         let leverage = self.open_params.leverage;
-        let entry = |qty: Qty, shadow: bool| PendingEntry {
+        let entry = |qty: Qty, shadow: bool| EntrySpec {
             side,
             qty,
             leverage,
             confidence: draft.confidence,
             strategy: strategy.clone(),
-            shadow,
             signal_id: Some(id),
+            shadow,
         };
-        match self.size_entry(symbol, price, None, leverage, t.ts_event, strategy) {
+        match self.size_entry(symbol, side, price, None, leverage, t.ts_event, strategy) {
             Ok(qty) => {
-                self.schedule(t, exit, Some(entry(qty, false)));
+                self.send_target(symbol, exit, Some(entry(qty, false)), t.ts_recv);
                 Accepted
             }
             Err(reason) => {
                 self.stats.orders_rejected[reason as usize] += 1;
-                sink.emit(Event::OrderRejected { ts_recv: t.ts_recv, symbol, side, reason, signal_id: Some(id) });
-                let shadow = (reason == RiskReject::ZeroSize).then(|| self.shadow_qty(price)).flatten();
+                sink.emit(Event::OrderRejected {
+                    ts_recv: t.ts_recv,
+                    symbol,
+                    side,
+                    reason,
+                    signal_id: Some(id),
+                });
+                let shadow = (reason == RiskReject::ZeroSize)
+                    .then(|| self.shadow_qty(price))
+                    .flatten();
                 match shadow {
                     Some(qty) => {
-                        self.schedule(t, exit, Some(entry(qty, true)));
+                        self.send_target(symbol, exit, Some(entry(qty, true)), t.ts_recv);
                         Shadow
                     }
                     None => {
                         if exit.is_some() {
-                            self.schedule(t, exit, None);
+                            self.send_target(symbol, exit, None, t.ts_recv);
                         }
                         Rejected(reason)
                     }
                 }
             }
         }
-    }
-
-    /// Puts an order for `t`'s symbol in its pending slot, decided on `t`.
-    fn schedule(&mut self, t: &Tick, exit: Option<(ExitReason, Option<u64>)>, entry: Option<PendingEntry>) {
-        let decided_seq = self.seq();
-        self.symbols[t.symbol as usize].pending = Some(PendingOrder { decided_at: t.ts_recv, decided_seq, exit, entry });
     }
 
     /// The size of a shadow entry at `price`: the fixed size, or the fixed fraction of equity.
@@ -218,10 +271,13 @@ impl Engine {
     }
 
     /// Sizes an entry for `strategy` and runs DRB-Guard on it; returns the quantity to buy or
-    /// sell. `qty` None sizes it from the fixed size or the strategy's Kelly fraction.
+    /// sell. `qty` None sizes it from the fixed size or the strategy's Kelly fraction. A
+    /// position the entry reverses is being closed: it is not counted.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn size_entry(
         &mut self,
         symbol: SymbolId,
+        side: Side,
         price: f64,
         qty: Option<f64>,
         leverage: f64,
@@ -233,33 +289,38 @@ impl Engine {
             Some(q) => q,
             None => {
                 let fraction = self.guard.size_fraction(&self.risk, strategy);
-                if fraction == 0.0 { 0.0 } else { fraction * equity.to_f64() / price }
+                if fraction == 0.0 {
+                    0.0
+                } else {
+                    fraction * equity.to_f64() / price
+                }
             }
         };
         let q = floor_qty(raw, self.config.execution.qty_step).unwrap_or(Qty::ZERO);
         let price_fx = Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
-        let notional = if q.is_zero() { Money::ZERO } else { q.notional(price_fx) };
+        let notional = if q.is_zero() {
+            Money::ZERO
+        } else {
+            q.notional(price_fx)
+        };
         if notional.units() <= 0 {
             // DRB-Guard's first checks answer a zero size (the kill switch and equity first).
             self.guard.check_basics(&self.risk, equity, notional)?;
         }
-        let reversing = self.account.position(symbol).is_some();
-        let pending_entries = self
-            .symbols
-            .iter()
-            .filter(|s| s.pending.as_ref().is_some_and(|p| p.entry.as_ref().is_some_and(|e| !e.shadow)))
-            .count();
-        let open = self.account.open_count() - u32::from(reversing) + pending_entries as u32;
-        let req = EntryRequest { notional, leverage, equity, open_positions: open, day: utc_day(ts_event) };
-        self.guard.check_entry(&mut self.risk, &req)?;
+        // A reversal: the position on the other side is being closed by the exit sent with it.
+        let reversing = self
+            .account
+            .position(symbol)
+            .is_some_and(|p| p.side != side);
+        self.guard_order(
+            symbol,
+            OrderSide::opening(side),
+            q,
+            price,
+            leverage,
+            ts_event,
+            reversing,
+        )?;
         Ok(q)
     }
-}
-
-/// `raw` floored to the quantity step; None when that is zero or not a quantity.
-fn floor_qty(raw: f64, step: f64) -> Option<Qty> {
-    if !(raw > 0.0) {
-        return None;
-    }
-    Qty::from_f64((raw / step).floor() * step).ok().filter(|q| !q.is_zero())
 }

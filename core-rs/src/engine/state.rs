@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 
 use super::core::{Engine, EngineError, Held};
-use crate::portfolio::{exit_band, next_funding_time, Account, Position, ShadowBook};
+use crate::portfolio::{next_funding_time, Account, OpenParams, Position, ShadowBook};
 use crate::risk::{HaltReason, StrategyStats};
+use crate::sim::Exchange;
 use crate::types::{Money, Price, Qty, Side, SymbolId, UnixNanos};
 
 /// One open position as stored.
@@ -133,8 +134,14 @@ impl Engine {
         fresh.funding = s.funding;
         self.account = fresh;
         self.shadow = ShadowBook::default();
+        let e = &self.config.execution;
+        self.venue = Exchange::new(e.sim_config(false)).map_err(EngineError::Config)?;
+        if self.config.journal {
+            self.venue.keep_history();
+        }
+        self.shadow_venue = Exchange::new(e.sim_config(true)).map_err(EngineError::Config)?;
         for st in &mut self.symbols {
-            (st.held, st.next_funding) = (None, UnixNanos::MAX);
+            (st.held, st.next_funding, st.target) = (None, UnixNanos::MAX, Default::default());
         }
         let risk = &mut self.risk;
         risk.peak_equity = s.peak_equity;
@@ -158,6 +165,16 @@ impl Engine {
                 entry_event: p.entry_ts,
                 cost_basis: p.cost_basis,
                 entry_fee: p.entry_fee,
+                exit_fees: Money::ZERO,
+                realized: Money::ZERO,
+                opened_qty: p.qty,
+                opened_notional: p.cost_basis,
+                closed_qty: Qty::ZERO,
+                closed_notional: Money::ZERO,
+                params: OpenParams {
+                    leverage: p.leverage,
+                    ..self.open_params
+                },
                 funding: p.funding,
                 leverage: p.leverage,
                 take_profit: p.take_profit,
@@ -176,15 +193,37 @@ impl Engine {
         Ok(())
     }
 
-    /// Restores an open position and prepares its symbol's state.
+    /// Restores an open position, its exits at the venue, and its symbol's state.
     fn restore_position(&mut self, pos: Position) -> Result<(), EngineError> {
         let interval = self.config.execution.funding_interval_ns;
-        let (lo, hi) = exit_band(&pos);
-        let held = Held { shadow: false, long: pos.side == Side::Long, lo, hi, marked: f64::NAN };
         let st = self.state(pos.symbol)?;
         st.last_price = pos.mark.to_f64();
         st.next_funding = next_funding_time(pos.entry_event, interval);
-        st.held = Some(held);
+        st.held = Some(Held {
+            shadow: false,
+            marked: f64::NAN,
+        });
+        let long = pos.side == Side::Long;
+        self.venue
+            .restore_position(pos.symbol, pos.signed_qty().units());
+        self.venue
+            .set_liquidation(pos.symbol, Some((pos.side, pos.liquidation_price.to_f64())));
+        self.venue.restore_exits(
+            pos.symbol,
+            long,
+            pos.qty,
+            pos.stop_loss,
+            pos.take_profit,
+            pos.strategy.clone(),
+            pos.entry_ts,
+        );
+        self.venue.set_market(
+            pos.symbol,
+            crate::sim::MarketMemory {
+                last: pos.mark.to_f64(),
+                ..Default::default()
+            },
+        );
         self.account.restore_position(pos);
         Ok(())
     }

@@ -1,7 +1,8 @@
-//! The per-tick pipeline: sanitizer → funding times → pending fills → marks and exits →
-//! DRB-Guard drawdown → features and strategies → decisions. `on_tick` (live) and `run`
-//! (backtest) both go through [`Engine::process_checked`], so the same ticks give the same
-//! trades bit for bit on either path.
+//! The per-tick pipeline: sanitizer → funding times → the venue (the event, then the orders that
+//! reached it; executions booked) → marks → DRB-Guard drawdown → order events and order
+//! strategies → features and strategies → decisions. `on_tick` (live) and `run` (backtest) both
+//! go through [`Engine::process_checked`], so the same ticks give the same trades bit for bit on
+//! either path.
 
 use super::core::{sym, Engine, EngineError};
 use super::event::{Event, EventSink};
@@ -16,6 +17,17 @@ impl Engine {
     #[inline]
     pub fn process<S: EventSink>(&mut self, t: &Tick, sink: &mut S) -> Result<(), EngineError> {
         self.begin_tick(t.symbol)?;
+        if !self.feed.is_recorded() {
+            let mut local = *t;
+            local.ts_recv = self.feed.receive(t.ts_event, t.ts_recv);
+            return self.process_local(&local, sink);
+        }
+        self.process_local(t, sink)
+    }
+
+    /// [`process`](Self::process) of a tick whose receive time is final.
+    #[inline]
+    fn process_local<S: EventSink>(&mut self, t: &Tick, sink: &mut S) -> Result<(), EngineError> {
         // Without depth data there are no books: skip the lookup (and the tick copy) entirely.
         if self.books.is_empty() {
             return self.process_checked(t, None, sink);
@@ -54,7 +66,10 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let st = sym(&mut self.symbols, t.symbol);
         let verdict = match screened {
-            Some(price) => self.sanitizer.check_stateful(t.ts_event, price, &mut st.guard).map(|()| price),
+            Some(price) => self
+                .sanitizer
+                .check_stateful(t.ts_event, price, &mut st.guard)
+                .map(|()| price),
             None => self.sanitizer.check_priced(t, &mut st.guard),
         };
         let price = match verdict {
@@ -75,12 +90,12 @@ impl Engine {
             st.funding_rate = t.funding_rate;
         }
         st.last_price = price;
-        let has_pending = st.pending.is_some();
-        self.equity.on_time(t.ts_event, self.account.open_count() > 0);
+        self.equity
+            .on_time(t.ts_event, self.account.open_count() > 0);
 
-        let fresh = if has_pending { self.fill_pending_due(t, sink) } else { None };
+        self.venue_step(t, sink);
         if self.account.open_count() + self.shadow.open_count() > 0 {
-            self.on_positions(t, price, fresh, sink);
+            self.mark_position(t, price);
         }
         let equity = self.account.equity();
         if self.settled_equity == Some(equity) {
@@ -94,17 +109,34 @@ impl Engine {
             self.equity.on_equity(t.ts_event, equity);
             self.settled_equity = self.guard.is_settled(&self.risk, equity).then_some(equity);
         }
+        if self.venue.next_event_at().is_some_and(|at| at <= t.ts_recv)
+            || self.shadow_venue.has_events()
+        {
+            self.deliver_order_events(t.ts_recv)?;
+        }
+        if self.has_order_strategies() {
+            self.notify_market(t.symbol, t.ts_recv, t.ts_event, Some(t))?;
+        }
         self.run_strategies(t, price, sink)
     }
 
     /// Counts a rejected tick. Reads only its exchange time and symbol.
     #[cold]
-    pub(super) fn reject_tick<S: EventSink>(&mut self, t: &Tick, reason: RejectReason, sink: &mut S) {
+    pub(super) fn reject_tick<S: EventSink>(
+        &mut self,
+        t: &Tick,
+        reason: RejectReason,
+        sink: &mut S,
+    ) {
         self.rejects.add(reason);
         self.stats.ticks_rejected += 1;
         self.journal.rejected(self.stats.ticks_processed, reason);
         if sink.wants_tick_rejections() {
-            sink.emit(Event::TickRejected { ts_event: t.ts_event, symbol: t.symbol, reason });
+            sink.emit(Event::TickRejected {
+                ts_event: t.ts_event,
+                symbol: t.symbol,
+                reason,
+            });
         }
     }
 }

@@ -22,14 +22,18 @@ pub struct OrderCore {
     pub qty: Qty,
     /// Quantity filled so far.
     pub filled: Qty,
-    /// Σ fill quantity × price, for the average fill price.
+    /// Σ fill quantity × price, rounded per fill to 10⁻⁸.
     pub filled_notional: Money,
+    /// Σ fill quantity × price in units², exact: the average fill price without rounding.
+    pub filled_value: i128,
     /// Where the order is in its life.
     pub status: OrderStatus,
     /// May only reduce the position: never opens, adds or flips.
     pub reduce_only: bool,
     /// Local time the strategy submitted it.
     pub ts_init: UnixNanos,
+    /// Exchange time the venue accepted it (None before).
+    pub ts_accepted: Option<UnixNanos>,
     /// Exchange time of its latest event.
     pub ts_last: UnixNanos,
     /// The strategy that placed it (`manual` for a user's orders).
@@ -61,9 +65,14 @@ impl OrderCore {
         self.qty - self.filled
     }
 
-    /// Average fill price so far (None before the first fill).
+    /// Average fill price so far, rounded to 10⁻⁸ (None before the first fill); exactly the fill
+    /// price after one fill.
     pub fn avg_price(&self) -> Option<f64> {
-        (!self.filled.is_zero()).then(|| self.filled_notional.to_f64() / self.filled.to_f64())
+        if self.filled.is_zero() {
+            return None;
+        }
+        let q = self.filled.units() as i128;
+        Some(Price(((self.filled_value + q / 2) / q) as i64).to_f64())
     }
 
     /// Moves the order's status by `t`.
@@ -73,11 +82,23 @@ impl OrderCore {
     }
 
     /// Records a fill of `qty` at `price`: the status becomes partially filled or filled.
-    pub fn record_fill(&mut self, qty: Qty, price: Price) -> Result<OrderStatus, InvalidTransition> {
-        debug_assert!(qty.units() > 0 && qty <= self.leaves(), "a fill is positive and at most the rest");
+    pub fn record_fill(
+        &mut self,
+        qty: Qty,
+        price: Price,
+    ) -> Result<OrderStatus, InvalidTransition> {
+        debug_assert!(
+            qty.units() > 0 && qty <= self.leaves(),
+            "a fill is positive and at most the rest"
+        );
         self.filled += qty;
         self.filled_notional += qty.notional(price);
-        let t = if self.leaves().is_zero() { Transition::Fill } else { Transition::PartialFill };
+        self.filled_value += qty.units() as i128 * price.units() as i128;
+        let t = if self.leaves().is_zero() {
+            Transition::Fill
+        } else {
+            Transition::PartialFill
+        };
         self.apply(t)
     }
 }

@@ -19,8 +19,8 @@ pub use any::AnyOrder;
 pub use core::OrderCore;
 pub use enums::{LiquiditySide, OrderKind, TimeInForce, TriggerSource};
 pub use events::{
-    FillDetail, OrderAccepted, OrderCanceled, OrderEvent, OrderExpired, OrderFilled, OrderModified, OrderPartiallyFilled,
-    OrderRejected, OrderTriggered,
+    FillDetail, OrderAccepted, OrderCanceled, OrderEvent, OrderExpired, OrderFilled, OrderModified,
+    OrderPartiallyFilled, OrderRejected, OrderTriggered,
 };
 pub use ids::{ClientOrderId, OrderId};
 pub use limit::LimitOrder;

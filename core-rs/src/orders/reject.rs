@@ -26,6 +26,8 @@ pub enum OrderRejectReason {
     UnknownOrder,
     /// A modify of a kind the venue does not allow (only limit orders' price and quantity).
     CannotModify,
+    /// Withdrawn before it reached the venue: the live venue refused the order it mirrors.
+    Withdrawn,
 }
 
 impl OrderRejectReason {
@@ -42,6 +44,7 @@ impl OrderRejectReason {
             OrderRejectReason::BookInvalid => "book_invalid",
             OrderRejectReason::UnknownOrder => "unknown_order",
             OrderRejectReason::CannotModify => "cannot_modify",
+            OrderRejectReason::Withdrawn => "withdrawn",
         }
     }
 

@@ -68,7 +68,12 @@ pub struct NewOrder {
 
 impl NewOrder {
     /// A market order for `strategy` with everything else at its default.
-    pub fn market(symbol: SymbolId, side: OrderSide, qty: f64, strategy: impl Into<Cow<'static, str>>) -> Self {
+    pub fn market(
+        symbol: SymbolId,
+        side: OrderSide,
+        qty: f64,
+        strategy: impl Into<Cow<'static, str>>,
+    ) -> Self {
         NewOrder {
             client_id: None,
             symbol,
@@ -94,7 +99,10 @@ impl NewOrder {
         tif: TimeInForce,
         strategy: impl Into<Cow<'static, str>>,
     ) -> Self {
-        NewOrder { kind: OrderType::Limit { price, tif }, ..Self::market(symbol, side, qty, strategy) }
+        NewOrder {
+            kind: OrderType::Limit { price, tif },
+            ..Self::market(symbol, side, qty, strategy)
+        }
     }
 }
 

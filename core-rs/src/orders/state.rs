@@ -64,13 +64,22 @@ impl OrderStatus {
     /// Nothing can happen to the order any more.
     #[inline]
     pub const fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Filled | OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired)
+        matches!(
+            self,
+            OrderStatus::Filled
+                | OrderStatus::Canceled
+                | OrderStatus::Rejected
+                | OrderStatus::Expired
+        )
     }
 
     /// The venue holds the order and it can still fill.
     #[inline]
     pub const fn is_working(self) -> bool {
-        matches!(self, OrderStatus::Accepted | OrderStatus::Triggered | OrderStatus::PartiallyFilled)
+        matches!(
+            self,
+            OrderStatus::Accepted | OrderStatus::Triggered | OrderStatus::PartiallyFilled
+        )
     }
 
     /// The status `t` moves an order in this status to, or the reason it cannot happen.
@@ -85,7 +94,12 @@ impl OrderStatus {
             (Accepted | Triggered | PartiallyFilled, Transition::Cancel) => Canceled,
             (Accepted | Triggered | PartiallyFilled, Transition::Expire) => Expired,
             (Accepted | PartiallyFilled, Transition::Modify) => self,
-            _ => return Err(InvalidTransition { from: self, transition: t }),
+            _ => {
+                return Err(InvalidTransition {
+                    from: self,
+                    transition: t,
+                })
+            }
         };
         Ok(next)
     }
@@ -162,7 +176,10 @@ mod tests {
         ];
         for from in OrderStatus::ALL {
             for t in TRANSITIONS {
-                let want = allowed.iter().find(|(f, tr, _)| *f == from && *tr == t).map(|x| x.2);
+                let want = allowed
+                    .iter()
+                    .find(|(f, tr, _)| *f == from && *tr == t)
+                    .map(|x| x.2);
                 match (from.apply(t), want) {
                     (Ok(got), Some(w)) => assert_eq!(got, w, "{from:?} {t:?}"),
                     (Err(e), None) => assert_eq!((e.from, e.transition), (from, t)),

@@ -5,8 +5,140 @@
 //! (`cash + Σ position value`) must equal capital + realised − fees − funding + unrealised from
 //! the second, to the last unit; the property tests hold the implementation to that.
 
-use super::position::{EntryFill, ExitFill, Fill, Position, Trade};
-use crate::types::{Money, SymbolId};
+use std::borrow::Cow;
+
+use super::position::{EntryFill, ExitFill, ExitReason, Fill, FillAt, OpenParams, Position, Trade};
+use crate::types::{Money, OrderSide, Qty, Side, SymbolId};
+
+/// One execution to book: a venue fill of any size, on either side of the position.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// Symbol id.
+    pub symbol: SymbolId,
+    /// Buy or sell.
+    pub side: OrderSide,
+    /// Size.
+    pub qty: Qty,
+    /// Price.
+    pub price: f64,
+    /// Fee rate, bps (negative: a rebate).
+    pub fee_bps: f64,
+    /// A resting order's fill.
+    pub maker: bool,
+    /// When, and for which decision.
+    pub at: FillAt,
+    /// Why, when it reduces a position.
+    pub reason: ExitReason,
+    /// Levels and leverage of a position it opens.
+    pub params: OpenParams,
+    /// Confidence of the decision.
+    pub confidence: f64,
+    /// Strategy of the order.
+    pub strategy: Cow<'static, str>,
+    /// Signal of the order.
+    pub signal_id: Option<u64>,
+}
+
+/// What booking an execution did: one fill, or two when it closed a position and opened the
+/// other side; the round trip when the position went flat.
+#[derive(Debug, Clone, Default)]
+pub struct Booked {
+    /// The fills, in order (the reduction first).
+    pub fills: Vec<Fill>,
+    /// The closed round trip, if the position went flat.
+    pub trade: Option<Trade>,
+}
+
+/// The cash side of a booking.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flows {
+    /// Notional received (+) or paid (−).
+    cash: Money,
+    /// Fees.
+    fee: Money,
+    /// Gross P&L realised.
+    realized: Money,
+}
+
+/// Books `x` on `positions`.
+fn book(positions: &mut Positions, x: Execution, shadow: bool) -> (Booked, Flows) {
+    let mut out = Booked::default();
+    let mut flows = Flows::default();
+    let opening = match x.side {
+        OrderSide::Buy => Side::Long,
+        OrderSide::Sell => Side::Short,
+    };
+    let price = super::position::price_of(x.price);
+    let total_fee = x.qty.notional(price).mul_bps(x.fee_bps);
+    let entry = |qty: Qty, fee: Money| {
+        let e = EntryFill {
+            symbol: x.symbol,
+            side: opening,
+            qty,
+            price: x.price,
+            at: x.at,
+            fee_bps: x.fee_bps,
+            maker: x.maker,
+            params: x.params,
+            confidence: x.confidence,
+            strategy: x.strategy.clone(),
+            signal_id: x.signal_id,
+        };
+        (e, fee)
+    };
+    match positions.get_mut(x.symbol) {
+        None => {
+            let (e, fee) = entry(x.qty, total_fee);
+            let (pos, fill) = Position::open_with_fee(e, fee, shadow);
+            flows.cash -= Money(pos.cost_basis.0 * pos.side.sign());
+            flows.fee += fee;
+            out.fills.push(fill);
+            positions.put(pos);
+        }
+        Some(p) if p.side == opening => {
+            let (e, fee) = entry(x.qty, total_fee);
+            let fill = p.add(&e, fee, shadow);
+            flows.cash -= Money(fill.qty.notional(fill.price).0 * p.side.sign());
+            flows.fee += fee;
+            out.fills.push(fill);
+        }
+        Some(p) => {
+            let r = x.qty.min(p.qty);
+            let fee_r = if r == x.qty {
+                total_fee
+            } else {
+                Money(((total_fee.0 as i128 * r.0 as i128) / x.qty.0 as i128) as i64)
+            };
+            let exit = ExitFill {
+                price: x.price,
+                at: x.at,
+                fee_bps: x.fee_bps,
+                maker: x.maker,
+                reason: x.reason,
+                signal_id: x.signal_id,
+            };
+            let (fill, gross) = p.reduce(r, &exit, Some(fee_r), shadow);
+            flows.cash += Money(fill.qty.notional(fill.price).0 * p.side.sign());
+            flows.fee += fee_r;
+            flows.realized += gross;
+            out.fills.push(fill);
+            if p.qty.is_zero() {
+                let pos = positions.take(x.symbol).expect("the position just reduced");
+                out.trade = Some(pos.into_trade(x.at.ts_recv, x.reason));
+            }
+            let rest = x.qty - r;
+            if rest.units() > 0 {
+                let (e, fee) = entry(rest, total_fee - fee_r);
+                let (pos, fill) = Position::open_with_fee(e, fee, shadow);
+                flows.cash -= Money(pos.cost_basis.0 * pos.side.sign());
+                flows.fee += fee;
+                out.fills.push(fill);
+                positions.put(pos);
+            }
+        }
+    }
+    (out, flows)
+}
 
 /// Open positions by symbol id: at most one per symbol.
 #[derive(Debug, Clone, Default)]
@@ -100,7 +232,9 @@ impl Account {
 
     /// Sum of unrealised P&L over open positions.
     pub fn unrealized(&self) -> Money {
-        self.positions.iter().fold(Money::ZERO, |a, p| a + p.unrealized())
+        self.positions
+            .iter()
+            .fold(Money::ZERO, |a, p| a + p.unrealized())
     }
 
     /// Number of open positions.
@@ -122,7 +256,10 @@ impl Account {
 
     /// Opens a position (a market fill) and pays the fee.
     pub fn open(&mut self, e: EntryFill) -> Fill {
-        debug_assert!(self.positions.get(e.symbol).is_none(), "one net position per symbol");
+        debug_assert!(
+            self.positions.get(e.symbol).is_none(),
+            "one net position per symbol"
+        );
         let (pos, fill) = Position::open(e, false);
         self.cash -= Money(pos.cost_basis.0 * pos.side.sign());
         self.cash -= fill.fee;
@@ -130,6 +267,23 @@ impl Account {
         self.set_value(pos.symbol, pos.value_at(pos.mark));
         self.positions.put(pos);
         fill
+    }
+
+    /// Books one execution: opens, adds to, reduces, closes or flips the symbol's position,
+    /// and moves cash, fees and the realised P&L.
+    pub fn apply(&mut self, x: Execution) -> Booked {
+        let symbol = x.symbol;
+        let (booked, flows) = book(&mut self.positions, x, false);
+        self.cash += flows.cash;
+        self.cash -= flows.fee;
+        self.fees += flows.fee;
+        self.realized += flows.realized;
+        let value = self
+            .positions
+            .get(symbol)
+            .map_or(Money::ZERO, |p| p.value_at(p.mark));
+        self.set_value(symbol, value);
+        booked
     }
 
     /// Records `symbol`'s position value, keeping the total.
@@ -160,7 +314,9 @@ impl Account {
     #[inline]
     pub fn mark(&mut self, symbol: SymbolId, price: f64) {
         let idx = symbol as usize;
-        let (Some(Some(pos)), Some(slot)) = (self.positions.slots.get_mut(idx), self.values.get_mut(idx)) else {
+        let (Some(Some(pos)), Some(slot)) =
+            (self.positions.slots.get_mut(idx), self.values.get_mut(idx))
+        else {
             return;
         };
         let mark = super::position::mark_of(price);
@@ -216,6 +372,11 @@ impl ShadowBook {
         self.positions.iter()
     }
 
+    /// Books one shadow execution (no cash).
+    pub fn apply(&mut self, x: Execution) -> Booked {
+        book(&mut self.positions, x, true).0
+    }
+
     /// Opens a shadow position.
     pub fn open(&mut self, e: EntryFill) -> Fill {
         let (pos, fill) = Position::open(e, true);
@@ -252,18 +413,37 @@ mod tests {
     use crate::portfolio::{ExitReason, FillAt, OpenParams};
     use crate::types::{Qty, Side};
 
-    const P: OpenParams =
-        OpenParams { leverage: 1.0, take_profit: Some(0.01), stop_loss: Some(0.005), maintenance_margin: 0.004 };
+    const P: OpenParams = OpenParams {
+        leverage: 1.0,
+        take_profit: Some(0.01),
+        stop_loss: Some(0.005),
+        maintenance_margin: 0.004,
+    };
 
     fn m(x: f64) -> Money {
         Money::from_f64(x).unwrap()
     }
 
     fn at(t: i64) -> FillAt {
-        FillAt { ts_recv: t, ts_event: t, seq: t as u64, decided_at: t, decided_seq: t as u64 }
+        FillAt {
+            ts_recv: t,
+            ts_event: t,
+            seq: t as u64,
+            decided_at: t,
+            decided_seq: t as u64,
+            order_id: 0,
+            depth_seq: None,
+        }
     }
 
-    fn entry(symbol: SymbolId, side: Side, qty: f64, price: f64, fee_bps: f64, params: OpenParams) -> EntryFill {
+    fn entry(
+        symbol: SymbolId,
+        side: Side,
+        qty: f64,
+        price: f64,
+        fee_bps: f64,
+        params: OpenParams,
+    ) -> EntryFill {
         EntryFill {
             symbol,
             side,
@@ -271,6 +451,7 @@ mod tests {
             price,
             at: at(1),
             fee_bps,
+            maker: false,
             params,
             confidence: 0.9,
             strategy: "t".into(),
@@ -289,7 +470,19 @@ mod tests {
         assert_eq!(p.stop_loss.unwrap().to_string(), "64675.00000000");
         a.mark(0, 66_000.0);
         assert_eq!(a.unrealized().to_string(), "10.00000000");
-        let (_, t) = a.close(0, &ExitFill { price: 66_000.0, at: at(2), fee_bps: 5.0, maker: true, reason: ExitReason::TakeProfit, signal_id: None }).unwrap();
+        let (_, t) = a
+            .close(
+                0,
+                &ExitFill {
+                    price: 66_000.0,
+                    at: at(2),
+                    fee_bps: 5.0,
+                    maker: true,
+                    reason: ExitReason::TakeProfit,
+                    signal_id: None,
+                },
+            )
+            .unwrap();
         assert_eq!(t.gross_pnl.to_string(), "10.00000000");
         assert_eq!(t.fees.to_string(), "0.65500000");
         assert_eq!(t.pnl.to_string(), "9.34500000");
@@ -302,17 +495,41 @@ mod tests {
         let mut a = Account::new(m(10_000.0));
         a.open(entry(0, Side::Short, 1.0, 100.0, 0.0, P));
         let p = a.position(0).unwrap();
-        assert_eq!((p.take_profit.unwrap().to_f64(), p.stop_loss.unwrap().to_f64()), (99.0, 100.5));
-        let (_, t) = a.close(0, &ExitFill { price: 99.0, at: at(2), fee_bps: 0.0, maker: true, reason: ExitReason::TakeProfit, signal_id: None }).unwrap();
+        assert_eq!(
+            (
+                p.take_profit.unwrap().to_f64(),
+                p.stop_loss.unwrap().to_f64()
+            ),
+            (99.0, 100.5)
+        );
+        let (_, t) = a
+            .close(
+                0,
+                &ExitFill {
+                    price: 99.0,
+                    at: at(2),
+                    fee_bps: 0.0,
+                    maker: true,
+                    reason: ExitReason::TakeProfit,
+                    signal_id: None,
+                },
+            )
+            .unwrap();
         assert_eq!(t.pnl, m(1.0));
     }
 
     #[test]
     fn a_take_profit_beyond_the_price_range_is_unreachable_not_zero() {
         let mut a = Account::new(m(10_000.0));
-        let huge = OpenParams { take_profit: Some(1e9), ..P };
+        let huge = OpenParams {
+            take_profit: Some(1e9),
+            ..P
+        };
         a.open(entry(0, Side::Long, 1.0, 100.0, 0.0, huge));
-        assert_eq!(a.position(0).unwrap().take_profit, Some(crate::types::Price(i64::MAX)));
+        assert_eq!(
+            a.position(0).unwrap().take_profit,
+            Some(crate::types::Price(i64::MAX))
+        );
     }
 
     #[test]
@@ -321,7 +538,11 @@ mod tests {
         a.open(entry(0, Side::Long, 1.0, 100.0, 0.0, P));
         assert_eq!(a.charge_funding(0, 0.0001), Some(m(0.01)));
         a.open(entry(1, Side::Short, 1.0, 100.0, 0.0, P));
-        assert_eq!(a.charge_funding(1, 0.0001), Some(m(-0.01)), "shorts receive");
+        assert_eq!(
+            a.charge_funding(1, 0.0001),
+            Some(m(-0.01)),
+            "shorts receive"
+        );
         assert_eq!(a.equity(), m(10_000.0));
     }
 
@@ -331,13 +552,44 @@ mod tests {
         let mut s = ShadowBook::default();
         let real = a.open(entry(0, Side::Long, 0.01, 65_000.0, 5.0, P));
         let shadow = s.open(entry(0, Side::Long, 0.01, 65_000.0, 5.0, P));
-        assert_eq!((real.fee, real.price, real.shadow, shadow.shadow), (shadow.fee, shadow.price, false, true));
+        assert_eq!(
+            (real.fee, real.price, real.shadow, shadow.shadow),
+            (shadow.fee, shadow.price, false, true)
+        );
         s.charge_funding(0, 0.0001);
         a.charge_funding(0, 0.0001);
-        let (_, rt) = a.close(0, &ExitFill { price: 64_000.0, at: at(2), fee_bps: 5.0, maker: false, reason: ExitReason::StopLoss, signal_id: None }).unwrap();
-        let (_, st) = s.close(0, &ExitFill { price: 64_000.0, at: at(2), fee_bps: 5.0, maker: false, reason: ExitReason::StopLoss, signal_id: None }).unwrap();
+        let (_, rt) = a
+            .close(
+                0,
+                &ExitFill {
+                    price: 64_000.0,
+                    at: at(2),
+                    fee_bps: 5.0,
+                    maker: false,
+                    reason: ExitReason::StopLoss,
+                    signal_id: None,
+                },
+            )
+            .unwrap();
+        let (_, st) = s
+            .close(
+                0,
+                &ExitFill {
+                    price: 64_000.0,
+                    at: at(2),
+                    fee_bps: 5.0,
+                    maker: false,
+                    reason: ExitReason::StopLoss,
+                    signal_id: None,
+                },
+            )
+            .unwrap();
         assert_eq!(rt, st);
         assert_eq!(s.open_count(), 0);
-        assert_eq!(a.equity(), m(10_000.0) + rt.pnl, "only the real trade moved equity");
+        assert_eq!(
+            a.equity(),
+            m(10_000.0) + rt.pnl,
+            "only the real trade moved equity"
+        );
     }
 }

@@ -67,6 +67,11 @@ pub struct FillAt {
     pub decided_at: UnixNanos,
     /// Arrival number of the decision tick (the fill tick's own for exits that trigger on it).
     pub decided_seq: u64,
+    /// The order it executed (0: none, e.g. a test's direct booking).
+    pub order_id: u64,
+    /// When it executed while a depth message was applied: that message's arrival number among
+    /// the run's depth messages (1-based); None during a tick.
+    pub depth_seq: Option<u64>,
 }
 
 /// One execution.
@@ -103,10 +108,14 @@ pub struct Fill {
     pub shadow: bool,
     /// The signal that decided the order (none for manual orders and triggered exits).
     pub signal_id: Option<u64>,
+    /// The order it executed (0: none).
+    pub order_id: u64,
+    /// The depth message it executed on (see [`FillAt::depth_seq`]).
+    pub depth_seq: Option<u64>,
 }
 
 /// Parameters of a new position that come from the execution config.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OpenParams {
     /// Leverage.
     pub leverage: f64,
@@ -133,6 +142,8 @@ pub struct EntryFill {
     pub at: FillAt,
     /// Fee rate, bps.
     pub fee_bps: f64,
+    /// A resting order's fill (maker fee).
+    pub maker: bool,
     /// Levels and leverage.
     pub params: OpenParams,
     /// Confidence of the opening signal (1 for manual orders).
@@ -177,8 +188,22 @@ pub struct Position {
     pub entry_event: UnixNanos,
     /// `qty × entry_price`, rounded once: the cost basis for P&L.
     pub cost_basis: Money,
-    /// Fee paid on entry.
+    /// Fees paid on the fills that opened or added to it.
     pub entry_fee: Money,
+    /// Fees paid on the fills that reduced it so far.
+    pub exit_fees: Money,
+    /// Gross P&L realised by the reductions so far.
+    pub realized: Money,
+    /// Σ quantity of the fills that opened or added to it (the round trip's size).
+    pub opened_qty: Qty,
+    /// Σ notional of those fills (their average is the trade's entry price).
+    pub opened_notional: Money,
+    /// Σ quantity and notional of the reductions so far (the trade's exit price).
+    pub closed_qty: Qty,
+    /// Σ notional of the reductions.
+    pub closed_notional: Money,
+    /// Parameters it was opened with (levels are recomputed from them as it grows).
+    pub params: OpenParams,
     /// Funding paid while open (negative when received).
     pub funding: Money,
     /// Leverage of the position.
@@ -262,9 +287,14 @@ pub(crate) fn mark_of(x: f64) -> Price {
 impl Position {
     /// The position an entry opens, and its fill.
     pub fn open(e: EntryFill, shadow: bool) -> (Position, Fill) {
+        let fee = e.qty.notional(price_of(e.price)).mul_bps(e.fee_bps);
+        Self::open_with_fee(e, fee, shadow)
+    }
+
+    /// [`open`](Self::open) with the fee given (part of a fill that also closed a position).
+    pub fn open_with_fee(e: EntryFill, fee: Money, shadow: bool) -> (Position, Fill) {
         let entry = price_of(e.price);
         let cost_basis = e.qty.notional(entry);
-        let fee = cost_basis.mul_bps(e.fee_bps);
         let s = e.side.sign() as f64;
         let p = e.params;
         let lev = p.leverage;
@@ -277,11 +307,20 @@ impl Position {
             entry_event: e.at.ts_event,
             cost_basis,
             entry_fee: fee,
+            exit_fees: Money::ZERO,
+            realized: Money::ZERO,
+            opened_qty: e.qty,
+            opened_notional: cost_basis,
+            closed_qty: Qty::ZERO,
+            closed_notional: Money::ZERO,
+            params: e.params,
             funding: Money::ZERO,
             leverage: lev,
             take_profit: p.take_profit.map(|f| price_of(e.price * (1.0 + s * f))),
             stop_loss: p.stop_loss.map(|f| price_of(e.price * (1.0 - s * f))),
-            liquidation_price: price_of((e.price * (1.0 - s * (1.0 / lev - p.maintenance_margin))).max(1e-8)),
+            liquidation_price: price_of(
+                (e.price * (1.0 - s * (1.0 / lev - p.maintenance_margin))).max(1e-8),
+            ),
             mark: entry,
             confidence: e.confidence,
             strategy: e.strategy,
@@ -299,24 +338,108 @@ impl Position {
             price: entry,
             fee,
             fee_bps: e.fee_bps,
-            maker: false,
+            maker: e.maker,
             kind: FillKind::Open,
             shadow,
             signal_id: e.signal_id,
+            order_id: e.at.order_id,
+            depth_seq: e.at.depth_seq,
         };
         (pos, fill)
     }
 
-    /// The fill and trade of closing this position with `x`.
-    pub fn close(self, x: &ExitFill, shadow: bool) -> (Fill, Trade) {
-        let ExitFill { price, at, fee_bps, maker, reason, signal_id } = *x;
+    /// The fill and trade of closing this whole position with `x`.
+    pub fn close(mut self, x: &ExitFill, shadow: bool) -> (Fill, Trade) {
+        let qty = self.qty;
+        let (fill, _) = self.reduce(qty, x, None, shadow);
+        let trade = self.into_trade(x.at.ts_recv, x.reason);
+        (fill, trade)
+    }
+
+    /// Adds `e` (same side) to the position: size, cost basis and fees grow; the average entry,
+    /// its levels and the liquidation price follow the new average.
+    pub fn add(&mut self, e: &EntryFill, fee: Money, shadow: bool) -> Fill {
+        let price = price_of(e.price);
+        let notional = e.qty.notional(price);
+        self.qty += e.qty;
+        self.cost_basis += notional;
+        self.entry_fee += fee;
+        self.opened_qty += e.qty;
+        self.opened_notional += notional;
+        let avg = self.cost_basis.to_f64() / self.qty.to_f64();
+        self.set_levels(avg);
+        self.mark = price;
+        Fill {
+            decided_at: e.at.decided_at,
+            decided_seq: e.at.decided_seq,
+            ts_recv: e.at.ts_recv,
+            ts_event: e.at.ts_event,
+            seq: e.at.seq,
+            symbol: self.symbol,
+            order_side: OrderSide::opening(self.side),
+            qty: e.qty,
+            price,
+            fee,
+            fee_bps: e.fee_bps,
+            maker: e.maker,
+            kind: FillKind::Open,
+            shadow,
+            signal_id: e.signal_id,
+            order_id: e.at.order_id,
+            depth_seq: e.at.depth_seq,
+        }
+    }
+
+    /// Entry price, levels and liquidation price for an average entry of `avg`.
+    fn set_levels(&mut self, avg: f64) {
+        let s = self.side.sign() as f64;
+        let p = self.params;
+        self.entry_price = price_of(avg);
+        self.take_profit = p.take_profit.map(|f| price_of(avg * (1.0 + s * f)));
+        self.stop_loss = p.stop_loss.map(|f| price_of(avg * (1.0 - s * f)));
+        self.liquidation_price =
+            price_of((avg * (1.0 - s * (1.0 / p.leverage - p.maintenance_margin))).max(1e-8));
+    }
+
+    /// Reduces the position by `qty` (at most its size) with exit `x`; `fee` overrides the fee
+    /// computed from `x.fee_bps` (a fill split between a reduction and a new position). Returns
+    /// the fill and the gross P&L it realised. The cost basis leaves in proportion, rounded to
+    /// the unit, so cash and the P&L ledger stay equal to the last unit.
+    pub fn reduce(
+        &mut self,
+        qty: Qty,
+        x: &ExitFill,
+        fee: Option<Money>,
+        shadow: bool,
+    ) -> (Fill, Money) {
+        let ExitFill {
+            price,
+            at,
+            fee_bps,
+            maker,
+            reason,
+            signal_id,
+        } = *x;
+        let qty = qty.min(self.qty);
         let exit = price_of(price);
-        let exit_notional = self.qty.notional(exit);
-        let fee = exit_notional.mul_bps(fee_bps);
-        let gross = Money((exit_notional.0 - self.cost_basis.0) * self.side.sign());
-        let fees = self.entry_fee + fee;
-        let pnl = gross - fees - self.funding;
-        let basis = self.cost_basis.to_f64();
+        let exit_notional = qty.notional(exit);
+        let fee = fee.unwrap_or_else(|| exit_notional.mul_bps(fee_bps));
+        let removed = if qty == self.qty {
+            self.cost_basis
+        } else {
+            Money(
+                ((self.cost_basis.0 as i128 * qty.0 as i128 + self.qty.0 as i128 / 2)
+                    / self.qty.0 as i128) as i64,
+            )
+        };
+        let gross = Money((exit_notional.0 - removed.0) * self.side.sign());
+        self.qty -= qty;
+        self.cost_basis -= removed;
+        self.exit_fees += fee;
+        self.realized += gross;
+        self.closed_qty += qty;
+        self.closed_notional += exit_notional;
+        self.mark = exit;
         let fill = Fill {
             decided_at: at.decided_at,
             decided_seq: at.decided_seq,
@@ -325,7 +448,7 @@ impl Position {
             seq: at.seq,
             symbol: self.symbol,
             order_side: OrderSide::opening(self.side.opposite()),
-            qty: self.qty,
+            qty,
             price: exit,
             fee,
             fee_bps,
@@ -333,26 +456,46 @@ impl Position {
             kind: FillKind::Close(reason),
             shadow,
             signal_id,
+            order_id: at.order_id,
+            depth_seq: at.depth_seq,
         };
-        let trade = Trade {
+        (fill, gross)
+    }
+
+    /// The round trip of a position that is now flat, closed at local time `exit_ts` by `reason`.
+    pub fn into_trade(self, exit_ts: UnixNanos, reason: ExitReason) -> Trade {
+        let fees = self.entry_fee + self.exit_fees;
+        let pnl = self.realized - fees - self.funding;
+        let basis = self.opened_notional.to_f64();
+        // One reduction: its price; several: their average.
+        let exit_price = if self.closed_notional == self.closed_qty.notional(self.mark) {
+            self.mark
+        } else {
+            price_of(self.closed_notional.to_f64() / self.closed_qty.to_f64())
+        };
+        Trade {
             symbol: self.symbol,
             side: self.side,
-            qty: self.qty,
+            qty: self.opened_qty,
+            // The average cost of what was opened (the entry price itself for one fill).
             entry_price: self.entry_price,
-            exit_price: exit,
+            exit_price,
             entry_ts: self.entry_ts,
-            exit_ts: at.ts_recv,
-            gross_pnl: gross,
+            exit_ts,
+            gross_pnl: self.realized,
             fees,
             funding: self.funding,
             pnl,
-            pnl_pct: if basis > 0.0 { pnl.to_f64() / basis } else { 0.0 },
+            pnl_pct: if basis > 0.0 {
+                pnl.to_f64() / basis
+            } else {
+                0.0
+            },
             exit_reason: reason,
             confidence: self.confidence,
             strategy: self.strategy,
             signal_id: self.signal_id,
-        };
-        (fill, trade)
+        }
     }
 
     /// Signed size: positive long, negative short.

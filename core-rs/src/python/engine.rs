@@ -33,13 +33,29 @@ pub(crate) fn engine_error(e: EngineError) -> PyErr {
         },
         EngineError::Risk(r) => quantum_error("RiskRejected", (r.to_string(), r.as_str())),
         EngineError::Order(m) => quantum_error("OrderError", (m,)),
+        EngineError::Rejected(r) => {
+            quantum_error("OrderError", (format!("order rejected: {}", r.as_str()),))
+        }
     }
 }
 
 /// Column names the engine reads, float columns first.
 const FLOAT_COLUMNS: [&str; 15] = [
-    "price", "bid", "ask", "bid_qty", "ask_qty", "volume", "buy_volume", "sell_volume", "open", "high",
-    "low", "close", "liq_volume", "funding_rate", "open_interest",
+    "price",
+    "bid",
+    "ask",
+    "bid_qty",
+    "ask_qty",
+    "volume",
+    "buy_volume",
+    "sell_volume",
+    "open",
+    "high",
+    "low",
+    "close",
+    "liq_volume",
+    "funding_rate",
+    "open_interest",
 ];
 
 fn column<'py, T: numpy::Element>(
@@ -47,14 +63,25 @@ fn column<'py, T: numpy::Element>(
     name: &str,
     dtype: &str,
 ) -> PyResult<Option<PyReadonlyArray1<'py, T>>> {
-    let Some(obj) = cols.get_item(name)? else { return Ok(None) };
+    let Some(obj) = cols.get_item(name)? else {
+        return Ok(None);
+    };
     let arr: PyReadonlyArray1<'py, T> = obj.extract().map_err(|_| {
-        quantum_error("ColumnError", (format!("column '{name}' must be a 1-D {dtype} array"), name.to_string()))
+        quantum_error(
+            "ColumnError",
+            (
+                format!("column '{name}' must be a 1-D {dtype} array"),
+                name.to_string(),
+            ),
+        )
     })?;
     if arr.as_slice().is_err() {
         return Err(quantum_error(
             "ColumnError",
-            (format!("column '{name}' must be contiguous"), name.to_string()),
+            (
+                format!("column '{name}' must be contiguous"),
+                name.to_string(),
+            ),
         ));
     }
     Ok(Some(arr))
@@ -63,8 +90,6 @@ fn column<'py, T: numpy::Element>(
 fn slice_of<'a, T: numpy::Element>(c: &'a Option<PyReadonlyArray1<'_, T>>) -> Option<&'a [T]> {
     c.as_ref().map(|a| a.as_slice().unwrap_or(&[]))
 }
-
-
 
 /// The tick columns of a dict, borrowed from NumPy (validated dtypes, contiguous).
 struct TickArrays<'py> {
@@ -77,8 +102,9 @@ struct TickArrays<'py> {
 
 impl<'py> TickArrays<'py> {
     fn extract(columns: &Bound<'py, PyDict>) -> PyResult<Self> {
-        let ts_event = column::<i64>(columns, "ts_event", "int64")?
-            .ok_or_else(|| quantum_error("ColumnError", ("column 'ts_event' is required", "ts_event")))?;
+        let ts_event = column::<i64>(columns, "ts_event", "int64")?.ok_or_else(|| {
+            quantum_error("ColumnError", ("column 'ts_event' is required", "ts_event"))
+        })?;
         let mut floats = Vec::with_capacity(FLOAT_COLUMNS.len());
         for name in FLOAT_COLUMNS {
             floats.push(column::<f64>(columns, name, "float64")?);
@@ -119,9 +145,9 @@ impl<'py> TickArrays<'py> {
     }
 }
 
-
 fn parse_config(json: &str) -> PyResult<EngineConfig> {
-    serde_json::from_str(json).map_err(|e| quantum_error("ConfigError", (format!("engine config: {e}"),)))
+    serde_json::from_str(json)
+        .map_err(|e| quantum_error("ConfigError", (format!("engine config: {e}"),)))
 }
 
 /// The trading engine of one account.
@@ -136,13 +162,18 @@ impl PyEngine {
     #[new]
     fn new(config_json: &str) -> PyResult<Self> {
         let cfg = parse_config(config_json)?;
-        Ok(PyEngine { inner: Engine::new(cfg).map_err(engine_error)? })
+        Ok(PyEngine {
+            inner: Engine::new(cfg).map_err(engine_error)?,
+        })
     }
 
     /// Adds a Python strategy: an object with `on_tick(tick, features)` returning None or an
     /// object with `side`, `confidence` and `reason`.
     fn add_strategy(&mut self, name: String, strategy: Py<PyAny>) {
-        self.inner.add_strategy(Box::new(PyStrategy { name, obj: strategy }));
+        self.inner.add_strategy(Box::new(PyStrategy {
+            name,
+            obj: strategy,
+        }));
     }
 
     /// Processes one tick; returns the events it produced (an empty tuple most of the time).
@@ -205,7 +236,8 @@ impl PyEngine {
         let arrays = TickArrays::extract(columns)?;
         let cols = arrays.columns();
         let engine = &mut self.inner;
-        py.detach(|| engine.run(&cols, &mut NullSink)).map_err(engine_error)
+        py.detach(|| engine.run(&cols, &mut NullSink))
+            .map_err(engine_error)
     }
 
     /// Runs ticks and L2 depth messages (a dict of CSR columns) merged in arrival order
@@ -223,25 +255,55 @@ impl PyEngine {
         let cols = arrays.columns();
         let need = |name: &'static str| -> PyResult<Bound<'_, PyAny>> {
             depth.get_item(name)?.ok_or_else(|| {
-                quantum_error("ColumnError", (format!("depth column '{name}' is required"), name))
+                quantum_error(
+                    "ColumnError",
+                    (format!("depth column '{name}' is required"), name),
+                )
             })
         };
         macro_rules! arr {
             ($name:literal, $t:ty, $dt:literal) => {{
                 let obj = need($name)?;
                 let a: PyReadonlyArray1<'_, $t> = obj.extract().map_err(|_| {
-                    quantum_error("ColumnError", (format!("depth column '{}' must be a 1-D {} array", $name, $dt), $name))
+                    quantum_error(
+                        "ColumnError",
+                        (
+                            format!("depth column '{}' must be a 1-D {} array", $name, $dt),
+                            $name,
+                        ),
+                    )
                 })?;
                 if a.as_slice().is_err() {
-                    return Err(quantum_error("ColumnError", (format!("depth column '{}' must be contiguous", $name), $name)));
+                    return Err(quantum_error(
+                        "ColumnError",
+                        (
+                            format!("depth column '{}' must be contiguous", $name),
+                            $name,
+                        ),
+                    ));
                 }
                 a
             }};
         }
-        let (te, tr, sy) = (arr!("ts_event", i64, "int64"), arr!("ts_recv", i64, "int64"), arr!("symbol", u32, "uint32"));
-        let (fi, la, pr) = (arr!("first_id", u64, "uint64"), arr!("last_id", u64, "uint64"), arr!("prev_id", u64, "uint64"));
-        let (sn, off) = (arr!("is_snapshot", u8, "uint8/bool"), arr!("level_offsets", i64, "int64"));
-        let (sd, px, qt) = (arr!("side", i8, "int8"), arr!("price", f64, "float64"), arr!("qty", f64, "float64"));
+        let (te, tr, sy) = (
+            arr!("ts_event", i64, "int64"),
+            arr!("ts_recv", i64, "int64"),
+            arr!("symbol", u32, "uint32"),
+        );
+        let (fi, la, pr) = (
+            arr!("first_id", u64, "uint64"),
+            arr!("last_id", u64, "uint64"),
+            arr!("prev_id", u64, "uint64"),
+        );
+        let (sn, off) = (
+            arr!("is_snapshot", u8, "uint8/bool"),
+            arr!("level_offsets", i64, "int64"),
+        );
+        let (sd, px, qt) = (
+            arr!("side", i8, "int8"),
+            arr!("price", f64, "float64"),
+            arr!("qty", f64, "float64"),
+        );
         let d = DepthColumns {
             ts_event: te.as_slice().unwrap_or(&[]),
             ts_recv: tr.as_slice().unwrap_or(&[]),
@@ -257,19 +319,31 @@ impl PyEngine {
         };
         let order = match (&tick_seq, &depth_seq) {
             (Some(t), Some(d)) => Some((
-                t.as_slice().map_err(|_| quantum_error("ColumnError", ("tick_seq must be contiguous", "tick_seq")))?,
-                d.as_slice().map_err(|_| quantum_error("ColumnError", ("depth_seq must be contiguous", "depth_seq")))?,
+                t.as_slice().map_err(|_| {
+                    quantum_error("ColumnError", ("tick_seq must be contiguous", "tick_seq"))
+                })?,
+                d.as_slice().map_err(|_| {
+                    quantum_error("ColumnError", ("depth_seq must be contiguous", "depth_seq"))
+                })?,
             )),
             (None, None) => None,
-            _ => return Err(quantum_error("ColumnError", ("give both tick_seq and depth_seq, or neither", "tick_seq"))),
+            _ => {
+                return Err(quantum_error(
+                    "ColumnError",
+                    ("give both tick_seq and depth_seq, or neither", "tick_seq"),
+                ))
+            }
         };
         let engine = &mut self.inner;
-        py.detach(|| engine.run_with_depth(&cols, &d, order, &mut NullSink)).map_err(engine_error)
+        py.detach(|| engine.run_with_depth(&cols, &d, order, &mut NullSink))
+            .map_err(engine_error)
     }
 
     /// Order book counters summed over symbols (None when no depth was seen).
     fn book_stats<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let Some(b) = self.inner.book_stats() else { return Ok(None) };
+        let Some(b) = self.inner.book_stats() else {
+            return Ok(None);
+        };
         let d = PyDict::new(py);
         d.set_item("updates_applied", b.updates_applied)?;
         d.set_item("levels_applied", b.levels_applied)?;
@@ -322,7 +396,10 @@ impl PyEngine {
         }
         for r in RiskReject::ALL {
             if s.orders_rejected[r as usize] > 0 {
-                d.set_item(format!("risk:{}", r.as_str()), s.orders_rejected[r as usize])?;
+                d.set_item(
+                    format!("risk:{}", r.as_str()),
+                    s.orders_rejected[r as usize],
+                )?;
             }
         }
         Ok(d)
@@ -401,7 +478,10 @@ impl PyEngine {
             d.set_item("mark", price(py, p.mark)?)?;
             d.set_item("unrealized_pnl", money(py, p.unrealized())?)?;
             d.set_item("leverage", p.leverage)?;
-            d.set_item("take_profit", p.take_profit.map(|x| price(py, x)).transpose()?)?;
+            d.set_item(
+                "take_profit",
+                p.take_profit.map(|x| price(py, x)).transpose()?,
+            )?;
             d.set_item("stop_loss", p.stop_loss.map(|x| price(py, x)).transpose()?)?;
             d.set_item("liquidation_price", price(py, p.liquidation_price)?)?;
             d.set_item("strategy", p.strategy.as_ref())?;
@@ -468,14 +548,17 @@ impl PyEngine {
         super::convert::qty(py, q)
     }
 
-    /// Withdraws the entry waiting to fill for a symbol; returns whether there was one.
-    fn cancel_pending_entry(&mut self, symbol: u32) -> bool {
-        self.inner.cancel_pending_entry(symbol)
+    /// Withdraws the entry of a symbol that has not filled (a cancel goes to the venue, sent at
+    /// local time `ts_recv`); returns whether there was one.
+    fn cancel_pending_entry(&mut self, symbol: u32, ts_recv: i64) -> bool {
+        self.inner.cancel_pending_entry(symbol, ts_recv)
     }
 
     /// Closes a position on its symbol's next tick.
     fn submit_close(&mut self, symbol: u32, ts_recv: i64) -> PyResult<()> {
-        self.inner.submit_close(symbol, ts_recv).map_err(engine_error)
+        self.inner
+            .submit_close(symbol, ts_recv)
+            .map_err(engine_error)
     }
 
     /// Operator halt: stops entries and flattens every position.

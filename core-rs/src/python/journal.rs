@@ -8,11 +8,17 @@ use pyo3::types::{PyDict, PyList};
 
 use super::convert::money;
 use crate::engine::Engine;
+use crate::orders::AnyOrder;
 use crate::portfolio::{Fill, FillKind, FundingCharge, Trade};
+use crate::sim::OrderRecord;
 use crate::types::OrderSide;
 
 /// A column of `rows` mapped by `g`, as a NumPy array.
-fn col<'py, R, T: numpy::Element>(py: Python<'py>, rows: &[R], g: impl Fn(&R) -> T) -> Bound<'py, PyArray1<T>> {
+fn col<'py, R, T: numpy::Element>(
+    py: Python<'py>,
+    rows: &[R],
+    g: impl Fn(&R) -> T,
+) -> Bound<'py, PyArray1<T>> {
     PyArray1::from_vec(py, rows.iter().map(g).collect())
 }
 
@@ -36,10 +42,16 @@ pub(super) fn trades<'py>(py: Python<'py>, tr: &[Trade]) -> PyResult<Bound<'py, 
     d.set_item("pnl_pct", col(py, tr, |t| t.pnl_pct))?;
     d.set_item("fees", col(py, tr, |t| t.fees.to_f64()))?;
     d.set_item("funding", col(py, tr, |t| t.funding.to_f64()))?;
-    d.set_item("exit_reason", text(tr, |t| t.exit_reason.as_str().to_string()))?;
+    d.set_item(
+        "exit_reason",
+        text(tr, |t| t.exit_reason.as_str().to_string()),
+    )?;
     d.set_item("confidence", col(py, tr, |t| t.confidence))?;
     d.set_item("strategy", text(tr, |t| t.strategy.to_string()))?;
-    d.set_item("signal_id", col(py, tr, |t| t.signal_id.map_or(-1, |i| i as i64)))?;
+    d.set_item(
+        "signal_id",
+        col(py, tr, |t| t.signal_id.map_or(-1, |i| i as i64)),
+    )?;
     d.set_item("pnl_exact", text(tr, |t| t.pnl.to_string()))?;
     Ok(d)
 }
@@ -53,25 +65,106 @@ pub(super) fn fills<'py>(py: Python<'py>, f: &[Fill]) -> PyResult<Bound<'py, PyD
     d.set_item("ts_recv", col(py, f, |x| x.ts_recv))?;
     d.set_item("ts_event", col(py, f, |x| x.ts_event))?;
     d.set_item("symbol", col(py, f, |x| x.symbol))?;
-    d.set_item("side", text(f, |x| match x.order_side {
-        OrderSide::Buy => "BUY".to_string(),
-        OrderSide::Sell => "SELL".to_string(),
-    }))?;
+    d.set_item(
+        "side",
+        text(f, |x| match x.order_side {
+            OrderSide::Buy => "BUY".to_string(),
+            OrderSide::Sell => "SELL".to_string(),
+        }),
+    )?;
     d.set_item("qty", text(f, |x| x.qty.to_string()))?;
     d.set_item("price", text(f, |x| x.price.to_string()))?;
     d.set_item("fee", text(f, |x| x.fee.to_string()))?;
     d.set_item("fee_bps", col(py, f, |x| x.fee_bps))?;
     d.set_item("maker", col(py, f, |x| x.maker))?;
-    d.set_item("kind", text(f, |x| match x.kind {
-        FillKind::Open => "open".to_string(),
-        FillKind::Close(_) => "close".to_string(),
-    }))?;
-    d.set_item("exit_reason", text(f, |x| match x.kind {
-        FillKind::Open => String::new(),
-        FillKind::Close(r) => r.as_str().to_string(),
-    }))?;
+    d.set_item(
+        "kind",
+        text(f, |x| match x.kind {
+            FillKind::Open => "open".to_string(),
+            FillKind::Close(_) => "close".to_string(),
+        }),
+    )?;
+    d.set_item(
+        "exit_reason",
+        text(f, |x| match x.kind {
+            FillKind::Open => String::new(),
+            FillKind::Close(r) => r.as_str().to_string(),
+        }),
+    )?;
     d.set_item("shadow", col(py, f, |x| x.shadow))?;
-    d.set_item("signal_id", col(py, f, |x| x.signal_id.map_or(-1, |i| i as i64)))?;
+    d.set_item(
+        "signal_id",
+        col(py, f, |x| x.signal_id.map_or(-1, |i| i as i64)),
+    )?;
+    d.set_item("order_id", col(py, f, |x| x.order_id))?;
+    d.set_item(
+        "depth_seq",
+        col(py, f, |x| x.depth_seq.map_or(-1, |i| i as i64)),
+    )?;
+    Ok(d)
+}
+
+/// Every order of the run (finished, then still open), as columns.
+pub(super) fn orders<'py>(py: Python<'py>, o: &[OrderRecord]) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("order_id", col(py, o, |r| r.order.core().id.0))?;
+    d.set_item(
+        "client_id",
+        text(o, |r| r.order.core().client_id.to_string()),
+    )?;
+    d.set_item("symbol", col(py, o, |r| r.order.core().symbol))?;
+    d.set_item(
+        "side",
+        text(o, |r| match r.order.core().side {
+            OrderSide::Buy => "BUY".to_string(),
+            OrderSide::Sell => "SELL".to_string(),
+        }),
+    )?;
+    d.set_item("kind", text(o, |r| r.order.kind().as_str().to_string()))?;
+    d.set_item(
+        "tif",
+        text(o, |r| match &r.order {
+            AnyOrder::Limit(l) => l.tif.as_str().to_string(),
+            _ => String::new(),
+        }),
+    )?;
+    d.set_item(
+        "price",
+        col(py, o, |r| {
+            r.order.limit_price().map_or(f64::NAN, |p| p.to_f64())
+        }),
+    )?;
+    d.set_item(
+        "trigger",
+        col(py, o, |r| {
+            r.order.trigger().map_or(f64::NAN, |t| t.0.to_f64())
+        }),
+    )?;
+    d.set_item("qty", text(o, |r| r.order.core().qty.to_string()))?;
+    d.set_item("filled", text(o, |r| r.order.core().filled.to_string()))?;
+    d.set_item(
+        "status",
+        text(o, |r| r.order.core().status.as_str().to_string()),
+    )?;
+    d.set_item(
+        "reject_reason",
+        text(o, |r| {
+            r.reject_reason
+                .map_or(String::new(), |x| x.as_str().to_string())
+        }),
+    )?;
+    d.set_item("reduce_only", col(py, o, |r| r.order.core().reduce_only))?;
+    d.set_item("strategy", text(o, |r| r.order.core().strategy.to_string()))?;
+    d.set_item("ts_init", col(py, o, |r| r.order.core().ts_init))?;
+    d.set_item(
+        "ts_accepted",
+        col(py, o, |r| r.order.core().ts_accepted.unwrap_or(-1)),
+    )?;
+    d.set_item("ts_last", col(py, o, |r| r.order.core().ts_last))?;
+    d.set_item(
+        "parent",
+        col(py, o, |r| r.order.core().parent.map_or(0, |p| p.0)),
+    )?;
     Ok(d)
 }
 
@@ -97,10 +190,14 @@ pub(super) fn all<'py>(py: Python<'py>, e: &Engine) -> PyResult<Bound<'py, PyDic
     d.set_item("trades", trades(py, e.trades())?)?;
     d.set_item("shadow_trades", trades(py, e.shadow_trades())?)?;
     d.set_item("fills", fills(py, &j.fills)?)?;
+    d.set_item("orders", orders(py, &e.venue().order_history())?)?;
     d.set_item("funding", funding(py, &j.funding)?)?;
     let rejected = PyDict::new(py);
     rejected.set_item("seq", col(py, &j.rejected, |r| r.seq))?;
-    rejected.set_item("reason", text(&j.rejected, |r| r.reason.as_str().to_string()))?;
+    rejected.set_item(
+        "reason",
+        text(&j.rejected, |r| r.reason.as_str().to_string()),
+    )?;
     d.set_item("rejected_ticks", rejected)?;
     d.set_item("strategies", strategies(py, e)?)?;
     Ok(d)

@@ -131,17 +131,23 @@ impl HaltReason {
     }
 }
 
-/// An order that would add exposure, as DRB-Guard sees it.
+/// An order that may add exposure, as DRB-Guard sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryRequest {
-    /// Order notional (absolute).
+    /// The exposure on the order's side of its symbol if it and every working order there that
+    /// adds to it fill: position, resting orders and this order, as an absolute notional.
     pub notional: Money,
     /// Leverage requested.
     pub leverage: f64,
     /// Current equity.
     pub equity: Money,
-    /// Positions open now (plus entries pending).
+    /// Other symbols with exposure: an open position or an order working that may open one.
     pub open_positions: u32,
+    /// The order may start a round trip (its symbol is flat).
+    pub opens: bool,
+    /// Symbols that are flat with an order working that may start a round trip: each may add
+    /// one to the day's count before this order does.
+    pub opening_orders: u32,
     /// UTC day of the decision tick's event time.
     pub day: i64,
 }
@@ -155,7 +161,7 @@ pub struct RiskState {
     pub halted: Option<HaltReason>,
     /// Day of `trades_today` (UTC day number of event time).
     pub trade_day: i64,
-    /// Entries accepted on `trade_day`.
+    /// Round trips started (positions opened from flat) on `trade_day`.
     pub trades_today: u32,
     /// Closed real trades with positive net P&L.
     pub wins: u32,
@@ -201,7 +207,8 @@ impl RiskState {
                 self.sum_loss += net_pnl.abs();
             }
         }
-        self.strategy_mut(strategy).record(net_pnl, net_return, shadow);
+        self.strategy_mut(strategy)
+            .record(net_pnl, net_return, shadow);
     }
 
     /// The statistics of `strategy` (empty until its first trade).
@@ -213,10 +220,20 @@ impl RiskState {
         match self.strategies.iter().position(|s| s.name == strategy) {
             Some(i) => &mut self.strategies[i],
             None => {
-                self.strategies.push(StrategyStats::new(Cow::Owned(strategy.to_string())));
+                self.strategies
+                    .push(StrategyStats::new(Cow::Owned(strategy.to_string())));
                 self.strategies.last_mut().expect("just pushed")
             }
         }
+    }
+
+    /// A real position opened from flat on UTC day `day`: one more trade of the day.
+    pub fn record_open(&mut self, day: i64) {
+        if day != self.trade_day {
+            self.trade_day = day;
+            self.trades_today = 0;
+        }
+        self.trades_today += 1;
     }
 
     /// Current drawdown from peak, as a fraction.
@@ -254,7 +271,10 @@ impl DrbGuard {
         }
         if state.halt_at.0 != state.peak_equity {
             let level = state.peak_equity.to_f64() * (1.0 - self.config.max_drawdown);
-            state.halt_at = (state.peak_equity, Money::from_f64(level).unwrap_or(Money::ZERO));
+            state.halt_at = (
+                state.peak_equity,
+                Money::from_f64(level).unwrap_or(Money::ZERO),
+            );
         }
         if state.halted.is_none() && equity <= state.halt_at.1 {
             state.halted = Some(HaltReason::Drawdown);
@@ -295,7 +315,12 @@ impl DrbGuard {
     /// kill switch, equity and notional, and change no state. A zero notional always fails here,
     /// so a caller that knows the size is zero gets the full answer without building a request.
     #[inline]
-    pub fn check_basics(&self, state: &RiskState, equity: Money, notional: Money) -> Result<(), RiskReject> {
+    pub fn check_basics(
+        &self,
+        state: &RiskState,
+        equity: Money,
+        notional: Money,
+    ) -> Result<(), RiskReject> {
         if state.halted.is_some() {
             return Err(RiskReject::Halted);
         }
@@ -308,8 +333,9 @@ impl DrbGuard {
         Ok(())
     }
 
-    /// Checks an entry; on success counts it against the day's limit.
-    pub fn check_entry(&self, state: &mut RiskState, req: &EntryRequest) -> Result<(), RiskReject> {
+    /// Checks an order that may add exposure. Changes nothing: the day's count moves when a
+    /// fill starts a round trip ([`RiskState::record_open`]).
+    pub fn check_entry(&self, state: &RiskState, req: &EntryRequest) -> Result<(), RiskReject> {
         let c = &self.config;
         self.check_basics(state, req.equity, req.notional)?;
         if req.leverage > c.max_leverage || !(req.leverage > 0.0) {
@@ -323,14 +349,16 @@ impl DrbGuard {
         if req.open_positions >= c.max_open_positions {
             return Err(RiskReject::MaxOpenPositions);
         }
-        if req.day != state.trade_day {
-            state.trade_day = req.day;
-            state.trades_today = 0;
+        if req.opens {
+            let today = if req.day == state.trade_day {
+                state.trades_today
+            } else {
+                0
+            };
+            if today.saturating_add(req.opening_orders) >= c.max_trades_per_day {
+                return Err(RiskReject::DailyTradeLimit);
+            }
         }
-        if state.trades_today >= c.max_trades_per_day {
-            return Err(RiskReject::DailyTradeLimit);
-        }
-        state.trades_today += 1;
         Ok(())
     }
 }
@@ -344,36 +372,84 @@ mod tests {
     }
 
     fn req(notional: f64) -> EntryRequest {
-        EntryRequest { notional: m(notional), leverage: 1.0, equity: m(10_000.0), open_positions: 0, day: 1 }
+        EntryRequest {
+            notional: m(notional),
+            leverage: 1.0,
+            equity: m(10_000.0),
+            open_positions: 0,
+            opens: true,
+            opening_orders: 0,
+            day: 1,
+        }
     }
 
     #[test]
     fn notional_cap_is_inclusive_at_five_percent() {
         let g = DrbGuard::default();
-        let mut s = RiskState::new(m(10_000.0));
-        assert_eq!(g.check_entry(&mut s, &req(500.0)), Ok(()));
-        assert_eq!(g.check_entry(&mut s, &req(500.00000001)), Err(RiskReject::NotionalCap));
+        let s = RiskState::new(m(10_000.0));
+        assert_eq!(g.check_entry(&s, &req(500.0)), Ok(()));
+        assert_eq!(
+            g.check_entry(&s, &req(500.00000001)),
+            Err(RiskReject::NotionalCap)
+        );
     }
 
     #[test]
     fn leverage_and_open_positions_caps() {
         let g = DrbGuard::default();
-        let mut s = RiskState::new(m(10_000.0));
-        let lev = EntryRequest { leverage: 10.5, ..req(100.0) };
-        assert_eq!(g.check_entry(&mut s, &lev), Err(RiskReject::LeverageCap));
-        let full = EntryRequest { open_positions: 5, ..req(100.0) };
-        assert_eq!(g.check_entry(&mut s, &full), Err(RiskReject::MaxOpenPositions));
+        let s = RiskState::new(m(10_000.0));
+        let lev = EntryRequest {
+            leverage: 10.5,
+            ..req(100.0)
+        };
+        assert_eq!(g.check_entry(&s, &lev), Err(RiskReject::LeverageCap));
+        let full = EntryRequest {
+            open_positions: 5,
+            ..req(100.0)
+        };
+        assert_eq!(g.check_entry(&s, &full), Err(RiskReject::MaxOpenPositions));
     }
 
     #[test]
     fn daily_limit_resets_on_a_new_day() {
-        let g = DrbGuard::new(RiskConfig { max_trades_per_day: 2, ..Default::default() });
+        let g = DrbGuard::new(RiskConfig {
+            max_trades_per_day: 2,
+            ..Default::default()
+        });
         let mut s = RiskState::new(m(10_000.0));
-        assert!(g.check_entry(&mut s, &req(100.0)).is_ok());
-        assert!(g.check_entry(&mut s, &req(100.0)).is_ok());
-        assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::DailyTradeLimit));
-        let tomorrow = EntryRequest { day: 2, ..req(100.0) };
-        assert!(g.check_entry(&mut s, &tomorrow).is_ok());
+        assert!(g.check_entry(&s, &req(100.0)).is_ok());
+        s.record_open(1);
+        // One round trip today and one order working that may start another: full.
+        assert_eq!(
+            g.check_entry(
+                &s,
+                &EntryRequest {
+                    opening_orders: 1,
+                    ..req(100.0)
+                }
+            ),
+            Err(RiskReject::DailyTradeLimit)
+        );
+        s.record_open(1);
+        assert_eq!(
+            g.check_entry(&s, &req(100.0)),
+            Err(RiskReject::DailyTradeLimit)
+        );
+        // Adding to an open position starts no round trip.
+        assert!(g
+            .check_entry(
+                &s,
+                &EntryRequest {
+                    opens: false,
+                    ..req(100.0)
+                }
+            )
+            .is_ok());
+        let tomorrow = EntryRequest {
+            day: 2,
+            ..req(100.0)
+        };
+        assert!(g.check_entry(&s, &tomorrow).is_ok());
     }
 
     #[test]
@@ -382,7 +458,10 @@ mod tests {
         // and at every step: when `is_settled` holds, `on_equity` with that equity must change
         // nothing and not trip; once settled on a repeated equity it must stay settled.
         for max_drawdown in [0.15, 1e-18, 1.0] {
-            let g = DrbGuard::new(RiskConfig { max_drawdown, ..RiskConfig::default() });
+            let g = DrbGuard::new(RiskConfig {
+                max_drawdown,
+                ..RiskConfig::default()
+            });
             let mut s = RiskState::new(m(100.0));
             let mut x: u64 = 0x2545_F491_4F6C_DD1D;
             let (mut settled, mut repeated) = (0, 0);
@@ -422,12 +501,19 @@ mod tests {
         let g = DrbGuard::default();
         let mut s = RiskState::new(m(10_000.0));
         assert!(!g.on_equity(&mut s, m(12_000.0)));
-        assert!(!g.on_equity(&mut s, m(10_201.0)), "14.99% is inside the limit");
+        assert!(
+            !g.on_equity(&mut s, m(10_201.0)),
+            "14.99% is inside the limit"
+        );
         assert!(g.on_equity(&mut s, m(10_200.0)), "15% trips it");
         assert!(!g.on_equity(&mut s, m(9_000.0)), "trips once");
         assert!(!g.on_equity(&mut s, m(20_000.0)));
-        assert_eq!(s.halted, Some(HaltReason::Drawdown), "recovery does not lift the halt");
-        assert_eq!(g.check_entry(&mut s, &req(100.0)), Err(RiskReject::Halted));
+        assert_eq!(
+            s.halted,
+            Some(HaltReason::Drawdown),
+            "recovery does not lift the halt"
+        );
+        assert_eq!(g.check_entry(&s, &req(100.0)), Err(RiskReject::Halted));
     }
 
     fn rec(s: &mut RiskState, name: &'static str, ret: f64, shadow: bool) {
@@ -447,12 +533,20 @@ mod tests {
         }
         // W = 0.75, R = 2 → Kelly 0.625, a quarter is 0.156 → capped at 0.05.
         assert_eq!(g.size_fraction(&s, "a"), 0.05);
-        assert_eq!((s.wins, s.losses), (15, 0), "shadow trades stay out of the account's counts");
+        assert_eq!(
+            (s.wins, s.losses),
+            (15, 0),
+            "shadow trades stay out of the account's counts"
+        );
         for _ in 0..20 {
             rec(&mut s, "b", -0.01, false);
         }
         assert_eq!(g.size_fraction(&s, "b"), 0.0, "never negative");
-        assert_eq!(g.size_fraction(&s, "a"), 0.05, "one strategy's losses do not size another");
+        assert_eq!(
+            g.size_fraction(&s, "a"),
+            0.05,
+            "one strategy's losses do not size another"
+        );
     }
 
     #[test]
@@ -476,7 +570,10 @@ mod tests {
 
     #[test]
     fn the_prior_shrinks_kelly_toward_the_fixed_fraction() {
-        let g = DrbGuard::new(RiskConfig { kelly_prior_trades: 20, ..Default::default() });
+        let g = DrbGuard::new(RiskConfig {
+            kelly_prior_trades: 20,
+            ..Default::default()
+        });
         let mut s = RiskState::new(m(10_000.0));
         for i in 0..20 {
             rec(&mut s, "a", if i % 2 == 0 { 0.01 } else { -0.01 }, false);

@@ -39,21 +39,34 @@ impl Exchange {
     /// The actors of `symbol` with their level and direction (`true`: acts on falling prices).
     fn actors(&self, symbol: u32) -> Vec<(Actor, Kind, f64, bool)> {
         let mut v = Vec::new();
-        let Some(w) = self.symbols.get(symbol as usize) else { return v };
+        let Some(w) = self.symbols.get(symbol as usize) else {
+            return v;
+        };
         for &id in w.resting.iter().chain(&w.triggers) {
-            let Some(o) = self.orders.get(&id) else { continue };
+            let Some(o) = self.orders.get(&id) else {
+                continue;
+            };
             let side = o.core().side;
             let (kind, level, down) = match o {
                 AnyOrder::Limit(l) => (Kind::Limit, l.price.to_f64(), side == OrderSide::Buy),
-                AnyOrder::StopMarket(s) => (Kind::Stop, s.trigger.to_f64(), side == OrderSide::Sell),
-                AnyOrder::TakeProfit(t) => (Kind::TakeProfit, t.trigger.to_f64(), side == OrderSide::Buy),
+                AnyOrder::StopMarket(s) => {
+                    (Kind::Stop, s.trigger.to_f64(), side == OrderSide::Sell)
+                }
+                AnyOrder::TakeProfit(t) => {
+                    (Kind::TakeProfit, t.trigger.to_f64(), side == OrderSide::Buy)
+                }
                 AnyOrder::Market(_) => continue,
             };
             v.push((Actor::Order(id), kind, level, down));
         }
         if let Some((side, liq)) = w.liquidation {
             if w.position != 0 {
-                v.push((Actor::Liquidation, Kind::Liquidation, liq, side == Side::Long));
+                v.push((
+                    Actor::Liquidation,
+                    Kind::Liquidation,
+                    liq,
+                    side == Side::Long,
+                ));
             }
         }
         v
@@ -75,9 +88,19 @@ impl Exchange {
         if t.open.is_finite() {
             actions += self.jump_to(symbol, t.open, at, books, &mut done);
         }
-        let start = if t.open.is_finite() { t.open } else if prev.is_finite() { prev } else { t.close };
+        let start = if t.open.is_finite() {
+            t.open
+        } else if prev.is_finite() {
+            prev
+        } else {
+            t.close
+        };
         let long_or_flat = self.position(symbol) >= 0;
-        let path = if long_or_flat { [start, t.low, t.high] } else { [start, t.high, t.low] };
+        let path = if long_or_flat {
+            [start, t.low, t.high]
+        } else {
+            [start, t.high, t.low]
+        };
         for seg in path.windows(2) {
             let (mut from, to) = (seg[0], seg[1]);
             if !(from.is_finite() && to.is_finite()) {
@@ -90,14 +113,24 @@ impl Exchange {
                     .actors(symbol)
                     .into_iter()
                     .filter(|a| !matches!(a.0, Actor::Order(id) if done.contains(&id)))
-                    .filter(|a| a.3 == down && if down { a.2 <= from && a.2 >= to } else { a.2 >= from && a.2 <= to })
+                    .filter(|a| {
+                        a.3 == down
+                            && if down {
+                                a.2 <= from && a.2 >= to
+                            } else {
+                                a.2 >= from && a.2 <= to
+                            }
+                    })
                     .max_by(|a, b| {
                         let (x, y) = if down { (a.2, b.2) } else { (b.2, a.2) };
                         // The farther-reaching level along the path first; at equal levels stops
                         // and liquidation (adverse) before the rest.
-                        x.total_cmp(&y).then(adverse_rank(b.1).cmp(&adverse_rank(a.1)))
+                        x.total_cmp(&y)
+                            .then(adverse_rank(b.1).cmp(&adverse_rank(a.1)))
                     });
-                let Some((actor, kind, level, _)) = next else { break };
+                let Some((actor, kind, level, _)) = next else {
+                    break;
+                };
                 if let Actor::Order(id) = actor {
                     done.push(id);
                 }
@@ -111,7 +144,14 @@ impl Exchange {
 
     /// The open jumps past levels: each acts at the open (stops: the worse price) or at its own
     /// level (take-profits, limits, liquidation). Adverse ones first. Returns how many acted.
-    fn jump_to<B: BookSource + ?Sized>(&mut self, symbol: u32, open: f64, at: i64, books: &B, done: &mut Vec<OrderId>) -> usize {
+    fn jump_to<B: BookSource + ?Sized>(
+        &mut self,
+        symbol: u32,
+        open: f64,
+        at: i64,
+        books: &B,
+        done: &mut Vec<OrderId>,
+    ) -> usize {
         let mut hit: Vec<(Actor, Kind, f64)> = self
             .actors(symbol)
             .into_iter()
@@ -135,15 +175,32 @@ impl Exchange {
 
     /// `actor` acts with its market at `px` (its level is `level`).
     #[allow(clippy::too_many_arguments)]
-    fn act_at<B: BookSource + ?Sized>(&mut self, symbol: u32, actor: Actor, kind: Kind, level: f64, px: f64, at: i64, _books: &B) {
+    fn act_at<B: BookSource + ?Sized>(
+        &mut self,
+        symbol: u32,
+        actor: Actor,
+        kind: Kind,
+        level: f64,
+        px: f64,
+        at: i64,
+        _books: &B,
+    ) {
         let price = crate::portfolio::price_level(px);
         match actor {
             Actor::Liquidation => {
                 let fee = self.cfg.liquidation_fee_bps;
-                self.force_close(symbol, crate::portfolio::price_level(level), ExitReason::Liquidation, fee, at);
+                self.force_close(
+                    symbol,
+                    crate::portfolio::price_level(level),
+                    ExitReason::Liquidation,
+                    fee,
+                    at,
+                );
             }
             Actor::Order(id) => {
-                let Some(o) = self.orders.get(&id) else { return };
+                let Some(o) = self.orders.get(&id) else {
+                    return;
+                };
                 if !o.core().status.is_working() {
                     return;
                 }
@@ -158,18 +215,32 @@ impl Exchange {
                 match kind {
                     Kind::Limit => self.execute(id, want, price, LiquiditySide::Maker, at),
                     Kind::TakeProfit | Kind::Stop => {
-                        let Some(o) = self.orders.get_mut(&id) else { return };
-                        if o.core_mut().apply(crate::orders::Transition::Trigger).is_err() {
+                        let Some(o) = self.orders.get_mut(&id) else {
+                            return;
+                        };
+                        if o.core_mut()
+                            .apply(crate::orders::Transition::Trigger)
+                            .is_err()
+                        {
                             return;
                         }
                         o.core_mut().ts_last = at;
                         let c = o.core().clone();
                         let header = self.header(&c, at);
                         let observed = Price::from_f64(px).unwrap_or(price);
-                        self.notify(crate::orders::OrderEvent::Triggered(crate::orders::OrderTriggered { header, price: observed }));
+                        self.notify(crate::orders::OrderEvent::Triggered(
+                            crate::orders::OrderTriggered {
+                                header,
+                                price: observed,
+                            },
+                        ));
                         // A take-profit on a bar fills at its level as a resting order would; a
                         // stop takes the market at its level (or the open it gapped to).
-                        let liquidity = if kind == Kind::TakeProfit { LiquiditySide::Maker } else { LiquiditySide::Taker };
+                        let liquidity = if kind == Kind::TakeProfit {
+                            LiquiditySide::Maker
+                        } else {
+                            LiquiditySide::Taker
+                        };
                         self.execute(id, want, price, liquidity, at);
                         self.expire_rest(id, at);
                     }

@@ -12,9 +12,10 @@ use super::report::{BracketSpec, ExecReport};
 use crate::book::OrderBook;
 use crate::orders::events::EventHeader;
 use crate::orders::{
-    AnyOrder, ClientOrderId, FillDetail, LimitOrder, LiquiditySide, MarketOrder, NewOrder, OrderAccepted, OrderCanceled, OrderCore,
-    OrderEvent, OrderExpired, OrderFilled, OrderId, OrderModified, OrderPartiallyFilled, OrderRejectReason, OrderRejected, OrderStatus,
-    OrderType, StopMarketOrder, TakeProfitOrder, TimeInForce, Transition, TriggerSource,
+    AnyOrder, ClientOrderId, FillDetail, LimitOrder, LiquiditySide, MarketOrder, NewOrder,
+    OrderAccepted, OrderCanceled, OrderCore, OrderEvent, OrderExpired, OrderFilled, OrderId,
+    OrderModified, OrderPartiallyFilled, OrderRejectReason, OrderRejected, OrderStatus, OrderType,
+    StopMarketOrder, TakeProfitOrder, TimeInForce, Transition, TriggerSource,
 };
 use crate::portfolio::ExitReason;
 use crate::types::{OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
@@ -61,8 +62,14 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             queue: QueueConfig::default(),
-            order_latency: LatencyConfig::Constant { entry_ns: 0, response_ns: 0 },
-            fees: FeeSchedule { maker_bps: 5.0, taker_bps: 5.0 },
+            order_latency: LatencyConfig::Constant {
+                entry_ns: 0,
+                response_ns: 0,
+            },
+            fees: FeeSchedule {
+                maker_bps: 5.0,
+                taker_bps: 5.0,
+            },
             slippage_bps: 1.0,
             impact_bps: 5.0,
             liquidation_fee_bps: 50.0,
@@ -70,6 +77,17 @@ impl Default for SimConfig {
             shadow: false,
         }
     }
+}
+
+/// A new order the venue (or the client, before sending) refused at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The id it was given.
+    pub id: OrderId,
+    /// Its client id.
+    pub client_id: ClientOrderId,
+    /// Why.
+    pub reason: OrderRejectReason,
 }
 
 /// Orders by status: the final states of finished orders, and the working ones.
@@ -82,7 +100,10 @@ pub struct OrderCounts {
 impl OrderCounts {
     /// `(status name, count)` for every status.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        OrderStatus::ALL.iter().zip(self.by_status).map(|(s, n)| (s.as_str(), n))
+        OrderStatus::ALL
+            .iter()
+            .zip(self.by_status)
+            .map(|(s, n)| (s.as_str(), n))
     }
 }
 
@@ -121,7 +142,11 @@ struct InFlight {
 enum Request {
     New(OrderId),
     Cancel(OrderId),
-    Modify { id: OrderId, price: Option<Price>, qty: Option<Qty> },
+    Modify {
+        id: OrderId,
+        price: Option<Price>,
+        qty: Option<Qty>,
+    },
 }
 
 /// A symbol's orders at the venue and what it remembers of its market.
@@ -162,6 +187,21 @@ pub struct Exchange {
     pub(super) reports: Vec<ExecReport>,
     next_id: u64,
     counts: OrderCounts,
+    /// Symbols with a position at the venue.
+    positions_open: u32,
+    /// The venue's clock: the latest market event time it has seen.
+    pub(super) clock: UnixNanos,
+    /// Every finished order, when kept (the journal).
+    history: Option<Vec<OrderRecord>>,
+}
+
+/// An order as the journal keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRecord {
+    /// The order, as it ended (or is now, for one still open).
+    pub order: AnyOrder,
+    /// Why it was refused, for a rejected order.
+    pub reject_reason: Option<OrderRejectReason>,
 }
 
 impl Exchange {
@@ -183,8 +223,36 @@ impl Exchange {
             reports: Vec::new(),
             next_id: 1,
             counts: OrderCounts::default(),
+            positions_open: 0,
+            clock: UnixNanos::MIN,
+            history: None,
             cfg,
         })
+    }
+
+    /// Keeps every finished order for [`order_history`](Self::order_history).
+    pub fn keep_history(&mut self) {
+        self.history.get_or_insert_with(Vec::new);
+    }
+
+    /// Every finished order (when kept), then every order still open, by id.
+    pub fn order_history(&self) -> Vec<OrderRecord> {
+        let mut v: Vec<OrderRecord> = self.history.clone().unwrap_or_default();
+        v.extend(self.open_orders().into_iter().map(|o| OrderRecord {
+            order: o.clone(),
+            reject_reason: None,
+        }));
+        v.sort_by_key(|r| r.order.core().id);
+        v
+    }
+
+    fn record(&mut self, order: AnyOrder, reject_reason: Option<OrderRejectReason>) {
+        if let Some(h) = &mut self.history {
+            h.push(OrderRecord {
+                order,
+                reject_reason,
+            });
+        }
     }
 
     /// The configuration.
@@ -197,7 +265,10 @@ impl Exchange {
     pub(super) fn sym(&mut self, symbol: SymbolId) -> &mut Working {
         let idx = symbol as usize;
         if self.symbols.len() <= idx {
-            self.symbols.resize_with(idx + 1, || Working { band: (f64::NEG_INFINITY, f64::INFINITY), ..Default::default() });
+            self.symbols.resize_with(idx + 1, || Working {
+                band: (f64::NEG_INFINITY, f64::INFINITY),
+                ..Default::default()
+            });
         }
         &mut self.symbols[idx]
     }
@@ -207,24 +278,40 @@ impl Exchange {
     /// Sends a new order at local time `ts_local`, decided on the market event `decided_seq`.
     /// Returns its id; a request the client can already tell is invalid is refused at once
     /// (an [`OrderRejected`] event at `ts_local`).
-    pub fn submit(&mut self, o: NewOrder, ts_local: UnixNanos, decided_seq: u64) -> Result<OrderId, OrderRejectReason> {
+    pub fn submit(
+        &mut self,
+        o: NewOrder,
+        ts_local: UnixNanos,
+        decided_seq: u64,
+    ) -> Result<OrderId, Refused> {
         let id = self.new_id();
-        let client_id = o.client_id.clone().unwrap_or_else(|| ClientOrderId::generated(id));
+        let client_id = o
+            .client_id
+            .clone()
+            .unwrap_or_else(|| ClientOrderId::generated(id));
         let core = self.core(id, client_id.clone(), &o, ts_local, decided_seq);
         let checked = self.check_new(&o, &client_id);
         let qty = match checked {
             Ok(q) => q,
             Err(reason) => {
                 self.refuse(core, reason, ts_local);
-                return Err(reason);
+                return Err(Refused {
+                    id,
+                    client_id,
+                    reason,
+                });
             }
         };
         let order = match build(core, qty, o.kind) {
             Ok(order) => order,
             Err(reason) => {
-                let core = self.core(id, client_id, &o, ts_local, decided_seq);
+                let core = self.core(id, client_id.clone(), &o, ts_local, decided_seq);
                 self.refuse(core, reason, ts_local);
-                return Err(reason);
+                return Err(Refused {
+                    id,
+                    client_id,
+                    reason,
+                });
             }
         };
         self.client_ids.insert(client_id, id);
@@ -233,28 +320,81 @@ impl Exchange {
             self.bracket_children(id, &o, spec, ts_local, decided_seq);
         }
         let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
-        self.send(InFlight { arrival, req: Request::New(id) });
+        self.send(InFlight {
+            arrival,
+            req: Request::New(id),
+        });
         Ok(id)
     }
 
     /// Refuses `o` before sending it (DRB-Guard): the order gets an id and ends rejected.
-    pub fn refuse_new(&mut self, o: &NewOrder, reason: OrderRejectReason, ts_local: UnixNanos, decided_seq: u64) -> OrderId {
+    pub fn refuse_new(
+        &mut self,
+        o: &NewOrder,
+        reason: OrderRejectReason,
+        ts_local: UnixNanos,
+        decided_seq: u64,
+    ) -> OrderId {
         let id = self.new_id();
-        let client_id = o.client_id.clone().unwrap_or_else(|| ClientOrderId::generated(id));
+        let client_id = o
+            .client_id
+            .clone()
+            .unwrap_or_else(|| ClientOrderId::generated(id));
         let core = self.core(id, client_id, o, ts_local, decided_seq);
         self.refuse(core, reason, ts_local);
         id
     }
 
     /// Asks to cancel the working order `client_id` (sent at `ts_local`).
-    pub fn cancel(&mut self, client_id: &ClientOrderId, ts_local: UnixNanos) -> Result<OrderId, OrderRejectReason> {
+    pub fn cancel(
+        &mut self,
+        client_id: &ClientOrderId,
+        ts_local: UnixNanos,
+    ) -> Result<OrderId, OrderRejectReason> {
         let Some(&id) = self.client_ids.get(client_id) else {
-            self.reject_request(None, client_id.clone(), 0, OrderRejectReason::UnknownOrder, "cancel", ts_local);
+            self.reject_request(
+                None,
+                client_id.clone(),
+                0,
+                OrderRejectReason::UnknownOrder,
+                "cancel",
+                ts_local,
+            );
             return Err(OrderRejectReason::UnknownOrder);
         };
         let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
-        self.send(InFlight { arrival, req: Request::Cancel(id) });
+        self.send(InFlight {
+            arrival,
+            req: Request::Cancel(id),
+        });
         Ok(id)
+    }
+
+    /// Takes back an order still on its way to the venue (the live venue refused the order it
+    /// mirrors): it ends rejected (`withdrawn`) at local time `ts_local`. False once it arrived.
+    pub fn withdraw(&mut self, id: OrderId, ts_local: UnixNanos) -> bool {
+        let Some(i) = self
+            .inflight
+            .iter()
+            .position(|r| matches!(r.req, Request::New(x) if x == id))
+        else {
+            return false;
+        };
+        self.inflight.remove(i);
+        let Some(o) = self.orders.remove(&id) else {
+            return true;
+        };
+        self.client_ids.remove(&o.core().client_id);
+        if let Some((sl, tp)) = self.brackets.remove(&id) {
+            for child in [sl, tp].into_iter().flatten() {
+                if let Some(ch) = self.orders.remove(&child) {
+                    self.client_ids.remove(&ch.core().client_id);
+                    self.refuse_order(ch, OrderRejectReason::Withdrawn, ts_local);
+                }
+            }
+        }
+        self.refuse_order(o, OrderRejectReason::Withdrawn, ts_local);
+        true
     }
 
     /// Asks to change the working limit order `client_id`'s price and/or total quantity.
@@ -266,7 +406,14 @@ impl Exchange {
         ts_local: UnixNanos,
     ) -> Result<OrderId, OrderRejectReason> {
         let Some(&id) = self.client_ids.get(client_id) else {
-            self.reject_request(None, client_id.clone(), 0, OrderRejectReason::UnknownOrder, "modify", ts_local);
+            self.reject_request(
+                None,
+                client_id.clone(),
+                0,
+                OrderRejectReason::UnknownOrder,
+                "modify",
+                ts_local,
+            );
             return Err(OrderRejectReason::UnknownOrder);
         };
         let symbol = self.orders[&id].core().symbol;
@@ -274,7 +421,14 @@ impl Exchange {
             None => None,
             Some(Ok(p)) if p.units() > 0 => Some(p),
             Some(_) => {
-                self.reject_request(Some(id), client_id.clone(), symbol, OrderRejectReason::InvalidPrice, "modify", ts_local);
+                self.reject_request(
+                    Some(id),
+                    client_id.clone(),
+                    symbol,
+                    OrderRejectReason::InvalidPrice,
+                    "modify",
+                    ts_local,
+                );
                 return Err(OrderRejectReason::InvalidPrice);
             }
         };
@@ -283,23 +437,44 @@ impl Exchange {
             Some(q) => match floor_qty(q, self.cfg.qty_step) {
                 Some(q) => Some(q),
                 None => {
-                    self.reject_request(Some(id), client_id.clone(), symbol, OrderRejectReason::InvalidQuantity, "modify", ts_local);
+                    self.reject_request(
+                        Some(id),
+                        client_id.clone(),
+                        symbol,
+                        OrderRejectReason::InvalidQuantity,
+                        "modify",
+                        ts_local,
+                    );
                     return Err(OrderRejectReason::InvalidQuantity);
                 }
             },
         };
         if !matches!(self.orders[&id], AnyOrder::Limit(_)) {
-            self.reject_request(Some(id), client_id.clone(), symbol, OrderRejectReason::CannotModify, "modify", ts_local);
+            self.reject_request(
+                Some(id),
+                client_id.clone(),
+                symbol,
+                OrderRejectReason::CannotModify,
+                "modify",
+                ts_local,
+            );
             return Err(OrderRejectReason::CannotModify);
         }
         let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
-        self.send(InFlight { arrival, req: Request::Modify { id, price, qty } });
+        self.send(InFlight {
+            arrival,
+            req: Request::Modify { id, price, qty },
+        });
         Ok(id)
     }
 
     /// The events the strategy has received by local time `now`, oldest first.
     pub fn drain_due(&mut self, now: UnixNanos, mut f: impl FnMut(OrderEvent)) {
-        while self.outbox.front().is_some_and(|e| e.header().ts_local <= now) {
+        while self
+            .outbox
+            .front()
+            .is_some_and(|e| e.header().ts_local <= now)
+        {
             if let Some(e) = self.outbox.pop_front() {
                 f(e);
             }
@@ -331,16 +506,26 @@ impl Exchange {
         self.inflight.front().map(|r| r.arrival)
     }
 
-    /// Processes every request that reached the venue before exchange time `before`. `bar_open`:
+    /// Processes every request that reached the venue by exchange time `before`. `bar_open`:
     /// the symbol whose bar is being processed and its open, the first price those requests can
     /// get (the bar's range comes after them).
-    pub fn deliver<B: BookSource + ?Sized>(&mut self, before: UnixNanos, books: &B, bar_open: Option<(SymbolId, f64)>) {
-        while self.inflight.front().is_some_and(|r| r.arrival < before) {
-            let Some(r) = self.inflight.pop_front() else { break };
+    pub fn deliver<B: BookSource + ?Sized>(
+        &mut self,
+        before: UnixNanos,
+        books: &B,
+        bar_open: Option<(SymbolId, f64)>,
+    ) {
+        while self.inflight.front().is_some_and(|r| r.arrival <= before) {
+            let Some(r) = self.inflight.pop_front() else {
+                break;
+            };
+            // Processed when it arrived, or when the venue got to it: after the market event it
+            // is matched behind.
+            let at = r.arrival.max(self.clock);
             match r.req {
-                Request::New(id) => self.arrive_new(id, r.arrival, books, bar_open),
-                Request::Cancel(id) => self.arrive_cancel(id, r.arrival),
-                Request::Modify { id, price, qty } => self.arrive_modify(id, price, qty, r.arrival, books),
+                Request::New(id) => self.arrive_new(id, at, books, bar_open),
+                Request::Cancel(id) => self.arrive_cancel(id, at),
+                Request::Modify { id, price, qty } => self.arrive_modify(id, price, qty, at, books),
             }
         }
     }
@@ -359,6 +544,109 @@ impl Exchange {
     /// Tells the venue the symbol's position liquidation price (None: flat).
     pub fn set_liquidation(&mut self, symbol: SymbolId, liq: Option<(Side, f64)>) {
         self.sym(symbol).liquidation = liq;
+        self.update_band(symbol);
+    }
+
+    /// The id given to the latest order (submitted or refused).
+    pub fn last_order_id(&self) -> OrderId {
+        OrderId(self.next_id - 1)
+    }
+
+    /// Whether the venue has anything to do: orders, requests in flight, positions or answers
+    /// not yet delivered. An idle venue needs no market events.
+    #[inline]
+    pub fn is_active(&self) -> bool {
+        !self.orders.is_empty()
+            || !self.inflight.is_empty()
+            || self.positions_open > 0
+            || !self.outbox.is_empty()
+    }
+
+    /// Sets what the venue knows of `symbol`'s market (a venue that was idle catching up).
+    pub fn set_market(&mut self, symbol: SymbolId, m: MarketMemory) {
+        self.sym(symbol).market = m;
+    }
+
+    /// Sets the venue's position in `symbol` (restoring a position after a restart).
+    pub fn restore_position(&mut self, symbol: SymbolId, units: i64) {
+        let before = self.position(symbol);
+        self.sym(symbol).position = units;
+        match (before == 0, units == 0) {
+            (true, false) => self.positions_open += 1,
+            (false, true) => self.positions_open -= 1,
+            _ => {}
+        }
+    }
+
+    /// Puts a restored position's exits back at the venue as they were: a reduce-only stop and
+    /// take-profit, working, one cancelling the other (no latency: the venue kept them).
+    #[allow(clippy::too_many_arguments)]
+    pub fn restore_exits(
+        &mut self,
+        symbol: SymbolId,
+        long: bool,
+        qty: Qty,
+        stop: Option<Price>,
+        take_profit: Option<Price>,
+        strategy: std::borrow::Cow<'static, str>,
+        ts_local: UnixNanos,
+    ) {
+        let side = if long {
+            OrderSide::Sell
+        } else {
+            OrderSide::Buy
+        };
+        let mut ids = Vec::new();
+        for (level, is_stop) in [(stop, true), (take_profit, false)] {
+            let Some(trigger) = level else { continue };
+            let id = self.new_id();
+            let o = NewOrder {
+                client_id: None,
+                symbol,
+                side,
+                qty: qty.to_f64(),
+                kind: OrderType::Market,
+                reduce_only: true,
+                strategy: strategy.clone(),
+                confidence: 1.0,
+                signal_id: None,
+                exit_reason: if is_stop {
+                    ExitReason::StopLoss
+                } else {
+                    ExitReason::TakeProfit
+                },
+                leverage: None,
+                bracket: None,
+            };
+            let mut core = self.core(id, ClientOrderId::generated(id), &o, ts_local, 0);
+            core.qty = qty;
+            core.status = OrderStatus::Accepted;
+            let order = if is_stop {
+                AnyOrder::StopMarket(StopMarketOrder {
+                    core,
+                    trigger,
+                    source: TriggerSource::Last,
+                })
+            } else {
+                AnyOrder::TakeProfit(TakeProfitOrder {
+                    core,
+                    trigger,
+                    source: TriggerSource::Last,
+                })
+            };
+            self.client_ids.insert(ClientOrderId::generated(id), id);
+            self.orders.insert(id, order);
+            self.sym(symbol).triggers.push(id);
+            ids.push(id);
+        }
+        if let [a, b] = ids[..] {
+            if let Some(o) = self.orders.get_mut(&a) {
+                o.core_mut().oco = Some(b);
+            }
+            if let Some(o) = self.orders.get_mut(&b) {
+                o.core_mut().oco = Some(a);
+            }
+        }
         self.update_band(symbol);
     }
 
@@ -396,7 +684,9 @@ impl Exchange {
     /// The band outside which `symbol`'s market can act on its orders or position.
     #[inline]
     pub fn band(&self, symbol: SymbolId) -> (f64, f64) {
-        self.symbols.get(symbol as usize).map_or((f64::NEG_INFINITY, f64::INFINITY), |w| w.band)
+        self.symbols
+            .get(symbol as usize)
+            .map_or((f64::NEG_INFINITY, f64::INFINITY), |w| w.band)
     }
 
     /// Quantity of non-reduce-only orders not yet finished (the exposure they may add) on `side`
@@ -411,7 +701,10 @@ impl Exchange {
             }
             let leaves = c.leaves();
             qty += leaves;
-            let px = o.limit_price().or(o.trigger().map(|t| t.0)).map_or(price, Price::to_f64);
+            let px = o
+                .limit_price()
+                .or(o.trigger().map(|t| t.0))
+                .map_or(price, Price::to_f64);
             notional += leaves.to_f64() * px;
         }
         (qty, notional)
@@ -425,8 +718,14 @@ impl Exchange {
             .filter(|o| !o.core().reduce_only && o.core().parent.is_none())
             .map(|o| {
                 let c = o.core();
-                let last = self.symbols.get(c.symbol as usize).map_or(f64::NAN, |w| w.market.last);
-                let px = o.limit_price().or(o.trigger().map(|t| t.0)).map_or(last, Price::to_f64);
+                let last = self
+                    .symbols
+                    .get(c.symbol as usize)
+                    .map_or(f64::NAN, |w| w.market.last);
+                let px = o
+                    .limit_price()
+                    .or(o.trigger().map(|t| t.0))
+                    .map_or(last, Price::to_f64);
                 let n = c.leaves().to_f64() * px;
                 if n.is_finite() {
                     n
@@ -439,11 +738,13 @@ impl Exchange {
 
     /// Whether `symbol` has an order not yet finished that is not reduce-only.
     pub fn has_open_entry(&self, symbol: SymbolId) -> bool {
-        self.orders.values().any(|o| o.core().symbol == symbol && !o.core().reduce_only && o.core().parent.is_none())
+        self.orders.values().any(|o| {
+            o.core().symbol == symbol && !o.core().reduce_only && o.core().parent.is_none()
+        })
     }
 
     /// Symbols with a non-reduce-only order not yet finished.
-    pub fn symbols_with_open_entries(&self) -> usize {
+    pub fn symbols_with_entries(&self) -> Vec<SymbolId> {
         let mut syms: Vec<SymbolId> = self
             .orders
             .values()
@@ -452,7 +753,7 @@ impl Exchange {
             .collect();
         syms.sort_unstable();
         syms.dedup();
-        syms.len()
+        syms
     }
 
     // ---------------------------------------------------------------- helpers
@@ -463,7 +764,14 @@ impl Exchange {
         id
     }
 
-    fn core(&self, id: OrderId, client_id: ClientOrderId, o: &NewOrder, ts_local: UnixNanos, decided_seq: u64) -> OrderCore {
+    fn core(
+        &self,
+        id: OrderId,
+        client_id: ClientOrderId,
+        o: &NewOrder,
+        ts_local: UnixNanos,
+        decided_seq: u64,
+    ) -> OrderCore {
         OrderCore {
             id,
             client_id,
@@ -472,9 +780,11 @@ impl Exchange {
             qty: floor_qty(o.qty, self.cfg.qty_step).unwrap_or(Qty::ZERO),
             filled: Qty::ZERO,
             filled_notional: crate::types::Money::ZERO,
+            filled_value: 0,
             status: OrderStatus::Submitted,
             reduce_only: o.reduce_only,
             ts_init: ts_local,
+            ts_accepted: None,
             ts_last: ts_local,
             strategy: o.strategy.clone(),
             confidence: o.confidence,
@@ -507,7 +817,11 @@ impl Exchange {
 
     fn send(&mut self, r: InFlight) {
         // Constant latencies keep arrivals in order; a drawn latency may overtake.
-        let at = self.inflight.iter().rposition(|x| x.arrival <= r.arrival).map_or(0, |i| i + 1);
+        let at = self
+            .inflight
+            .iter()
+            .rposition(|x| x.arrival <= r.arrival)
+            .map_or(0, |i| i + 1);
         self.inflight.insert(at, r);
     }
 
@@ -517,7 +831,11 @@ impl Exchange {
         if self.outbox.back().is_none_or(|b| b.header().ts_local <= t) {
             self.outbox.push_back(e);
         } else {
-            let at = self.outbox.iter().rposition(|x| x.header().ts_local <= t).map_or(0, |i| i + 1);
+            let at = self
+                .outbox
+                .iter()
+                .rposition(|x| x.header().ts_local <= t)
+                .map_or(0, |i| i + 1);
             self.outbox.insert(at, e);
         }
     }
@@ -526,14 +844,37 @@ impl Exchange {
     /// latency.
     pub(super) fn header(&mut self, c: &OrderCore, at: UnixNanos) -> EventHeader {
         let ts_local = at.saturating_add(self.latency.response(at));
-        EventHeader { order_id: c.id, client_id: c.client_id.clone(), symbol: c.symbol, ts_event: at, ts_local }
+        EventHeader {
+            order_id: c.id,
+            client_id: c.client_id.clone(),
+            symbol: c.symbol,
+            ts_event: at,
+            ts_local,
+        }
     }
 
-    fn refuse(&mut self, mut core: OrderCore, reason: OrderRejectReason, ts_local: UnixNanos) {
+    fn refuse(&mut self, core: OrderCore, reason: OrderRejectReason, ts_local: UnixNanos) {
+        self.refuse_order(AnyOrder::Market(MarketOrder { core }), reason, ts_local);
+    }
+
+    /// Ends `o` rejected before it reached the venue, answered at once (local time `ts_local`).
+    fn refuse_order(&mut self, mut o: AnyOrder, reason: OrderRejectReason, ts_local: UnixNanos) {
+        let core = o.core_mut();
         core.status = OrderStatus::Rejected;
         self.counts.by_status[status_index(OrderStatus::Rejected)] += 1;
-        let header = EventHeader { order_id: core.id, client_id: core.client_id, symbol: core.symbol, ts_event: ts_local, ts_local };
-        self.notify(OrderEvent::Rejected(OrderRejected { header, reason, request: "new" }));
+        let header = EventHeader {
+            order_id: core.id,
+            client_id: core.client_id.clone(),
+            symbol: core.symbol,
+            ts_event: ts_local,
+            ts_local,
+        };
+        self.record(o, Some(reason));
+        self.notify(OrderEvent::Rejected(OrderRejected {
+            header,
+            reason,
+            request: "new",
+        }));
     }
 
     fn reject_request(
@@ -545,13 +886,30 @@ impl Exchange {
         request: &'static str,
         ts_local: UnixNanos,
     ) {
-        let header = EventHeader { order_id: id.unwrap_or(OrderId(0)), client_id, symbol, ts_event: ts_local, ts_local };
-        self.notify(OrderEvent::Rejected(OrderRejected { header, reason, request }));
+        let header = EventHeader {
+            order_id: id.unwrap_or(OrderId(0)),
+            client_id,
+            symbol,
+            ts_event: ts_local,
+            ts_local,
+        };
+        self.notify(OrderEvent::Rejected(OrderRejected {
+            header,
+            reason,
+            request,
+        }));
     }
 
     /// A bracket entry's two exits: reduce-only, dormant until the entry fills, one cancelling
     /// the other.
-    fn bracket_children(&mut self, parent: OrderId, o: &NewOrder, spec: BracketSpec, ts_local: UnixNanos, decided_seq: u64) {
+    fn bracket_children(
+        &mut self,
+        parent: OrderId,
+        o: &NewOrder,
+        spec: BracketSpec,
+        ts_local: UnixNanos,
+        decided_seq: u64,
+    ) {
         let side = match o.side {
             OrderSide::Buy => OrderSide::Sell,
             OrderSide::Sell => OrderSide::Buy,
@@ -563,7 +921,11 @@ impl Exchange {
                 client_id: None,
                 side,
                 reduce_only: true,
-                exit_reason: if stop { ExitReason::StopLoss } else { ExitReason::TakeProfit },
+                exit_reason: if stop {
+                    ExitReason::StopLoss
+                } else {
+                    ExitReason::TakeProfit
+                },
                 bracket: None,
                 signal_id: None,
                 ..o.clone()
@@ -572,9 +934,17 @@ impl Exchange {
             core.parent = Some(parent);
             // Sized and priced when the entry fills.
             let order = if stop {
-                AnyOrder::StopMarket(StopMarketOrder { core, trigger: Price::ZERO, source: TriggerSource::Last })
+                AnyOrder::StopMarket(StopMarketOrder {
+                    core,
+                    trigger: Price::ZERO,
+                    source: TriggerSource::Last,
+                })
             } else {
-                AnyOrder::TakeProfit(TakeProfitOrder { core, trigger: Price::ZERO, source: TriggerSource::Last })
+                AnyOrder::TakeProfit(TakeProfitOrder {
+                    core,
+                    trigger: Price::ZERO,
+                    source: TriggerSource::Last,
+                })
             };
             this.client_ids.insert(client_id, id);
             this.orders.insert(id, order);
@@ -595,8 +965,16 @@ impl Exchange {
 
     // ---------------------------------------------------------------- arrivals
 
-    fn arrive_new<B: BookSource + ?Sized>(&mut self, id: OrderId, at: UnixNanos, books: &B, bar_open: Option<(SymbolId, f64)>) {
-        let Some(order) = self.orders.get(&id) else { return };
+    fn arrive_new<B: BookSource + ?Sized>(
+        &mut self,
+        id: OrderId,
+        at: UnixNanos,
+        books: &B,
+        bar_open: Option<(SymbolId, f64)>,
+    ) {
+        let Some(order) = self.orders.get(&id) else {
+            return;
+        };
         let c = order.core();
         if c.status != OrderStatus::Submitted {
             return;
@@ -610,7 +988,8 @@ impl Exchange {
         let book = books.valid_book(symbol);
         let at_bar = bar_open.filter(|b| b.0 == symbol).map(|b| b.1);
         let market = self.sym(symbol).market;
-        let has_market = book.is_some() || market.has_quote() || market.last.is_finite() || at_bar.is_some();
+        let has_market =
+            book.is_some() || market.has_quote() || market.last.is_finite() || at_bar.is_some();
         if !has_market {
             self.reject_at(id, OrderRejectReason::NoMarket, at);
             return;
@@ -625,7 +1004,9 @@ impl Exchange {
         if let Some((trigger, _)) = self.orders[&id].trigger() {
             if self.orders[&id].core().parent.is_none() {
                 let observed = self.trigger_price(symbol, &self.orders[&id], book);
-                if observed.is_finite() && self.orders[&id].triggered_by(Price::from_f64(observed).unwrap_or(trigger)) {
+                if observed.is_finite()
+                    && self.orders[&id].triggered_by(Price::from_f64(observed).unwrap_or(trigger))
+                {
                     // The venues refuse a stop that would trigger at once (Binance -2021).
                     self.reject_at(id, OrderRejectReason::InvalidPrice, at);
                     return;
@@ -659,7 +1040,9 @@ impl Exchange {
                 }
                 match tif {
                     TimeInForce::Ioc | TimeInForce::Fok => self.expire_rest(id, at),
-                    TimeInForce::Gtc | TimeInForce::PostOnly => self.rest(id, books.valid_book(symbol)),
+                    TimeInForce::Gtc | TimeInForce::PostOnly => {
+                        self.rest(id, books.valid_book(symbol))
+                    }
                 }
             }
             AnyOrder::StopMarket(_) | AnyOrder::TakeProfit(_) => {
@@ -692,10 +1075,21 @@ impl Exchange {
             ts_event: at,
             ts_local: at.saturating_add(self.latency.response(at)),
         };
-        self.notify(OrderEvent::Rejected(OrderRejected { header, reason: OrderRejectReason::UnknownOrder, request }));
+        self.notify(OrderEvent::Rejected(OrderRejected {
+            header,
+            reason: OrderRejectReason::UnknownOrder,
+            request,
+        }));
     }
 
-    fn arrive_modify<B: BookSource + ?Sized>(&mut self, id: OrderId, price: Option<Price>, qty: Option<Qty>, at: UnixNanos, books: &B) {
+    fn arrive_modify<B: BookSource + ?Sized>(
+        &mut self,
+        id: OrderId,
+        price: Option<Price>,
+        qty: Option<Qty>,
+        at: UnixNanos,
+        books: &B,
+    ) {
         let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else {
             return self.late_request(id, at, "modify");
         };
@@ -708,7 +1102,11 @@ impl Exchange {
         if new_qty <= l.core.filled {
             let (c, reason) = (l.core.clone(), OrderRejectReason::InvalidQuantity);
             let header = self.header(&c, at);
-            self.notify(OrderEvent::Rejected(OrderRejected { header, reason, request: "modify" }));
+            self.notify(OrderEvent::Rejected(OrderRejected {
+                header,
+                reason,
+                request: "modify",
+            }));
             return;
         }
         let book = books.valid_book(symbol);
@@ -716,7 +1114,11 @@ impl Exchange {
         if marketable && l.tif == TimeInForce::PostOnly {
             let c = l.core.clone();
             let header = self.header(&c, at);
-            self.notify(OrderEvent::Rejected(OrderRejected { header, reason: OrderRejectReason::PostOnlyWouldTake, request: "modify" }));
+            self.notify(OrderEvent::Rejected(OrderRejected {
+                header,
+                reason: OrderRejectReason::PostOnlyWouldTake,
+                request: "modify",
+            }));
             return;
         }
         let kept_queue = new_price == l.price && new_qty <= l.core.qty;
@@ -730,7 +1132,12 @@ impl Exchange {
         }
         let c = self.orders[&id].core().clone();
         let header = self.header(&c, at);
-        self.notify(OrderEvent::Modified(OrderModified { header, price: new_price, qty: new_qty, kept_queue }));
+        self.notify(OrderEvent::Modified(OrderModified {
+            header,
+            price: new_price,
+            qty: new_qty,
+            kept_queue,
+        }));
         if !kept_queue {
             // To the back of the queue at the new price (or taking, if it now crosses).
             self.sym(symbol).resting.retain(|&x| x != id);
@@ -745,12 +1152,15 @@ impl Exchange {
     }
 
     fn accept(&mut self, id: OrderId, at: UnixNanos) {
-        let Some(o) = self.orders.get_mut(&id) else { return };
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
         let c = o.core_mut();
         if c.apply(Transition::Accept).is_err() {
             return;
         }
         c.ts_last = at;
+        c.ts_accepted = Some(at);
         let c = c.clone();
         let header = self.header(&c, at);
         self.notify(OrderEvent::Accepted(OrderAccepted { header }));
@@ -758,14 +1168,22 @@ impl Exchange {
 
     /// Refuses a submitted order at the venue.
     fn reject_at(&mut self, id: OrderId, reason: OrderRejectReason, at: UnixNanos) {
-        let Some(mut o) = self.orders.remove(&id) else { return };
+        let Some(mut o) = self.orders.remove(&id) else {
+            return;
+        };
         let c = o.core_mut();
         let _ = c.apply(Transition::Reject);
+        c.ts_last = at;
         self.client_ids.remove(&c.client_id);
         self.counts.by_status[status_index(OrderStatus::Rejected)] += 1;
         let c = c.clone();
+        self.record(o, Some(reason));
         let header = self.header(&c, at);
-        self.notify(OrderEvent::Rejected(OrderRejected { header, reason, request: "new" }));
+        self.notify(OrderEvent::Rejected(OrderRejected {
+            header,
+            reason,
+            request: "new",
+        }));
         // Its bracket never comes to life.
         if let Some((sl, tp)) = self.brackets.remove(&id) {
             for child in [sl, tp].into_iter().flatten() {
@@ -775,8 +1193,13 @@ impl Exchange {
                     self.client_ids.remove(&cc.client_id);
                     self.counts.by_status[status_index(OrderStatus::Rejected)] += 1;
                     let cc = cc.clone();
+                    self.record(ch, Some(reason));
                     let header = self.header(&cc, at);
-                    self.notify(OrderEvent::Rejected(OrderRejected { header, reason, request: "new" }));
+                    self.notify(OrderEvent::Rejected(OrderRejected {
+                        header,
+                        reason,
+                        request: "new",
+                    }));
                 }
             }
         }
@@ -784,7 +1207,9 @@ impl Exchange {
 
     /// Puts a working limit order in its level's queue.
     fn rest(&mut self, id: OrderId, book: Option<&OrderBook>) {
-        let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else { return };
+        let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else {
+            return;
+        };
         if !l.core.status.is_working() {
             return;
         }
@@ -794,7 +1219,9 @@ impl Exchange {
         if let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) {
             l.queue_ahead = Some(q.ahead);
             l.traded_since_update = 0.0;
-            l.level_qty = shown.and_then(|s| Qty::from_f64(s).ok()).unwrap_or(Qty::ZERO);
+            l.level_qty = shown
+                .and_then(|s| Qty::from_f64(s).ok())
+                .unwrap_or(Qty::ZERO);
         }
         let w = self.sym(symbol);
         if !w.resting.contains(&id) {
@@ -805,7 +1232,13 @@ impl Exchange {
     /// The size displayed at `price` on the order's own side, when the venue shows it: the
     /// book's level, or the quote's size at the touch (0 when the price improves on the touch;
     /// unknown behind it).
-    pub(super) fn shown_at(&self, symbol: SymbolId, side: OrderSide, price: Price, book: Option<&OrderBook>) -> Option<f64> {
+    pub(super) fn shown_at(
+        &self,
+        symbol: SymbolId,
+        side: OrderSide,
+        price: Price,
+        book: Option<&OrderBook>,
+    ) -> Option<f64> {
         if let Some(b) = book {
             let q = match side {
                 OrderSide::Buy => b.bid_qty_at(price),
@@ -836,7 +1269,14 @@ impl Exchange {
     }
 
     /// Whether a limit order at `price` would take liquidity now.
-    pub(super) fn marketable(&self, symbol: SymbolId, side: OrderSide, price: Price, book: Option<&OrderBook>, at_bar: Option<f64>) -> bool {
+    pub(super) fn marketable(
+        &self,
+        symbol: SymbolId,
+        side: OrderSide,
+        price: Price,
+        book: Option<&OrderBook>,
+        at_bar: Option<f64>,
+    ) -> bool {
         let p = price.to_f64();
         let opposite = if let Some(open) = at_bar {
             open
@@ -850,7 +1290,11 @@ impl Exchange {
                 None => return false,
             }
         } else {
-            let m = self.symbols.get(symbol as usize).map(|w| w.market).unwrap_or_default();
+            let m = self
+                .symbols
+                .get(symbol as usize)
+                .map(|w| w.market)
+                .unwrap_or_default();
             match side {
                 OrderSide::Buy if m.ask.is_finite() => m.ask,
                 OrderSide::Sell if m.bid.is_finite() => m.bid,
@@ -865,7 +1309,9 @@ impl Exchange {
 
     /// Cancels a working order (and its dormant exits when it was their entry).
     pub(super) fn cancel_order(&mut self, id: OrderId, at: UnixNanos, why: &'static str) {
-        let Some(o) = self.orders.get_mut(&id) else { return };
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
         let c = o.core_mut();
         if c.apply(Transition::Cancel).is_err() {
             return;
@@ -879,7 +1325,9 @@ impl Exchange {
 
     /// Expires what is left of a market, IOC or FOK order.
     pub(super) fn expire_rest(&mut self, id: OrderId, at: UnixNanos) {
-        let Some(o) = self.orders.get_mut(&id) else { return };
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
         let c = o.core_mut();
         if c.status.is_final() {
             return;
@@ -898,13 +1346,16 @@ impl Exchange {
     /// Removes a finished order from the venue's lists; an entry that ends unfilled takes its
     /// dormant exits with it.
     pub(super) fn finish(&mut self, id: OrderId) {
-        let Some(o) = self.orders.remove(&id) else { return };
+        let Some(o) = self.orders.remove(&id) else {
+            return;
+        };
         let c = o.core();
         self.counts.by_status[status_index(c.status)] += 1;
         self.client_ids.remove(&c.client_id);
         let symbol = c.symbol;
         let unfilled = c.filled.is_zero();
         let ts = c.ts_last;
+        self.record(o, None);
         let w = self.sym(symbol);
         w.resting.retain(|&x| x != id);
         w.triggers.retain(|&x| x != id);
@@ -925,9 +1376,13 @@ impl Exchange {
     pub(super) fn update_band(&mut self, symbol: SymbolId) {
         let mut lo = f64::NEG_INFINITY;
         let mut hi = f64::INFINITY;
-        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        let Some(w) = self.symbols.get(symbol as usize) else {
+            return;
+        };
         for id in w.resting.iter().chain(&w.triggers) {
-            let Some(o) = self.orders.get(id) else { continue };
+            let Some(o) = self.orders.get(id) else {
+                continue;
+            };
             let side = o.core().side;
             let (level, down) = match o {
                 AnyOrder::Limit(l) => (l.price.to_f64(), side == OrderSide::Buy),
@@ -955,7 +1410,14 @@ impl Exchange {
     /// Books an execution of order `id`: the order, the venue's position, the report for the
     /// account and the event for the strategy; then the bracket's exits, one-cancels-other, and
     /// reduce-only orders left with nothing to reduce.
-    pub(super) fn execute(&mut self, id: OrderId, qty: Qty, price: Price, liquidity: LiquiditySide, at: UnixNanos) {
+    pub(super) fn execute(
+        &mut self,
+        id: OrderId,
+        qty: Qty,
+        price: Price,
+        liquidity: LiquiditySide,
+        at: UnixNanos,
+    ) {
         self.execute_as(id, qty, price, liquidity, at, None);
     }
 
@@ -974,7 +1436,9 @@ impl Exchange {
             return;
         }
         let fee_bps = forced.map_or_else(|| self.cfg.fees.fee_bps(liquidity), |f| f.1);
-        let Some(o) = self.orders.get_mut(&id) else { return };
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
         let c = o.core_mut();
         let qty = qty.min(c.leaves());
         if c.record_fill(qty, price).is_err() {
@@ -989,6 +1453,11 @@ impl Exchange {
         let symbol = c.symbol;
         let before = self.position(symbol);
         self.sym(symbol).position = before + signed;
+        match (before == 0, before + signed == 0) {
+            (true, false) => self.positions_open += 1,
+            (false, true) => self.positions_open -= 1,
+            _ => {}
+        }
         let fee = qty.notional(price).mul_bps(fee_bps);
         self.reports.push(ExecReport {
             order_id: id,
@@ -1008,9 +1477,22 @@ impl Exchange {
             reduce_only: c.reduce_only,
             leverage: c.leverage,
             shadow: c.shadow,
+            triggered: forced.is_some()
+                || matches!(
+                    self.orders.get(&id),
+                    Some(AnyOrder::StopMarket(_) | AnyOrder::TakeProfit(_))
+                ),
         });
         let header = self.header(&c, at);
-        let fill = FillDetail { qty, price, liquidity, fee, fee_bps, leaves: c.leaves() };
+        let fill = FillDetail {
+            side: c.side,
+            qty,
+            price,
+            liquidity,
+            fee,
+            fee_bps,
+            leaves: c.leaves(),
+        };
         let done = c.status == OrderStatus::Filled;
         self.notify(if done {
             OrderEvent::Filled(OrderFilled { header, fill })
@@ -1036,14 +1518,22 @@ impl Exchange {
 
     /// Sizes and prices a bracket's exits from its entry's fills, and wakes them on the first.
     fn arm_bracket(&mut self, parent: OrderId, entry: &OrderCore, spec: BracketSpec) {
-        let Some(&(sl, tp)) = self.brackets.get(&parent) else { return };
+        let Some(&(sl, tp)) = self.brackets.get(&parent) else {
+            return;
+        };
         let Some(avg) = entry.avg_price() else { return };
         let long = entry.side == OrderSide::Buy;
         let s = if long { 1.0 } else { -1.0 };
         let symbol = entry.symbol;
         for (child, frac, stop) in [(sl, spec.stop_loss, true), (tp, spec.take_profit, false)] {
-            let (Some(child), Some(f)) = (child, frac) else { continue };
-            let level = if stop { avg * (1.0 - s * f) } else { avg * (1.0 + s * f) };
+            let (Some(child), Some(f)) = (child, frac) else {
+                continue;
+            };
+            let level = if stop {
+                avg * (1.0 - s * f)
+            } else {
+                avg * (1.0 + s * f)
+            };
             let trigger = crate::portfolio::price_level(level);
             match self.orders.get_mut(&child) {
                 Some(AnyOrder::StopMarket(o)) => {
@@ -1070,14 +1560,22 @@ impl Exchange {
         if before == 0 {
             return;
         }
-        let reducing_side = if before > 0 { OrderSide::Sell } else { OrderSide::Buy };
+        let reducing_side = if before > 0 {
+            OrderSide::Sell
+        } else {
+            OrderSide::Buy
+        };
         let w = &self.symbols[symbol as usize];
         let ids: Vec<OrderId> = w
             .resting
             .iter()
             .chain(&w.triggers)
             .copied()
-            .filter(|id| self.orders.get(id).is_some_and(|o| o.core().reduce_only && o.core().side == reducing_side))
+            .filter(|id| {
+                self.orders
+                    .get(id)
+                    .is_some_and(|o| o.core().reduce_only && o.core().side == reducing_side)
+            })
             .collect();
         for id in ids {
             self.cancel_order(id, at, "flat");
@@ -1086,12 +1584,23 @@ impl Exchange {
 
     /// Closes the symbol's whole position at `price` outside any order (a liquidation): a report
     /// with `reason` and `fee_bps`, and every reduce-only order canceled.
-    pub(super) fn force_close(&mut self, symbol: SymbolId, price: Price, reason: ExitReason, fee_bps: f64, at: UnixNanos) {
+    pub(super) fn force_close(
+        &mut self,
+        symbol: SymbolId,
+        price: Price,
+        reason: ExitReason,
+        fee_bps: f64,
+        at: UnixNanos,
+    ) {
         let pos = self.position(symbol);
         if pos == 0 {
             return;
         }
-        let side = if pos > 0 { OrderSide::Sell } else { OrderSide::Buy };
+        let side = if pos > 0 {
+            OrderSide::Sell
+        } else {
+            OrderSide::Buy
+        };
         // The venue's own order: it has an id so the strategy's event stream stays complete.
         let id = self.new_id();
         let o = NewOrder {
@@ -1111,15 +1620,32 @@ impl Exchange {
         let mut core = self.core(id, ClientOrderId::generated(id), &o, at, 0);
         core.qty = Qty(pos.abs());
         core.status = OrderStatus::Accepted;
-        self.orders.insert(id, AnyOrder::Market(MarketOrder { core }));
-        self.execute_as(id, Qty(pos.abs()), price, LiquiditySide::Taker, at, Some((reason, fee_bps)));
+        self.orders
+            .insert(id, AnyOrder::Market(MarketOrder { core }));
+        self.execute_as(
+            id,
+            Qty(pos.abs()),
+            price,
+            LiquiditySide::Taker,
+            at,
+            Some((reason, fee_bps)),
+        );
     }
 
     /// The price a trigger of `o` watches on `symbol` now: the mark (the quote's mid where the
     /// data has no mark) or the last price; with neither a trade nor a mark, the price the order
     /// would execute at (the bid for a sell, the ask for a buy).
-    pub(super) fn trigger_price(&self, symbol: SymbolId, o: &AnyOrder, book: Option<&OrderBook>) -> f64 {
-        let m = self.symbols.get(symbol as usize).map(|w| w.market).unwrap_or_default();
+    pub(super) fn trigger_price(
+        &self,
+        symbol: SymbolId,
+        o: &AnyOrder,
+        book: Option<&OrderBook>,
+    ) -> f64 {
+        let m = self
+            .symbols
+            .get(symbol as usize)
+            .map(|w| w.market)
+            .unwrap_or_default();
         match o.trigger().map(|t| t.1) {
             Some(TriggerSource::Mark) => match book.and_then(|b| b.mid()) {
                 Some(mid) => mid,
@@ -1166,7 +1692,9 @@ pub(crate) fn floor_qty(raw: f64, step: f64) -> Option<Qty> {
     if !(raw > 0.0) || !raw.is_finite() {
         return None;
     }
-    Qty::from_f64((raw / step + 1e-9).floor() * step).ok().filter(|q| q.units() > 0)
+    Qty::from_f64((raw / step + 1e-9).floor() * step)
+        .ok()
+        .filter(|q| q.units() > 0)
 }
 
 /// Builds the order a new-order request names.
@@ -1186,7 +1714,15 @@ fn build(core: OrderCore, qty: Qty, kind: OrderType) -> Result<AnyOrder, OrderRe
             traded_since_update: 0.0,
             level_qty: Qty::ZERO,
         }),
-        OrderType::StopMarket { trigger, source } => AnyOrder::StopMarket(StopMarketOrder { core, trigger: price(trigger)?, source }),
-        OrderType::TakeProfit { trigger, source } => AnyOrder::TakeProfit(TakeProfitOrder { core, trigger: price(trigger)?, source }),
+        OrderType::StopMarket { trigger, source } => AnyOrder::StopMarket(StopMarketOrder {
+            core,
+            trigger: price(trigger)?,
+            source,
+        }),
+        OrderType::TakeProfit { trigger, source } => AnyOrder::TakeProfit(TakeProfitOrder {
+            core,
+            trigger: price(trigger)?,
+            source,
+        }),
     })
 }

@@ -46,9 +46,18 @@ impl FeePreset {
     /// The preset's rates.
     pub const fn schedule(self) -> FeeSchedule {
         match self {
-            FeePreset::BinanceUsdm => FeeSchedule { maker_bps: 2.0, taker_bps: 5.0 },
-            FeePreset::Bybit => FeeSchedule { maker_bps: 2.0, taker_bps: 5.5 },
-            FeePreset::Okx => FeeSchedule { maker_bps: 2.0, taker_bps: 5.0 },
+            FeePreset::BinanceUsdm => FeeSchedule {
+                maker_bps: 2.0,
+                taker_bps: 5.0,
+            },
+            FeePreset::Bybit => FeeSchedule {
+                maker_bps: 2.0,
+                taker_bps: 5.5,
+            },
+            FeePreset::Okx => FeeSchedule {
+                maker_bps: 2.0,
+                taker_bps: 5.0,
+            },
         }
     }
 
@@ -70,9 +79,18 @@ mod tests {
     #[test]
     fn presets_and_rebates() {
         let b = FeePreset::BinanceUsdm.schedule();
-        assert_eq!((b.fee_bps(LiquiditySide::Maker), b.fee_bps(LiquiditySide::Taker)), (2.0, 5.0));
+        assert_eq!(
+            (
+                b.fee_bps(LiquiditySide::Maker),
+                b.fee_bps(LiquiditySide::Taker)
+            ),
+            (2.0, 5.0)
+        );
         assert_eq!(FeePreset::parse("bybit").unwrap().schedule().taker_bps, 5.5);
-        let rebate = FeeSchedule { maker_bps: -0.5, taker_bps: 3.0 };
+        let rebate = FeeSchedule {
+            maker_bps: -0.5,
+            taker_bps: 3.0,
+        };
         assert!(rebate.fee_bps(LiquiditySide::Maker) < 0.0);
         assert!(FeePreset::parse("kraken").is_none());
     }

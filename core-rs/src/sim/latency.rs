@@ -79,7 +79,11 @@ impl EmpiricalLatency {
         if let Some(bad) = samples.iter().find(|(e, r)| *e < 0 || *r < 0) {
             return Err(format!("latency samples must not be negative, got {bad:?}"));
         }
-        Ok(EmpiricalLatency { samples, rng: SplitMix64(seed), paired: None })
+        Ok(EmpiricalLatency {
+            samples,
+            rng: SplitMix64(seed),
+            paired: None,
+        })
     }
 
     /// Parses a samples file: one sample per line, nanoseconds, either one number (used for
@@ -92,12 +96,20 @@ impl EmpiricalLatency {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let nums: Result<Vec<i64>, _> =
-                line.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::parse::<i64>).collect();
+            let nums: Result<Vec<i64>, _> = line
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(str::parse::<i64>)
+                .collect();
             match nums.as_deref() {
                 Ok([x]) => out.push((*x, *x)),
                 Ok([e, r]) => out.push((*e, *r)),
-                _ => return Err(format!("line {}: expected one or two integers (ns), got {line:?}", n + 1)),
+                _ => {
+                    return Err(format!(
+                        "line {}: expected one or two integers (ns), got {line:?}",
+                        n + 1
+                    ))
+                }
             }
         }
         Ok(out)
@@ -157,24 +169,38 @@ impl LatencyConfig {
     /// A constant order latency of `entry_ms` and `response_ms` milliseconds.
     pub fn constant_ms(entry_ms: f64, response_ms: f64) -> Self {
         let ns = |ms: f64| (ms * NANOS_PER_MILLI as f64).round() as UnixNanos;
-        LatencyConfig::Constant { entry_ns: ns(entry_ms), response_ns: ns(response_ms) }
+        LatencyConfig::Constant {
+            entry_ns: ns(entry_ms),
+            response_ns: ns(response_ms),
+        }
     }
 
     /// The model this config names.
     pub fn build(&self) -> Result<AnyLatency, String> {
         match self {
             LatencyConfig::Recorded => Ok(AnyLatency::Constant(ConstantLatency::default())),
-            LatencyConfig::Constant { entry_ns, response_ns } => {
+            LatencyConfig::Constant {
+                entry_ns,
+                response_ns,
+            } => {
                 if *entry_ns < 0 || *response_ns < 0 {
                     return Err("latencies must not be negative".into());
                 }
-                Ok(AnyLatency::Constant(ConstantLatency { entry_ns: *entry_ns, response_ns: *response_ns }))
+                Ok(AnyLatency::Constant(ConstantLatency {
+                    entry_ns: *entry_ns,
+                    response_ns: *response_ns,
+                }))
             }
-            LatencyConfig::Empirical { samples_ns, file, seed } => {
+            LatencyConfig::Empirical {
+                samples_ns,
+                file,
+                seed,
+            } => {
                 let samples = if !samples_ns.is_empty() {
                     samples_ns.clone()
                 } else if let Some(path) = file {
-                    let text = std::fs::read_to_string(path).map_err(|e| format!("latency samples {path}: {e}"))?;
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("latency samples {path}: {e}"))?;
                     EmpiricalLatency::parse_samples(&text)?
                 } else {
                     Vec::new()
@@ -228,7 +254,10 @@ impl FeedClock {
             LatencyConfig::Recorded => None,
             other => Some(other.build()?),
         };
-        Ok(FeedClock { model, last: UnixNanos::MIN })
+        Ok(FeedClock {
+            model,
+            last: UnixNanos::MIN,
+        })
     }
 
     /// Whether receive times come from the data.
@@ -240,7 +269,9 @@ impl FeedClock {
     /// The local receive time of an event at `ts_event` recorded as received at `ts_recv`.
     #[inline]
     pub fn receive(&mut self, ts_event: UnixNanos, ts_recv: UnixNanos) -> UnixNanos {
-        let Some(m) = &mut self.model else { return ts_recv };
+        let Some(m) = &mut self.model else {
+            return ts_recv;
+        };
         let t = ts_event.saturating_add(m.entry(ts_event)).max(self.last);
         self.last = t;
         t
@@ -262,22 +293,33 @@ mod tests {
         let samples = vec![(100, 1_000), (200, 2_000), (300, 3_000)];
         let run = |seed| {
             let mut m = EmpiricalLatency::new(samples.clone(), seed).unwrap();
-            (0..1_000).map(|_| (m.entry(0), m.response(0))).collect::<Vec<_>>()
+            (0..1_000)
+                .map(|_| (m.entry(0), m.response(0)))
+                .collect::<Vec<_>>()
         };
         let a = run(7);
         assert_eq!(a, run(7), "same seed, same draws");
         assert_ne!(a, run(8), "another seed, other draws");
-        assert!(a.iter().all(|p| samples.contains(p)), "pairs drawn together");
+        assert!(
+            a.iter().all(|p| samples.contains(p)),
+            "pairs drawn together"
+        );
         for s in &samples {
             let n = a.iter().filter(|p| *p == s).count();
-            assert!((250..420).contains(&n), "each sample about a third of the time: {n}");
+            assert!(
+                (250..420).contains(&n),
+                "each sample about a third of the time: {n}"
+            );
         }
     }
 
     #[test]
     fn samples_files_parse_one_or_two_columns() {
         let text = "# ns\n1000\n\n2000, 3000\n4000 5000\n";
-        assert_eq!(EmpiricalLatency::parse_samples(text).unwrap(), vec![(1000, 1000), (2000, 3000), (4000, 5000)]);
+        assert_eq!(
+            EmpiricalLatency::parse_samples(text).unwrap(),
+            vec![(1000, 1000), (2000, 3000), (4000, 5000)]
+        );
         assert!(EmpiricalLatency::parse_samples("1,2,3").is_err());
         assert!(EmpiricalLatency::parse_samples("x").is_err());
         assert!(EmpiricalLatency::new(vec![], 1).is_err());
@@ -286,7 +328,11 @@ mod tests {
 
     #[test]
     fn a_modelled_feed_keeps_deliveries_in_order() {
-        let cfg = LatencyConfig::Empirical { samples_ns: vec![(10, 10), (1_000, 1_000)], file: None, seed: 3 };
+        let cfg = LatencyConfig::Empirical {
+            samples_ns: vec![(10, 10), (1_000, 1_000)],
+            file: None,
+            seed: 3,
+        };
         let mut clock = FeedClock::new(&cfg).unwrap();
         let mut last = UnixNanos::MIN;
         for ts in 0..10_000 {

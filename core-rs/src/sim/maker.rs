@@ -25,6 +25,10 @@ impl Exchange {
         let symbol = t.symbol;
         let book = books.valid_book(symbol);
         let prev_last = self.remember(t, book);
+        if !t.is_bar() {
+            // A bar's time is its close; what reaches the venue before it gets its open.
+            self.clock = self.clock.max(t.ts_event);
+        }
         if t.is_bar() {
             self.on_bar(t, prev_last, books);
             return;
@@ -81,12 +85,26 @@ impl Exchange {
         if let Some((side, liq)) = self.symbols[symbol as usize].liquidation {
             if self.position(symbol) != 0 {
                 let m = self.symbols[symbol as usize].market;
-                let closing = if side == Side::Long { OrderSide::Sell } else { OrderSide::Buy };
+                let closing = if side == Side::Long {
+                    OrderSide::Sell
+                } else {
+                    OrderSide::Buy
+                };
                 let px = exec_side_price(&m, closing, book);
-                let adverse = if side == Side::Long { px <= liq } else { px >= liq };
+                let adverse = if side == Side::Long {
+                    px <= liq
+                } else {
+                    px >= liq
+                };
                 if adverse {
                     let fee = self.cfg.liquidation_fee_bps;
-                    self.force_close(symbol, crate::portfolio::price_level(liq), ExitReason::Liquidation, fee, at);
+                    self.force_close(
+                        symbol,
+                        crate::portfolio::price_level(liq),
+                        ExitReason::Liquidation,
+                        fee,
+                        at,
+                    );
                 }
             }
         }
@@ -106,12 +124,16 @@ impl Exchange {
         let trade = (t.price.is_finite() && t.volume > 0.0).then_some(t.price);
         let mut fired: Vec<(bool, OrderId, Price)> = Vec::new();
         for &id in &w.triggers {
-            let Some(o) = self.orders.get(&id) else { continue };
+            let Some(o) = self.orders.get(&id) else {
+                continue;
+            };
             let observed = match (o.trigger().map(|x| x.1), trade) {
                 (Some(crate::orders::TriggerSource::Last), Some(p)) => p,
                 _ => self.trigger_price(symbol, o, book),
             };
-            let Ok(obs) = Price::from_f64(observed) else { continue };
+            let Ok(obs) = Price::from_f64(observed) else {
+                continue;
+            };
             if o.triggered_by(obs) {
                 fired.push((matches!(o, AnyOrder::StopMarket(_)), id, obs));
             }
@@ -147,12 +169,21 @@ impl Exchange {
 
     /// A trade of `qty` at `price`; `aggressor` is the taker's side when known (a buyer takes
     /// asks, so only resting sells can fill).
-    pub fn on_trade(&mut self, symbol: SymbolId, price: f64, qty: f64, aggressor: Option<OrderSide>, at: UnixNanos) {
+    pub fn on_trade(
+        &mut self,
+        symbol: SymbolId,
+        price: f64,
+        qty: f64,
+        aggressor: Option<OrderSide>,
+        at: UnixNanos,
+    ) {
         let ids = self.symbols[symbol as usize].resting.clone();
         // What of the trade already went to our earlier orders at the same price (FIFO).
         let mut used_at_price = 0.0;
         for id in ids {
-            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else { continue };
+            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else {
+                continue;
+            };
             let side = l.core.side;
             if aggressor == Some(side) {
                 continue;
@@ -166,7 +197,10 @@ impl Exchange {
             let fill = if through {
                 leaves
             } else if price == p {
-                let mut q = super::queue::QueuePos { ahead: l.queue_ahead.unwrap_or(f64::MAX), traded: l.traded_since_update };
+                let mut q = super::queue::QueuePos {
+                    ahead: l.queue_ahead.unwrap_or(f64::MAX),
+                    traded: l.traded_since_update,
+                };
                 let reached = self.queue.trade(&mut q, qty);
                 l.queue_ahead = Some(q.ahead);
                 l.traded_since_update = q.traded;
@@ -189,7 +223,9 @@ impl Exchange {
     fn on_quote(&mut self, symbol: SymbolId, t: &Tick, at: UnixNanos) {
         let ids = self.symbols[symbol as usize].resting.clone();
         for id in ids {
-            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else { continue };
+            let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else {
+                continue;
+            };
             let p = l.price.to_f64();
             let (own, own_qty, opposite) = match l.core.side {
                 OrderSide::Buy => (t.bid, t.bid_qty, t.ask),
@@ -212,19 +248,36 @@ impl Exchange {
                 continue;
             }
             // At the touch (its size), or the touch moved past it (its level is gone: 0).
-            let new = if own == p && own_qty.is_finite() { own_qty } else { 0.0 };
+            let new = if own == p && own_qty.is_finite() {
+                own_qty
+            } else {
+                0.0
+            };
             queue_depth(&self.queue, l, new);
         }
     }
 
     /// A book update changed the level at `price` on the bid side (`is_bid`) or the ask side from
     /// `prev` to `new`: the queues of our orders resting there move.
-    pub fn on_depth_level(&mut self, symbol: SymbolId, is_bid: bool, price: Price, _prev: Qty, new: Qty) {
-        let Some(w) = self.symbols.get(symbol as usize) else { return };
+    pub fn on_depth_level(
+        &mut self,
+        symbol: SymbolId,
+        is_bid: bool,
+        price: Price,
+        _prev: Qty,
+        new: Qty,
+    ) {
+        let Some(w) = self.symbols.get(symbol as usize) else {
+            return;
+        };
         if w.resting.is_empty() {
             return;
         }
-        let side = if is_bid { OrderSide::Buy } else { OrderSide::Sell };
+        let side = if is_bid {
+            OrderSide::Buy
+        } else {
+            OrderSide::Sell
+        };
         let ids: Vec<OrderId> = w.resting.clone();
         for id in ids {
             if let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) {
@@ -238,16 +291,24 @@ impl Exchange {
     /// After a book update of `symbol`: liquidity the venue updated is available again, and a
     /// resting order the opposite side now reaches is filled at its price.
     pub fn after_depth(&mut self, symbol: SymbolId, book: &OrderBook, at: UnixNanos) {
-        let Some(w) = self.symbols.get_mut(symbol as usize) else { return };
+        self.clock = self.clock.max(at);
+        let Some(w) = self.symbols.get_mut(symbol as usize) else {
+            return;
+        };
         w.consumed.refresh(Some(book));
         if w.resting.is_empty() {
             return;
         }
-        let (best_bid, best_ask) = (book.best_bid().map(|l| l.price), book.best_ask().map(|l| l.price));
+        let (best_bid, best_ask) = (
+            book.best_bid().map(|l| l.price),
+            book.best_ask().map(|l| l.price),
+        );
         let ids = w.resting.clone();
         let mut changed = false;
         for id in ids {
-            let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else { continue };
+            let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else {
+                continue;
+            };
             let crossed = match l.core.side {
                 OrderSide::Buy => best_ask.is_some_and(|a| a <= l.price),
                 OrderSide::Sell => best_bid.is_some_and(|b| b >= l.price),
@@ -263,10 +324,25 @@ impl Exchange {
         }
     }
 
+    /// Whether one of our orders rests at `price` on the bid (`is_bid`) or ask side of `symbol`.
+    #[inline]
+    pub fn rests_at(&self, symbol: SymbolId, is_bid: bool, price: Price) -> bool {
+        let side = if is_bid {
+            OrderSide::Buy
+        } else {
+            OrderSide::Sell
+        };
+        self.symbols.get(symbol as usize).is_some_and(|w| {
+            w.resting.iter().any(|id| matches!(self.orders.get(id), Some(AnyOrder::Limit(l)) if l.core.side == side && l.price == price))
+        })
+    }
+
     /// Whether `symbol` has resting orders or consumed liquidity a book update can touch.
     #[inline]
     pub fn watches_depth(&self, symbol: SymbolId) -> bool {
-        self.symbols.get(symbol as usize).is_some_and(|w| !w.resting.is_empty() || !w.consumed.is_empty())
+        self.symbols
+            .get(symbol as usize)
+            .is_some_and(|w| !w.resting.is_empty() || !w.consumed.is_empty())
     }
 }
 
@@ -275,7 +351,10 @@ impl Exchange {
 fn queue_depth(model: &super::queue::AnyQueueModel, l: &mut crate::orders::LimitOrder, new: f64) {
     match l.queue_ahead {
         Some(ahead) if ahead < f64::MAX => {
-            let mut q = super::queue::QueuePos { ahead, traded: l.traded_since_update };
+            let mut q = super::queue::QueuePos {
+                ahead,
+                traded: l.traded_since_update,
+            };
             model.depth(&mut q, l.level_qty.to_f64(), new);
             l.queue_ahead = Some(q.ahead);
             l.traded_since_update = q.traded;

@@ -22,7 +22,13 @@ pub struct MarketMemory {
 
 impl Default for MarketMemory {
     fn default() -> Self {
-        MarketMemory { bid: f64::NAN, ask: f64::NAN, bid_qty: f64::NAN, ask_qty: f64::NAN, last: f64::NAN }
+        MarketMemory {
+            bid: f64::NAN,
+            ask: f64::NAN,
+            bid_qty: f64::NAN,
+            ask_qty: f64::NAN,
+            last: f64::NAN,
+        }
     }
 }
 
@@ -76,10 +82,26 @@ impl ConsumedLevels {
 
     /// Records that `qty` was taken at a level showing `shown`.
     pub fn take(&mut self, taker: OrderSide, price: Price, shown: Qty, qty: Qty) {
-        match self.0.iter_mut().find(|c| c.taker == taker && c.price == price) {
+        match self
+            .0
+            .iter_mut()
+            .find(|c| c.taker == taker && c.price == price)
+        {
             Some(c) if c.shown == shown => c.qty += qty,
-            Some(c) => *c = Consumed { taker, price, qty, shown },
-            None => self.0.push(Consumed { taker, price, qty, shown }),
+            Some(c) => {
+                *c = Consumed {
+                    taker,
+                    price,
+                    qty,
+                    shown,
+                }
+            }
+            None => self.0.push(Consumed {
+                taker,
+                price,
+                qty,
+                shown,
+            }),
         }
     }
 
@@ -103,7 +125,8 @@ impl ConsumedLevels {
 
     /// Forgets the entry of one level (a quote at that price with another size).
     pub fn forget(&mut self, taker: OrderSide, price: Price, shown_now: Qty) {
-        self.0.retain(|c| !(c.taker == taker && c.price == price && c.shown != shown_now));
+        self.0
+            .retain(|c| !(c.taker == taker && c.price == price && c.shown != shown_now));
     }
 
     /// Whether nothing is remembered.
@@ -129,7 +152,11 @@ mod tests {
         let mut c = ConsumedLevels::default();
         c.take(OrderSide::Buy, p(100.0), q(2.0), q(1.5));
         assert_eq!(c.available(OrderSide::Buy, p(100.0), q(2.0)), q(0.5));
-        assert_eq!(c.available(OrderSide::Sell, p(100.0), q(2.0)), q(2.0), "the other side is untouched");
+        assert_eq!(
+            c.available(OrderSide::Sell, p(100.0), q(2.0)),
+            q(2.0),
+            "the other side is untouched"
+        );
         c.take(OrderSide::Buy, p(100.0), q(2.0), q(0.5));
         assert_eq!(c.available(OrderSide::Buy, p(100.0), q(2.0)), Qty::ZERO);
         // The venue updated the level: what it shows now is all there.

@@ -17,9 +17,13 @@ pub mod queue;
 mod report;
 mod taker;
 
-pub use exchange::{BookSource, Exchange, NoBooks, OrderCounts, SimConfig};
+pub(crate) use exchange::floor_qty;
+pub use exchange::{BookSource, Exchange, NoBooks, OrderCounts, OrderRecord, Refused, SimConfig};
 pub use fees::{FeeModel, FeePreset, FeeSchedule};
-pub use latency::{AnyLatency, ConstantLatency, EmpiricalLatency, FeedClock, LatencyConfig, LatencyModel, SplitMix64};
+pub use latency::{
+    AnyLatency, ConstantLatency, EmpiricalLatency, FeedClock, LatencyConfig, LatencyModel,
+    SplitMix64,
+};
 pub use market::{ConsumedLevels, MarketMemory};
 pub use queue::{AnyQueueModel, QueueConfig, QueueKind, QueueModel, QueuePos};
 pub use report::{BracketSpec, ExecReport};

@@ -38,7 +38,10 @@ pub struct RiskAverse;
 
 impl QueueModel for RiskAverse {
     fn join(&self, level_qty: f64) -> QueuePos {
-        QueuePos { ahead: level_qty.max(0.0), traded: 0.0 }
+        QueuePos {
+            ahead: level_qty.max(0.0),
+            traded: 0.0,
+        }
     }
 
     fn trade(&self, q: &mut QueuePos, qty: f64) -> f64 {
@@ -93,7 +96,10 @@ impl Probabilistic {
 
 impl QueueModel for Probabilistic {
     fn join(&self, level_qty: f64) -> QueuePos {
-        QueuePos { ahead: level_qty.max(0.0), traded: 0.0 }
+        QueuePos {
+            ahead: level_qty.max(0.0),
+            traded: 0.0,
+        }
     }
 
     fn trade(&self, q: &mut QueuePos, qty: f64) -> f64 {
@@ -161,7 +167,11 @@ pub struct QueueConfig {
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { model: QueueKind::RiskAverse, shape: ProbShapeKind::Power, power: 3.0 }
+        QueueConfig {
+            model: QueueKind::RiskAverse,
+            shape: ProbShapeKind::Power,
+            power: 3.0,
+        }
     }
 }
 
@@ -259,13 +269,19 @@ mod tests {
         assert_eq!(q.ahead, 6.0);
         m.depth(&mut q, 7.0, 2.0); // below the queue: those were ahead
         assert_eq!(q.ahead, 2.0);
-        assert_eq!(m.trade(&mut q, 5.0), 3.0, "3 of the trade reached the order");
+        assert_eq!(
+            m.trade(&mut q, 5.0),
+            3.0,
+            "3 of the trade reached the order"
+        );
         assert_eq!(q.ahead, 0.0);
     }
 
     #[test]
     fn probabilistic_power_splits_cancellations_by_position() {
-        let m = Probabilistic { shape: ProbShape::Power(2.0) };
+        let m = Probabilistic {
+            shape: ProbShape::Power(2.0),
+        };
         // At the very front (nothing ahead): every cancellation is behind.
         assert_eq!(m.behind(0.0, 10.0), 1.0);
         // At the very back: every cancellation is ahead.
@@ -275,14 +291,19 @@ mod tests {
         let mut q = m.join(10.0);
         m.depth(&mut q, 10.0, 6.0); // 4 canceled; we are at the back: all of it ahead
         assert!((q.ahead - 6.0).abs() < 1e-12);
-        let mut q = QueuePos { ahead: 5.0, traded: 0.0 };
+        let mut q = QueuePos {
+            ahead: 5.0,
+            traded: 0.0,
+        };
         m.depth(&mut q, 10.0, 8.0); // middle: half of 2 ahead
         assert!((q.ahead - 4.0).abs() < 1e-12);
     }
 
     #[test]
     fn probabilistic_does_not_count_a_trade_twice() {
-        let m = Probabilistic { shape: ProbShape::Log };
+        let m = Probabilistic {
+            shape: ProbShape::Log,
+        };
         let mut q = m.join(10.0);
         m.trade(&mut q, 3.0);
         assert_eq!(q.ahead, 7.0);
@@ -296,8 +317,12 @@ mod tests {
     fn the_queue_never_goes_negative_nor_above_the_level() {
         let models = [
             AnyQueueModel::RiskAverse(RiskAverse),
-            AnyQueueModel::Prob(Probabilistic { shape: ProbShape::Power(3.0) }),
-            AnyQueueModel::Prob(Probabilistic { shape: ProbShape::Log }),
+            AnyQueueModel::Prob(Probabilistic {
+                shape: ProbShape::Power(3.0),
+            }),
+            AnyQueueModel::Prob(Probabilistic {
+                shape: ProbShape::Log,
+            }),
             AnyQueueModel::None(NoQueue),
         ];
         let mut x: u64 = 99;
@@ -319,7 +344,11 @@ mod tests {
                     let new = next();
                     m.depth(&mut q, level, new);
                     level = new;
-                    assert!(q.ahead <= level + 1e-9, "{m:?}: ahead {} above the level {level}", q.ahead);
+                    assert!(
+                        q.ahead <= level + 1e-9,
+                        "{m:?}: ahead {} above the level {level}",
+                        q.ahead
+                    );
                 }
                 assert!(q.ahead >= 0.0 && q.ahead.is_finite(), "{m:?}: {q:?}");
             }

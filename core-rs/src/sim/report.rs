@@ -44,6 +44,9 @@ pub struct ExecReport {
     pub leverage: f64,
     /// A shadow order's execution (no capital).
     pub shadow: bool,
+    /// The venue acted on its own: a triggered stop or take-profit, or a liquidation. Such an
+    /// execution was decided by the market event that caused it, not by a strategy.
+    pub triggered: bool,
 }
 
 /// The exits a bracket entry arms at the venue (one cancels the other), as distances from the

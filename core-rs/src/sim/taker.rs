@@ -62,7 +62,9 @@ impl Exchange {
         books: &B,
         at_bar: Option<f64>,
     ) {
-        let Some((symbol, side, mut want)) = self.wanted(id) else { return };
+        let Some((symbol, side, mut want)) = self.wanted(id) else {
+            return;
+        };
         if want.is_zero() {
             return;
         }
@@ -78,11 +80,16 @@ impl Exchange {
                 if want.is_zero() || !within(side, level.price, limit) {
                     break;
                 }
-                let avail = self.sym(symbol).consumed.available(side, level.price, level.qty);
+                let avail = self
+                    .sym(symbol)
+                    .consumed
+                    .available(side, level.price, level.qty);
                 let q = avail.min(want);
                 if q.units() > 0 {
                     self.execute(id, q, level.price, LiquiditySide::Taker, at);
-                    self.sym(symbol).consumed.take(side, level.price, level.qty, q);
+                    self.sym(symbol)
+                        .consumed
+                        .take(side, level.price, level.qty, q);
                     want -= q;
                 }
             }
@@ -129,10 +136,22 @@ impl Exchange {
     }
 
     /// How much of order `id` could fill now up to `limit` (for fill-or-kill).
-    pub(super) fn fillable(&mut self, id: OrderId, limit: Option<Price>, book: Option<&OrderBook>, at_bar: Option<f64>) -> Qty {
-        let Some((symbol, side, want)) = self.wanted(id) else { return Qty::ZERO };
+    pub(super) fn fillable(
+        &mut self,
+        id: OrderId,
+        limit: Option<Price>,
+        book: Option<&OrderBook>,
+        at_bar: Option<f64>,
+    ) -> Qty {
+        let Some((symbol, side, want)) = self.wanted(id) else {
+            return Qty::ZERO;
+        };
         if let Some(open) = at_bar {
-            return if within(side, against(side, open, self.cfg.slippage_bps), limit) { want } else { Qty::ZERO };
+            return if within(side, against(side, open, self.cfg.slippage_bps), limit) {
+                want
+            } else {
+                Qty::ZERO
+            };
         }
         if let Some(book) = book {
             let mut total = Qty::ZERO;
@@ -140,7 +159,10 @@ impl Exchange {
                 if total >= want || !within(side, level.price, limit) {
                     break;
                 }
-                total += self.sym(symbol).consumed.available(side, level.price, level.qty);
+                total += self
+                    .sym(symbol)
+                    .consumed
+                    .available(side, level.price, level.qty);
             }
             return total.min(want);
         }
@@ -158,7 +180,11 @@ impl Exchange {
                 return want;
             }
             let shown = Qty::from_f64(size).unwrap_or(Qty::ZERO);
-            return self.sym(symbol).consumed.available(side, touch_px, shown).min(want);
+            return self
+                .sym(symbol)
+                .consumed
+                .available(side, touch_px, shown)
+                .min(want);
         }
         if m.last.is_finite() && within(side, against(side, m.last, self.cfg.slippage_bps), limit) {
             return want;
@@ -168,8 +194,16 @@ impl Exchange {
 
     /// Triggers the stop or take-profit `id` at `observed` and sends it to the market as a market
     /// order at exchange time `at`.
-    pub(super) fn trigger<B: BookSource + ?Sized>(&mut self, id: OrderId, observed: Price, at: UnixNanos, books: &B) {
-        let Some(o) = self.orders.get_mut(&id) else { return };
+    pub(super) fn trigger<B: BookSource + ?Sized>(
+        &mut self,
+        id: OrderId,
+        observed: Price,
+        at: UnixNanos,
+        books: &B,
+    ) {
+        let Some(o) = self.orders.get_mut(&id) else {
+            return;
+        };
         if !matches!(o, AnyOrder::StopMarket(_) | AnyOrder::TakeProfit(_)) {
             return;
         }
@@ -180,7 +214,12 @@ impl Exchange {
         c.ts_last = at;
         let c = c.clone();
         let header = self.header(&c, at);
-        self.notify(crate::orders::OrderEvent::Triggered(crate::orders::OrderTriggered { header, price: observed }));
+        self.notify(crate::orders::OrderEvent::Triggered(
+            crate::orders::OrderTriggered {
+                header,
+                price: observed,
+            },
+        ));
         self.take(id, None, at, books, None);
         self.expire_rest(id, at);
     }

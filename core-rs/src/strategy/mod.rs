@@ -5,14 +5,20 @@ mod builtin;
 mod depth_window;
 mod features;
 mod liq_window;
+mod order_strategy;
 mod signal;
 mod time_bar;
 
-pub use builtin::{EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig};
+pub use builtin::{
+    EmaCrossConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig,
+};
 pub(crate) use features::finite;
-pub use features::{BarFeatures, FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW};
+pub use features::{
+    BarFeatures, FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW,
+};
 pub use liq_window::{LiqReading, LiqWindow};
-pub use signal::{Signal, SignalDisposition, SignalDraft, IgnoreReason, Target};
+pub use order_strategy::{OrderContext, OrderStrategy};
+pub use signal::{IgnoreReason, Signal, SignalDisposition, SignalDraft, Target};
 pub use time_bar::{Bar, BarBuilder};
 
 use thiserror::Error;

@@ -25,7 +25,13 @@ TRADE_COLUMNS = (
 )  # fmt: skip
 FILL_COLUMNS = (
     "seq", "decided_seq", "decided_at", "ts_recv", "ts_event", "symbol", "side", "qty", "price",
-    "fee", "fee_bps", "maker", "kind", "exit_reason", "shadow", "signal_id",
+    "fee", "fee_bps", "maker", "kind", "exit_reason", "shadow", "signal_id", "order_id",
+    "depth_seq",
+)  # fmt: skip
+ORDER_COLUMNS = (
+    "order_id", "client_id", "symbol", "side", "kind", "tif", "price", "trigger", "qty",
+    "filled", "status", "reject_reason", "reduce_only", "strategy", "ts_init", "ts_accepted",
+    "ts_last", "parent",
 )  # fmt: skip
 FUNDING_COLUMNS = (
     "funding_time", "ts_event", "seq", "symbol", "rate", "mark", "qty", "amount", "shadow",
@@ -45,7 +51,11 @@ class BacktestResult:
 
     The journal, for reports and :func:`quantum.audit`: ``fills`` (every fill, shadow ones
     flagged; exact prices, sizes and fees as decimal strings; ``seq`` is the arrival number of
-    the fill tick, 1-based over the ticks given), ``funding`` (every funding payment),
+    the fill tick, 1-based over the ticks given, and ``depth_seq`` that of the depth message a
+    fill executed on, −1 during a tick; ``order_id`` the order it executed), ``orders`` (every
+    real order: kind, time in force, price or trigger, quantity, filled quantity, final status,
+    rejection reason, and its times: submitted locally, accepted and last event at the venue),
+    ``funding`` (every funding payment),
     ``rejected_ticks`` (arrival number and reason), ``strategies`` (each strategy's trades,
     shadow trades and Kelly estimate), and ``config``, the engine config of the run.
     """
@@ -63,6 +73,7 @@ class BacktestResult:
     book: dict[str, int] | None = None
     shadow_trades: pd.DataFrame = field(default_factory=pd.DataFrame)
     fills: pd.DataFrame = field(default_factory=pd.DataFrame)
+    orders: pd.DataFrame = field(default_factory=pd.DataFrame)
     funding: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejected_ticks: pd.DataFrame = field(default_factory=pd.DataFrame)
     strategies: list[dict[str, Any]] = field(default_factory=list)
@@ -170,6 +181,7 @@ def finish_result(engine: Engine, elapsed_s: float) -> BacktestResult:
         book=native.book_stats(),
         shadow_trades=shadow,
         fills=_named(journal["fills"], names, FILL_COLUMNS),
+        orders=_named(journal["orders"], names, ORDER_COLUMNS),
         funding=_named(journal["funding"], names, FUNDING_COLUMNS),
         rejected_ticks=pd.DataFrame({"seq": rejected["seq"], "reason": rejected["reason"]}),
         strategies=list(journal["strategies"]),

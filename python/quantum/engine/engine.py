@@ -7,6 +7,7 @@ a tick stream gives the same trades through either.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -132,9 +133,12 @@ class Engine:
             signal_id,
         )
 
-    def cancel_pending_entry(self, symbol: str) -> bool:
-        """Withdraws the entry waiting to fill for ``symbol``; True if there was one."""
-        return self._engine.cancel_pending_entry(self.symbol_id(symbol))
+    def cancel_pending_entry(self, symbol: str, ts_recv: int | None = None) -> bool:
+        """Withdraws the entry of ``symbol`` that has not filled (taken back before it reaches the
+        venue, else canceled there) at local time ``ts_recv`` (default: now); True if there was
+        one."""
+        now = time.time_ns() if ts_recv is None else ts_recv
+        return self._engine.cancel_pending_entry(self.symbol_id(symbol), now)
 
     def submit_close(self, symbol: str, ts_recv: int) -> None:
         """Closes the symbol's position on its next tick."""

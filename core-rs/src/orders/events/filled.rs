@@ -2,11 +2,13 @@
 
 use super::EventHeader;
 use crate::orders::LiquiditySide;
-use crate::types::{Money, Price, Qty};
+use crate::types::{Money, OrderSide, Price, Qty};
 
 /// One execution of an order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FillDetail {
+    /// Buy or sell.
+    pub side: OrderSide,
     /// Quantity of this execution.
     pub qty: Qty,
     /// Price of this execution.
