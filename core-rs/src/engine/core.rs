@@ -161,9 +161,15 @@ impl Engine {
                 if config.journal {
                     v.keep_history();
                 }
+                // Until an order strategy listens, nobody reads the order events.
+                v.set_silent(true);
                 v
             },
-            shadow_venue: Exchange::new(e.sim_config(true)).map_err(EngineError::Config)?,
+            shadow_venue: {
+                let mut v = Exchange::new(e.sim_config(true)).map_err(EngineError::Config)?;
+                v.set_silent(true);
+                v
+            },
             feed: FeedClock::new(&e.feed_latency).map_err(EngineError::Config)?,
             open_params: OpenParams {
                 leverage: e.leverage,

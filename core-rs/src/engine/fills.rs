@@ -92,19 +92,20 @@ impl Engine {
     pub(super) fn venue_step<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let bar_open = (t.is_bar() && t.open.is_finite()).then_some((t.symbol, t.open));
         let books = Books(&self.books);
-        if bar_open.is_some() {
+        let due = |v: &crate::sim::Exchange| v.next_arrival().is_some_and(|a| a <= t.ts_event);
+        if bar_open.is_some() && due(&self.venue) {
             self.venue.deliver(t.ts_event, &books, bar_open);
         }
         self.venue.on_tick(t, &books);
-        if bar_open.is_none() && self.venue.next_arrival().is_some_and(|a| a <= t.ts_event) {
+        if bar_open.is_none() && due(&self.venue) {
             self.venue.deliver(t.ts_event, &books, None);
         }
         if self.shadow_venue.is_active() {
-            if bar_open.is_some() {
+            if bar_open.is_some() && due(&self.shadow_venue) {
                 self.shadow_venue.deliver(t.ts_event, &books, bar_open);
             }
             self.shadow_venue.on_tick(t, &books);
-            if bar_open.is_none() {
+            if bar_open.is_none() && due(&self.shadow_venue) {
                 self.shadow_venue.deliver(t.ts_event, &books, None);
             }
         }

@@ -43,6 +43,16 @@ impl Engine {
     /// Adds a strategy that trades with orders.
     pub fn add_order_strategy(&mut self, s: Box<dyn OrderStrategy>) {
         self.desk.strategies.push(s);
+        // Someone listens now: the venue answers, and the known positions start from the
+        // account's.
+        self.venue.set_silent(false);
+        for p in self.account.positions() {
+            let idx = p.symbol as usize;
+            if self.desk.known_position.len() <= idx {
+                self.desk.known_position.resize(idx + 1, 0.0);
+            }
+            self.desk.known_position[idx] = p.signed_qty().to_f64();
+        }
     }
 
     /// Whether any order strategy runs.

@@ -139,7 +139,9 @@ impl Engine {
         if self.config.journal {
             self.venue.keep_history();
         }
+        self.venue.set_silent(self.desk.strategies.is_empty());
         self.shadow_venue = Exchange::new(e.sim_config(true)).map_err(EngineError::Config)?;
+        self.shadow_venue.set_silent(true);
         for st in &mut self.symbols {
             (st.held, st.next_funding, st.target) = (None, UnixNanos::MAX, Default::default());
         }

@@ -193,6 +193,8 @@ pub struct Exchange {
     pub(super) clock: UnixNanos,
     /// Every finished order, when kept (the journal).
     history: Option<Vec<OrderRecord>>,
+    /// Nobody listens to the order events: none are made.
+    silent: bool,
 }
 
 /// An order as the journal keeps it.
@@ -226,8 +228,18 @@ impl Exchange {
             positions_open: 0,
             clock: UnixNanos::MIN,
             history: None,
+            silent: false,
             cfg,
         })
+    }
+
+    /// Whether order events are made: a venue nobody listens to (the engine's own target orders,
+    /// shadow orders) skips them.
+    pub fn set_silent(&mut self, silent: bool) {
+        self.silent = silent;
+        if silent {
+            self.outbox.clear();
+        }
     }
 
     /// Keeps every finished order for [`order_history`](Self::order_history).
@@ -827,6 +839,9 @@ impl Exchange {
 
     /// Queues `e` for the strategy, in local-time order.
     pub(super) fn notify(&mut self, e: OrderEvent) {
+        if self.silent {
+            return;
+        }
         let t = e.header().ts_local;
         if self.outbox.back().is_none_or(|b| b.header().ts_local <= t) {
             self.outbox.push_back(e);
@@ -843,7 +858,7 @@ impl Exchange {
     /// The header of an event of order `c` at exchange time `at`, answered after the response
     /// latency.
     pub(super) fn header(&mut self, c: &OrderCore, at: UnixNanos) -> EventHeader {
-        let ts_local = at.saturating_add(self.latency.response(at));
+        let ts_local = if self.silent { at } else { at.saturating_add(self.latency.response(at)) };
         EventHeader {
             order_id: c.id,
             client_id: c.client_id.clone(),

@@ -60,14 +60,16 @@ impl SplitMix64 {
     }
 }
 
-/// Latencies drawn from recorded samples. Each sample is an (entry, response) pair, drawn
-/// together so their correlation survives.
+/// Latencies drawn from recorded samples: entry latencies from the samples' entry column and
+/// response latencies from their response column, each with its own seeded stream. Two streams
+/// keep the entry draws (which decide fills) independent of how many answers were drawn (which
+/// depends on who listens); the cost is that a sample's entry and response are not drawn
+/// together.
 #[derive(Debug, Clone)]
 pub struct EmpiricalLatency {
     samples: Vec<(UnixNanos, UnixNanos)>,
-    rng: SplitMix64,
-    /// The response latency of the latest entry draw, handed out by the next `response`.
-    paired: Option<UnixNanos>,
+    entry_rng: SplitMix64,
+    response_rng: SplitMix64,
 }
 
 impl EmpiricalLatency {
@@ -81,8 +83,8 @@ impl EmpiricalLatency {
         }
         Ok(EmpiricalLatency {
             samples,
-            rng: SplitMix64(seed),
-            paired: None,
+            entry_rng: SplitMix64(seed),
+            response_rng: SplitMix64(seed ^ 0x5EED_5EED_5EED_5EED),
         })
     }
 
@@ -115,23 +117,15 @@ impl EmpiricalLatency {
         Ok(out)
     }
 
-    fn draw(&mut self) -> (UnixNanos, UnixNanos) {
-        self.samples[self.rng.below(self.samples.len())]
-    }
 }
 
 impl LatencyModel for EmpiricalLatency {
     fn entry(&mut self, _ts_local: UnixNanos) -> UnixNanos {
-        let (e, r) = self.draw();
-        self.paired = Some(r);
-        e
+        self.samples[self.entry_rng.below(self.samples.len())].0
     }
 
     fn response(&mut self, _ts_event: UnixNanos) -> UnixNanos {
-        match self.paired.take() {
-            Some(r) => r,
-            None => self.draw().1,
-        }
+        self.samples[self.response_rng.below(self.samples.len())].1
     }
 }
 
@@ -293,24 +287,28 @@ mod tests {
         let samples = vec![(100, 1_000), (200, 2_000), (300, 3_000)];
         let run = |seed| {
             let mut m = EmpiricalLatency::new(samples.clone(), seed).unwrap();
-            (0..1_000)
-                .map(|_| (m.entry(0), m.response(0)))
-                .collect::<Vec<_>>()
+            (0..1_000).map(|_| (m.entry(0), m.response(0))).collect::<Vec<_>>()
         };
         let a = run(7);
         assert_eq!(a, run(7), "same seed, same draws");
         assert_ne!(a, run(8), "another seed, other draws");
-        assert!(
-            a.iter().all(|p| samples.contains(p)),
-            "pairs drawn together"
-        );
         for s in &samples {
-            let n = a.iter().filter(|p| *p == s).count();
-            assert!(
-                (250..420).contains(&n),
-                "each sample about a third of the time: {n}"
-            );
+            let n = a.iter().filter(|p| p.0 == s.0).count();
+            assert!((250..420).contains(&n), "each entry sample about a third of the time: {n}");
+            let n = a.iter().filter(|p| p.1 == s.1).count();
+            assert!((250..420).contains(&n), "each response sample about a third of the time: {n}");
         }
+        // Drawing more answers does not move the entry draws (they decide the fills).
+        let mut m = EmpiricalLatency::new(samples.clone(), 7).unwrap();
+        let entries: Vec<_> = (0..1_000)
+            .map(|_| {
+                let e = m.entry(0);
+                m.response(0);
+                m.response(0);
+                e
+            })
+            .collect();
+        assert_eq!(entries, a.iter().map(|p| p.0).collect::<Vec<_>>());
     }
 
     #[test]

@@ -12,71 +12,85 @@ use crate::portfolio::ExitReason;
 use crate::tick::Tick;
 use crate::types::{OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
-/// The lowest and highest prices a non-bar tick shows (NaN-free where any is known).
+/// Whether every price a non-bar tick shows (bid, ask, last; unknown ones ignored) lies strictly
+/// inside `(lo, hi)`: then nothing can act on the symbol's orders or position.
 #[inline(always)]
-pub(super) fn tick_range(t: &Tick) -> (f64, f64) {
-    (t.bid.min(t.price).min(t.ask), t.ask.max(t.price).max(t.bid))
+pub(super) fn inside(t: &Tick, (lo, hi): (f64, f64)) -> bool {
+    // A NaN compares false both ways: an unknown price never leaves the band.
+    !(t.bid <= lo) & !(t.price <= lo) & !(t.ask <= lo) & !(t.bid >= hi) & !(t.price >= hi) & !(t.ask >= hi)
 }
 
 impl Exchange {
     /// A market event of `t.symbol` at exchange time `t.ts_event`: remembered, and acted on when
     /// it reaches the symbol's band. A bar goes through [`on_bar`](Self::on_bar).
+    #[inline(always)]
     pub fn on_tick<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
-        let symbol = t.symbol;
-        let book = books.valid_book(symbol);
-        let prev_last = self.remember(t, book);
-        if !t.is_bar() {
-            // A bar's time is its close; what reaches the venue before it gets its open.
-            self.clock = self.clock.max(t.ts_event);
+        let idx = t.symbol as usize;
+        if idx >= self.symbols.len() {
+            self.sym(t.symbol);
         }
-        if t.is_bar() {
-            self.on_bar(t, prev_last, books);
-            return;
+        let w = &mut self.symbols[idx];
+        let prev_last = w.market.last;
+        let quoted = t.bid.is_finite() & t.ask.is_finite();
+        if !w.consumed.is_empty() {
+            self.refresh_consumed(t, books);
         }
-        let (lo, hi) = tick_range(t);
-        let band = self.symbols[symbol as usize].band;
-        if lo > band.0 && hi < band.1 {
-            return;
-        }
-        self.act_on_tick(t, books);
-    }
-
-    /// Updates the symbol's market memory with `t`; returns the last price before it.
-    fn remember(&mut self, t: &Tick, book: Option<&OrderBook>) -> f64 {
-        let w = self.sym(t.symbol);
-        let prev = w.market.last;
-        if t.bid.is_finite() && t.ask.is_finite() {
+        let w = &mut self.symbols[idx];
+        if quoted {
             let m = &mut w.market;
-            if book.is_none() && !w.consumed.is_empty() {
-                // The venue showed the touch again: a level with another size was updated.
-                if let (Ok(bp), Ok(bq)) = (Price::from_f64(t.bid), Qty::from_f64(t.bid_qty)) {
-                    w.consumed.forget(OrderSide::Sell, bp, bq);
-                }
-                if let (Ok(ap), Ok(aq)) = (Price::from_f64(t.ask), Qty::from_f64(t.ask_qty)) {
-                    w.consumed.forget(OrderSide::Buy, ap, aq);
-                }
-                if t.bid != m.bid || t.ask != m.ask {
-                    w.consumed.refresh(None);
-                }
-            }
-            m.bid = t.bid;
-            m.ask = t.ask;
-            m.bid_qty = t.bid_qty;
-            m.ask_qty = t.ask_qty;
+            (m.bid, m.ask, m.bid_qty, m.ask_qty) = (t.bid, t.ask, t.bid_qty, t.ask_qty);
         }
         if t.is_bar() {
-            if t.close.is_finite() {
-                w.market.last = t.close;
-            }
-        } else if t.price.is_finite() {
+            self.bar_event(t, prev_last, books);
+            return;
+        }
+        if t.price.is_finite() {
             w.market.last = t.price;
-        } else if t.bid.is_finite() && t.ask.is_finite() && !w.market.last.is_finite() {
+        } else if quoted && !prev_last.is_finite() {
             w.market.last = 0.5 * (t.bid + t.ask);
         }
-        prev
+        let band = w.band;
+        self.clock = self.clock.max(t.ts_event);
+        if !inside(t, band) {
+            self.act_on_tick(t, books);
+        }
+    }
+
+    /// A bar: its close is the last price; its range acts on orders ([`on_bar`](Self::on_bar)).
+    /// Its time is its close, so the venue's clock moves only past what the bar matched.
+    #[cold]
+    #[inline(never)]
+    fn bar_event<B: BookSource + ?Sized>(&mut self, t: &Tick, prev_last: f64, books: &B) {
+        if t.close.is_finite() {
+            self.symbols[t.symbol as usize].market.last = t.close;
+        }
+        self.on_bar(t, prev_last, books);
+    }
+
+    /// Liquidity our taker orders took comes back where the venue showed the level again with
+    /// another size (or, on quotes, when the touch moved).
+    #[cold]
+    #[inline(never)]
+    fn refresh_consumed<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
+        if books.valid_book(t.symbol).is_some() || !(t.bid.is_finite() && t.ask.is_finite()) {
+            // With a book, depth messages refresh it.
+            return;
+        }
+        let w = &mut self.symbols[t.symbol as usize];
+        if let (Ok(bp), Ok(bq)) = (Price::from_f64(t.bid), Qty::from_f64(t.bid_qty)) {
+            w.consumed.forget(OrderSide::Sell, bp, bq);
+        }
+        if let (Ok(ap), Ok(aq)) = (Price::from_f64(t.ask), Qty::from_f64(t.ask_qty)) {
+            w.consumed.forget(OrderSide::Buy, ap, aq);
+        }
+        if t.bid != w.market.bid || t.ask != w.market.ask {
+            w.consumed.refresh(None);
+        }
     }
 
     /// The slow path of a non-bar tick: liquidation, triggers, then resting orders.
+    #[cold]
+    #[inline(never)]
     fn act_on_tick<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
         let symbol = t.symbol;
         let at = t.ts_event;
