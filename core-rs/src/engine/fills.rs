@@ -84,30 +84,14 @@ impl Engine {
         self.symbols[symbol as usize].next_funding = at;
     }
 
-    /// The venues' side of tick `t`: the event happens at the venue, then the requests that
-    /// reached it before are matched against the market it leaves. On a bar with an open, the
-    /// requests come first and get the open; the bar's range then acts on everything. Returns
-    /// whether anything was executed.
+    /// The venues' side of tick `t` ([`Exchange::on_tick`](crate::sim::Exchange::on_tick)), and
+    /// the account's: what they executed is booked.
     #[inline(always)]
     pub(super) fn venue_step<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
-        let bar_open = (t.is_bar() && t.open.is_finite()).then_some((t.symbol, t.open));
         let books = Books(&self.books);
-        let due = |v: &crate::sim::Exchange| v.next_arrival().is_some_and(|a| a <= t.ts_event);
-        if bar_open.is_some() && due(&self.venue) {
-            self.venue.deliver(t.ts_event, &books, bar_open);
-        }
         self.venue.on_tick(t, &books);
-        if bar_open.is_none() && due(&self.venue) {
-            self.venue.deliver(t.ts_event, &books, None);
-        }
         if self.shadow_venue.is_active() {
-            if bar_open.is_some() && due(&self.shadow_venue) {
-                self.shadow_venue.deliver(t.ts_event, &books, bar_open);
-            }
             self.shadow_venue.on_tick(t, &books);
-            if bar_open.is_none() && due(&self.shadow_venue) {
-                self.shadow_venue.deliver(t.ts_event, &books, None);
-            }
         }
         if self.venue.has_reports() || self.shadow_venue.has_reports() {
             self.book_reports(t, sink);

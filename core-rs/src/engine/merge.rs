@@ -5,6 +5,7 @@ use super::core::{Engine, EngineError};
 use super::depth::{BookSlot, DepthColumns};
 use super::event::EventSink;
 use super::fills::Books;
+use crate::sim::BookSource;
 use crate::book::BookStats;
 use crate::sanitizer::RejectReason;
 use crate::tick::{Tick, TickColumns};
@@ -87,10 +88,12 @@ impl Engine {
         } else {
             self.feed.receive(ts_event, depth.ts_recv[i])
         };
-        if self.venue.next_arrival().is_some_and(|a| a <= ts_event) {
-            self.venue.deliver(ts_event, &Books(&self.books), None);
-        }
         let rule = self.book_rule;
+        self.venue.begin_depth(ts_event);
+        let shadow_active = self.shadow_venue.is_active();
+        if shadow_active {
+            self.shadow_venue.begin_depth(ts_event);
+        }
         let watch = self.venue.watches_depth(symbol);
         // The resting orders' levels before the update, to move their queues after it.
         let mut changed: Vec<(bool, Price, Qty)> = Vec::new();
@@ -119,19 +122,31 @@ impl Engine {
         let slot = self.books[idx].get_or_insert_with(|| BookSlot::new(rule));
         let (bids, asks) = &mut self.scratch;
         slot.apply(depth, i, bids, asks);
-        if slot.is_valid() && (watch || self.venue.watches_depth(symbol)) {
+        if slot.is_valid() && watch {
             let book = slot.book();
             for (is_bid, price, prev) in changed {
-                let new = if is_bid {
-                    book.bid_qty_at(price)
-                } else {
-                    book.ask_qty_at(price)
-                };
+                let new = if is_bid { book.bid_qty_at(price) } else { book.ask_qty_at(price) };
                 if new != prev {
                     self.venue.on_depth_level(symbol, is_bid, price, prev, new);
                 }
             }
-            self.venue.after_depth(symbol, book, ts_event);
+        }
+        // The requests that reached the venue by now meet the book this message leaves; then
+        // the book acts on what rests and waits for a trigger.
+        let books = Books(&self.books);
+        if self.venue.next_arrival().is_some_and(|a| a <= ts_event) {
+            self.venue.deliver(ts_event, &books, None);
+        }
+        if shadow_active && self.shadow_venue.next_arrival().is_some_and(|a| a <= ts_event) {
+            self.shadow_venue.deliver(ts_event, &books, None);
+        }
+        if let Some(book) = books.valid_book(symbol) {
+            if self.venue.is_active() {
+                self.venue.after_depth(symbol, book, ts_event);
+            }
+            if shadow_active {
+                self.shadow_venue.after_depth(symbol, book, ts_event);
+            }
         }
         if self.venue.has_reports() || self.shadow_venue.has_reports() {
             let mut t = Tick::empty(ts_event, ts_recv, symbol);

@@ -56,6 +56,8 @@ pub struct OrderCore {
     pub leverage: f64,
     /// Exits its fills arm (a bracket entry).
     pub bracket: Option<crate::sim::BracketSpec>,
+    /// The venue's event number when a stop or take-profit started watching its trigger.
+    pub armed_event: u64,
 }
 
 impl OrderCore {

@@ -28,6 +28,8 @@ pub enum OrderRejectReason {
     CannotModify,
     /// Withdrawn before it reached the venue: the live venue refused the order it mirrors.
     Withdrawn,
+    /// A client id of the engine's own form (`q-<number>`) on a new order.
+    ReservedClientId,
 }
 
 impl OrderRejectReason {
@@ -45,6 +47,7 @@ impl OrderRejectReason {
             OrderRejectReason::UnknownOrder => "unknown_order",
             OrderRejectReason::CannotModify => "cannot_modify",
             OrderRejectReason::Withdrawn => "withdrawn",
+            OrderRejectReason::ReservedClientId => "reserved_client_id",
         }
     }
 

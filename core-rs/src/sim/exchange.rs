@@ -195,6 +195,8 @@ pub struct Exchange {
     history: Option<Vec<OrderRecord>>,
     /// Nobody listens to the order events: none are made.
     silent: bool,
+    /// Market events seen (ticks and depth messages), to tell what happened on the same one.
+    pub(super) event_no: u64,
 }
 
 /// An order as the journal keeps it.
@@ -229,6 +231,7 @@ impl Exchange {
             clock: UnixNanos::MIN,
             history: None,
             silent: false,
+            event_no: 0,
             cfg,
         })
     }
@@ -808,10 +811,15 @@ impl Exchange {
             decided_seq,
             leverage: o.leverage.unwrap_or(1.0),
             bracket: o.bracket,
+            armed_event: 0,
         }
     }
 
     fn check_new(&self, o: &NewOrder, client_id: &ClientOrderId) -> Result<Qty, OrderRejectReason> {
+        if matches!(o.client_id, Some(ClientOrderId::Generated(_))) {
+            // `q-<number>` is how the engine names orders sent without an id.
+            return Err(OrderRejectReason::ReservedClientId);
+        }
         if self.client_ids.contains_key(client_id) {
             return Err(OrderRejectReason::DuplicateClientId);
         }
@@ -1053,14 +1061,23 @@ impl Exchange {
                 if self.marketable(symbol, side, price, books.valid_book(symbol), at_bar) {
                     self.take(id, Some(price), at, books, at_bar);
                 }
+                let reduced_away = self.orders.get(&id).is_some_and(|o| {
+                    o.core().reduce_only && !reduces(self.position(symbol), o.core().side)
+                });
                 match tif {
                     TimeInForce::Ioc | TimeInForce::Fok => self.expire_rest(id, at),
+                    // A reduce-only order that took the whole position has nothing left to do.
+                    _ if reduced_away => self.cancel_order(id, at, "flat"),
                     TimeInForce::Gtc | TimeInForce::PostOnly => {
                         self.rest(id, books.valid_book(symbol))
                     }
                 }
             }
             AnyOrder::StopMarket(_) | AnyOrder::TakeProfit(_) => {
+                let event_no = self.event_no;
+                if let Some(o) = self.orders.get_mut(&id) {
+                    o.core_mut().armed_event = event_no;
+                }
                 self.sym(symbol).triggers.push(id);
             }
         }
@@ -1451,6 +1468,21 @@ impl Exchange {
             return;
         }
         let fee_bps = forced.map_or_else(|| self.cfg.fees.fee_bps(liquidity), |f| f.1);
+        let Some(o) = self.orders.get(&id) else {
+            return;
+        };
+        // A reduce-only order never opens, adds or flips, however it fills.
+        let qty = if o.core().reduce_only {
+            let pos = self.position(o.core().symbol);
+            let room = if reduces(pos, o.core().side) { Qty(pos.abs()) } else { Qty::ZERO };
+            if room.is_zero() {
+                self.cancel_order(id, at, "flat");
+                return;
+            }
+            qty.min(room)
+        } else {
+            qty
+        };
         let Some(o) = self.orders.get_mut(&id) else {
             return;
         };
@@ -1540,6 +1572,7 @@ impl Exchange {
         let long = entry.side == OrderSide::Buy;
         let s = if long { 1.0 } else { -1.0 };
         let symbol = entry.symbol;
+        let event_no = self.event_no;
         for (child, frac, stop) in [(sl, spec.stop_loss, true), (tp, spec.take_profit, false)] {
             let (Some(child), Some(f)) = (child, frac) else {
                 continue;
@@ -1554,10 +1587,12 @@ impl Exchange {
                 Some(AnyOrder::StopMarket(o)) => {
                     o.trigger = trigger;
                     o.core.qty = entry.filled;
+                    o.core.armed_event = event_no;
                 }
                 Some(AnyOrder::TakeProfit(o)) => {
                     o.trigger = trigger;
                     o.core.qty = entry.filled;
+                    o.core.armed_event = event_no;
                 }
                 _ => continue,
             }
@@ -1634,9 +1669,10 @@ impl Exchange {
         };
         let mut core = self.core(id, ClientOrderId::generated(id), &o, at, 0);
         core.qty = Qty(pos.abs());
-        core.status = OrderStatus::Accepted;
+        self.client_ids.insert(ClientOrderId::generated(id), id);
         self.orders
             .insert(id, AnyOrder::Market(MarketOrder { core }));
+        self.accept(id, at);
         self.execute_as(
             id,
             Qty(pos.abs()),

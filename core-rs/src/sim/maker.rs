@@ -21,10 +21,16 @@ pub(super) fn inside(t: &Tick, (lo, hi): (f64, f64)) -> bool {
 }
 
 impl Exchange {
-    /// A market event of `t.symbol` at exchange time `t.ts_event`: remembered, and acted on when
-    /// it reaches the symbol's band. A bar goes through [`on_bar`](Self::on_bar).
+    /// A market event of `t.symbol` at exchange time `t.ts_event`. The venue shows it (its quote
+    /// and last price), then takes the requests that reached it by then — new orders are
+    /// matched against the market the event leaves, so a decision never fills before the next
+    /// event; cancels and modifies land before the event acts — then the event acts on the
+    /// symbol's orders and position when it reaches their band. A bar with an open takes the
+    /// requests at its open and then acts over its range; a bar without an open acts over its
+    /// range and then fills the requests at its close.
     #[inline(always)]
     pub fn on_tick<B: BookSource + ?Sized>(&mut self, t: &Tick, books: &B) {
+        self.event_no += 1;
         let idx = t.symbol as usize;
         if idx >= self.symbols.len() {
             self.sym(t.symbol);
@@ -49,9 +55,11 @@ impl Exchange {
         } else if quoted && !prev_last.is_finite() {
             w.market.last = 0.5 * (t.bid + t.ask);
         }
-        let band = w.band;
         self.clock = self.clock.max(t.ts_event);
-        if !inside(t, band) {
+        if self.next_arrival().is_some_and(|a| a <= t.ts_event) {
+            self.deliver(t.ts_event, books, None);
+        }
+        if !inside(t, self.symbols[idx].band) {
             self.act_on_tick(t, books);
         }
     }
@@ -61,10 +69,20 @@ impl Exchange {
     #[cold]
     #[inline(never)]
     fn bar_event<B: BookSource + ?Sized>(&mut self, t: &Tick, prev_last: f64, books: &B) {
+        let due = self.next_arrival().is_some_and(|a| a <= t.ts_event);
+        let has_open = t.open.is_finite();
+        if due && has_open {
+            self.deliver(t.ts_event, books, Some((t.symbol, t.open)));
+        }
         if t.close.is_finite() {
             self.symbols[t.symbol as usize].market.last = t.close;
         }
         self.on_bar(t, prev_last, books);
+        if due && !has_open {
+            // The first price after the requests is the bar's close, after its range.
+            self.clock = self.clock.max(t.ts_event);
+            self.deliver(t.ts_event, books, None);
+        }
     }
 
     /// Liquidity our taker orders took comes back where the venue showed the level again with
@@ -141,6 +159,11 @@ impl Exchange {
             let Some(o) = self.orders.get(&id) else {
                 continue;
             };
+            // An exit armed by a fill on this very event waits for the next one: a position
+            // filled at an event's price does not exit on that event.
+            if o.core().armed_event == self.event_no {
+                continue;
+            }
             let observed = match (o.trigger().map(|x| x.1), trade) {
                 (Some(crate::orders::TriggerSource::Last), Some(p)) => p,
                 _ => self.trigger_price(symbol, o, book),
@@ -156,6 +179,33 @@ impl Exchange {
         fired.sort_by_key(|&(stop, id, _)| (!stop, id));
         for (_, id, obs) in fired {
             self.trigger(id, obs, t.ts_event, books);
+        }
+    }
+
+    /// Stops and take-profits the book now reaches (a feed with depth and no trades or quotes
+    /// still triggers them): the touch on the order's execution side, or the mid for mark-price
+    /// triggers.
+    fn fire_triggers_on_book(&mut self, symbol: SymbolId, book: &OrderBook, at: UnixNanos) {
+        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        if w.triggers.is_empty() {
+            return;
+        }
+        let mut fired: Vec<(bool, OrderId, Price)> = Vec::new();
+        for &id in &w.triggers {
+            let Some(o) = self.orders.get(&id) else { continue };
+            if o.core().armed_event == self.event_no {
+                continue;
+            }
+            let observed = self.trigger_price(symbol, o, Some(book));
+            let Ok(obs) = Price::from_f64(observed) else { continue };
+            if o.triggered_by(obs) {
+                fired.push((matches!(o, AnyOrder::StopMarket(_)), id, obs));
+            }
+        }
+        fired.sort_by_key(|&(stop, id, _)| (!stop, id));
+        let one = OneBook(book, symbol);
+        for (_, id, obs) in fired {
+            self.trigger(id, obs, at, &one);
         }
     }
 
@@ -192,8 +242,11 @@ impl Exchange {
         at: UnixNanos,
     ) {
         let ids = self.symbols[symbol as usize].resting.clone();
-        // What of the trade already went to our earlier orders at the same price (FIFO).
+        // At the print's price, our orders are served in arrival order: what our earlier orders
+        // took is not the displayed queue, and a later order waits while an earlier one still
+        // has a rest (FIFO).
         let mut used_at_price = 0.0;
+        let mut blocked = [false; 2];
         for id in ids {
             let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else {
                 continue;
@@ -211,17 +264,20 @@ impl Exchange {
             let fill = if through {
                 leaves
             } else if price == p {
+                let left = (qty - used_at_price).max(0.0);
                 let mut q = super::queue::QueuePos {
                     ahead: l.queue_ahead.unwrap_or(f64::MAX),
                     traded: l.traded_since_update,
                 };
-                let reached = self.queue.trade(&mut q, qty);
+                let reached = self.queue.trade(&mut q, left);
                 l.queue_ahead = Some(q.ahead);
                 l.traded_since_update = q.traded;
-                let left = (qty - used_at_price).max(0.0);
-                let f = reached.min(left).min(leaves.to_f64());
-                used_at_price += f;
-                floor_units(f).min(leaves)
+                let b = &mut blocked[usize::from(side == OrderSide::Sell)];
+                let f = if *b { 0.0 } else { reached.min(left).min(leaves.to_f64()) };
+                let f = floor_units(f).min(leaves);
+                used_at_price += f.to_f64();
+                *b |= f < leaves;
+                f
             } else {
                 Qty::ZERO
             };
@@ -271,6 +327,14 @@ impl Exchange {
         }
     }
 
+    /// A depth message at exchange time `ts_event` begins: its level changes
+    /// ([`on_depth_level`](Self::on_depth_level)), the requests that arrived by then
+    /// ([`deliver`](Self::deliver)) and [`after_depth`](Self::after_depth) follow.
+    pub fn begin_depth(&mut self, ts_event: UnixNanos) {
+        self.event_no += 1;
+        self.clock = self.clock.max(ts_event);
+    }
+
     /// A book update changed the level at `price` on the bid side (`is_bid`) or the ask side from
     /// `prev` to `new`: the queues of our orders resting there move.
     pub fn on_depth_level(
@@ -306,6 +370,7 @@ impl Exchange {
     /// resting order the opposite side now reaches is filled at its price.
     pub fn after_depth(&mut self, symbol: SymbolId, book: &OrderBook, at: UnixNanos) {
         self.clock = self.clock.max(at);
+        self.fire_triggers_on_book(symbol, book, at);
         let Some(w) = self.symbols.get_mut(symbol as usize) else {
             return;
         };
@@ -357,6 +422,15 @@ impl Exchange {
         self.symbols
             .get(symbol as usize)
             .is_some_and(|w| !w.resting.is_empty() || !w.consumed.is_empty())
+    }
+}
+
+/// One symbol's book as a [`BookSource`].
+struct OneBook<'a>(&'a OrderBook, SymbolId);
+
+impl BookSource for OneBook<'_> {
+    fn valid_book(&self, symbol: SymbolId) -> Option<&OrderBook> {
+        (symbol == self.1).then_some(self.0)
     }
 }
 

@@ -4,9 +4,9 @@
 //!
 //! Market events go through [`Harness::depth`], [`Harness::trade`] and [`Harness::quote`], to the
 //! venue the way the engine hands them over (`src/engine/merge.rs`, `src/engine/fills.rs`): a
-//! depth update after the requests that reached the venue by its time (`on_depth_level` for each
-//! level with its size before, the update, `after_depth`); a trade or a quote before them
-//! (`on_tick`, then `deliver`). [`Harness::causal`] delivers those requests before trades and
+//! depth update before the requests that reached the venue by its time (`on_depth_level` for each
+//! level with its size before, the update, `deliver`, `after_depth`); a trade or a quote before
+//! them (`on_tick`, which delivers them). [`Harness::causal`] delivers those requests before trades and
 //! quotes too, as a venue processes requests in arrival order. What the venue produced is then
 //! *settled*: every order event and report is checked, in the venue's order, against the book
 //! as it stood. The checks (one [`Kind`] each):
@@ -331,7 +331,7 @@ impl Harness {
     /// `on_depth_level` first, as a resync in the engine would.
     pub fn snapshot(&mut self, ts: UnixNanos, last_update_id: u64, bids: &[Level], asks: &[Level]) {
         self.tick(ts);
-        self.deliver_before(self.now);
+        self.venue.begin_depth(self.now);
         let (old_bids, old_asks) = (
             self.book.bids_best_first().collect::<Vec<_>>(),
             self.book.asks_best_first().collect::<Vec<_>>(),
@@ -355,17 +355,17 @@ impl Harness {
             .apply_snapshot(last_update_id, bids, asks, None)
             .expect("snapshot applies");
         self.taken.0.clear();
-        self.venue.after_depth(SYM, &self.book, self.now);
         self.venue.deliver(self.now, &Books(&self.book), None);
+        self.venue.after_depth(SYM, &self.book, self.now);
         self.settle();
     }
 
-    /// A depth message at `ts` (levels absolute; qty 0 deletes), applied the engine's way: the
-    /// requests that arrived by `ts`, then `on_depth_level` for each level with its size before,
-    /// the update, `after_depth`.
+    /// A depth message at `ts` (levels absolute; qty 0 deletes), applied the engine's way:
+    /// `begin_depth`, `on_depth_level` for each level with its size before, the update, the
+    /// requests that arrived by `ts` (against the book it leaves), `after_depth`.
     pub fn depth(&mut self, ts: UnixNanos, ids: (u64, u64, u64), bids: &[Level], asks: &[Level]) {
         self.tick(ts);
-        self.deliver_before(self.now);
+        self.venue.begin_depth(self.now);
         for (is_bid, levels) in [(true, bids), (false, asks)] {
             for l in levels {
                 let prev = if is_bid {
@@ -397,8 +397,8 @@ impl Harness {
             "the caller passes only updates the book takes"
         );
         assert!(self.book.is_valid(), "the book stays valid");
-        self.venue.after_depth(SYM, &self.book, self.now);
         self.venue.deliver(self.now, &Books(&self.book), None);
+        self.venue.after_depth(SYM, &self.book, self.now);
         self.settle();
     }
 
@@ -424,8 +424,8 @@ impl Harness {
         if self.causal {
             self.deliver_before(self.now);
         }
+        // The venue takes the requests that reached it inside `on_tick`, after the event shows.
         self.venue.on_tick(t, &Books(&self.book));
-        self.venue.deliver(self.now, &Books(&self.book), None);
         self.settle();
     }
 
