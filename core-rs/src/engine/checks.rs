@@ -58,5 +58,9 @@ pub(super) fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
         return bad("book.depth_bps must be > 0");
     }
     c.book.sequence_rule().map_err(EngineError::Config)?;
+    c.market_maker.check().map_err(EngineError::Config)?;
+    if e.impact_bps < 0.0 || !e.impact_bps.is_finite() {
+        return bad("execution.impact_bps must be >= 0");
+    }
     Money::from_f64(c.initial_capital).map_err(|e| EngineError::Config(e.to_string()))
 }

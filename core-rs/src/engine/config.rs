@@ -7,7 +7,7 @@ use crate::portfolio::ExecutionConfig;
 use crate::risk::RiskConfig;
 use crate::sanitizer::SanitizerConfig;
 use crate::strategy::{
-    EmaCrossConfig, FeatureConfig, LiquidationHunterConfig, OrderFlowConfig, VolatilityFaderConfig,
+    EmaCrossConfig, FeatureConfig, LiquidationHunterConfig, MarketMakerConfig, OrderFlowConfig, VolatilityFaderConfig,
 };
 use crate::types::{UnixNanos, NANOS_PER_SECOND};
 
@@ -37,6 +37,8 @@ pub struct EngineConfig {
     pub volatility_fader: VolatilityFaderConfig,
     /// EMA-cross (off by default).
     pub ema_cross: EmaCrossConfig,
+    /// The market maker: quotes both sides with limit orders (off by default).
+    pub market_maker: MarketMakerConfig,
     /// DRB-Guard.
     pub risk: RiskConfig,
     /// Fill model, fees, exits, leverage, funding.
@@ -58,6 +60,7 @@ impl Default for EngineConfig {
             order_flow: OrderFlowConfig::default(),
             volatility_fader: VolatilityFaderConfig::default(),
             ema_cross: EmaCrossConfig::default(),
+            market_maker: MarketMakerConfig::default(),
             risk: RiskConfig::default(),
             execution: ExecutionConfig::default(),
             book: BookConfig::default(),

@@ -147,7 +147,7 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
         let capital = check_config(&config)?;
         let e = &config.execution;
-        Ok(Engine {
+        let mut engine = Engine {
             sanitizer: Sanitizer::new(config.sanitizer.clone()),
             guard: DrbGuard::new(config.risk.clone()),
             risk: RiskState::new(capital),
@@ -190,7 +190,12 @@ impl Engine {
             depth_processed: 0,
             in_depth: None,
             config,
-        })
+        };
+        if engine.config.market_maker.enabled {
+            let mm = crate::strategy::MarketMaker::new(engine.config.market_maker.clone());
+            engine.add_order_strategy(Box::new(mm));
+        }
+        Ok(engine)
     }
 
     /// Adds a custom strategy (evaluated after the built-ins, in insertion order). Custom

@@ -129,34 +129,66 @@ impl LatencyModel for EmpiricalLatency {
     }
 }
 
-/// Latency settings (config `execution.order_latency` and `execution.feed_latency`).
+/// Latency settings (config `execution.order_latency` and `execution.feed_latency`). Read from
+/// one flat shape — `kind` and every field, those of other kinds ignored — which is how the
+/// Python config writes it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+#[serde(from = "LatencyFields")]
 pub enum LatencyConfig {
     /// The data's own receive times (feed latency only; `ts_recv`, or none where absent).
     Recorded,
     /// Constant, ns.
     Constant {
         /// Entry (order) or delivery (feed) latency, ns.
-        #[serde(default)]
         entry_ns: UnixNanos,
         /// Response latency, ns (order latency only).
-        #[serde(default)]
         response_ns: UnixNanos,
     },
     /// Drawn from samples with a seed.
     Empirical {
         /// The samples as (entry, response) pairs, ns.
-        #[serde(default)]
         samples_ns: Vec<(UnixNanos, UnixNanos)>,
         /// A samples file (see [`EmpiricalLatency::parse_samples`]); read when `samples_ns` is
         /// empty.
-        #[serde(default)]
         file: Option<String>,
         /// Seed of the draws. Default 0.
-        #[serde(default)]
         seed: u64,
     },
+}
+
+/// The flat form of [`LatencyConfig`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatencyFields {
+    kind: LatencyKind,
+    #[serde(default)]
+    entry_ns: UnixNanos,
+    #[serde(default)]
+    response_ns: UnixNanos,
+    #[serde(default)]
+    samples_ns: Vec<(UnixNanos, UnixNanos)>,
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LatencyKind {
+    Recorded,
+    Constant,
+    Empirical,
+}
+
+impl From<LatencyFields> for LatencyConfig {
+    fn from(f: LatencyFields) -> Self {
+        match f.kind {
+            LatencyKind::Recorded => LatencyConfig::Recorded,
+            LatencyKind::Constant => LatencyConfig::Constant { entry_ns: f.entry_ns, response_ns: f.response_ns },
+            LatencyKind::Empirical => LatencyConfig::Empirical { samples_ns: f.samples_ns, file: f.file, seed: f.seed },
+        }
+    }
 }
 
 impl LatencyConfig {

@@ -5,6 +5,7 @@ mod builtin;
 mod depth_window;
 mod features;
 mod liq_window;
+mod market_maker;
 mod order_strategy;
 mod signal;
 mod time_bar;
@@ -17,6 +18,7 @@ pub use features::{
     BarFeatures, FeatureConfig, FeatureSnapshot, ImbalanceSource, SymbolFeatures, MAX_WINDOW,
 };
 pub use liq_window::{LiqReading, LiqWindow};
+pub use market_maker::{MarketMaker, MarketMakerConfig, QuoteRule};
 pub use order_strategy::{OrderContext, OrderStrategy};
 pub use signal::{IgnoreReason, Signal, SignalDisposition, SignalDraft, Target};
 pub use time_bar::{Bar, BarBuilder};

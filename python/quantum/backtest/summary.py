@@ -16,6 +16,7 @@ from quantum.backtest.runner import BacktestResult
 __all__ = [
     "BOOK_KEYS",
     "book_stats",
+    "execution_summary",
     "jsonable",
     "metric_rows",
     "result_document",
@@ -67,6 +68,36 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def execution_summary(result: BacktestResult) -> dict[str, Any]:
+    """How the real orders executed: fills and base volume made (maker) and taken (taker), fees
+    paid (negative: rebates received) and net P&L in quote currency, and the orders by final
+    state. Shadow fills are not counted."""
+    fills = result.fills
+    real = fills[~fills["shadow"]] if len(fills) else fills
+    maker = real[real["maker"]] if len(real) else real
+    taker = real[~real["maker"]] if len(real) else real
+
+    def volume(frame: Any) -> Decimal:
+        return sum((Decimal(q) for q in frame["qty"]), Decimal(0)) if len(frame) else Decimal(0)
+
+    orders = result.orders
+    by_state = (
+        {str(k): int(v) for k, v in orders["status"].value_counts().sort_index().items()}
+        if len(orders)
+        else {}
+    )
+    m = result.metrics
+    return {
+        "maker_fills": len(maker),
+        "taker_fills": len(taker),
+        "maker_volume": jsonable(volume(maker)),
+        "taker_volume": jsonable(volume(taker)),
+        "fees": jsonable(m.get("fees", Decimal(0))),
+        "net_pnl": jsonable(m.get("net_pnl", Decimal(0))),
+        "orders": by_state,
+    }
+
+
 def shadow_summary(result: BacktestResult) -> dict[str, Any]:
     """The shadow trades of a run: signals Kelly sized to zero, followed with the same fill,
     exit, fee and funding rules and no capital (never in equity or the real figures)."""
@@ -93,7 +124,9 @@ def result_document(
 
     Top-level keys: ``ticks``, ``ticks_rejected``, ``trades``, ``shadow`` (the shadow trades,
     apart from the real ones: count, wins, win rate, P&L, and each strategy's real and shadow
-    record), ``metrics``, ``rejections``, ``elapsed_s`` (engine time), ``ticks_per_s`` (engine
+    record), the execution summary (:func:`execution_summary`: ``maker_fills``, ``taker_fills``,
+    ``maker_volume``, ``taker_volume``, ``fees``, ``net_pnl``, ``orders`` by final state),
+    ``metrics``, ``rejections``, ``elapsed_s`` (engine time), ``ticks_per_s`` (engine
     throughput), ``book`` (None without depth), plus ``source``, ``load_s``,
     ``end_to_end_ticks_per_s`` (load + run), ``stats``, ``open_positions`` and ``config``.
     """
@@ -103,6 +136,7 @@ def result_document(
         "ticks_rejected": int(result.stats.get("ticks_rejected", 0)),
         "trades": int(result.metrics["num_trades"]),
         "shadow": shadow_summary(result),
+        **execution_summary(result),
         "metrics": jsonable(dict(result.metrics)),
         "rejections": {k: int(v) for k, v in sorted(result.rejections.items())},
         "elapsed_s": result.elapsed_s,
@@ -150,6 +184,14 @@ def metric_rows(result: BacktestResult, load_s: float | None = None) -> list[tup
         ("max drawdown", f"{float(m['max_drawdown']):.2%}"),
         ("max drawdown duration", f"{float(m['max_drawdown_duration_s']) / 3600:,.1f} h"),
         ("exposure", f"{float(m['exposure']):.2%}"),
+    ]
+    x = execution_summary(result)
+    rows += [
+        (
+            "fills (maker / taker)",
+            f"{x['maker_fills']:,} ({x['maker_volume']}) / {x['taker_fills']:,} ({x['taker_volume']})",
+        ),
+        ("orders", ", ".join(f"{k} {v:,}" for k, v in x["orders"].items()) or "none"),
     ]
     rows += shadow_rows(result)
     rejections = sorted(result.rejections.items())

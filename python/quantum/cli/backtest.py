@@ -27,17 +27,22 @@ from quantum.errors import DataError
 __all__ = ["HELP", "backtest_cmd"]
 
 HELP = (
-    "Backtest the built-in strategies on a data file or the seeded synthetic market.\n\n"
-    "How fills are assumed: a decision fills on a later tick of its symbol, no earlier than the "
-    "order latency after it: at the ask (buy) or bid (sell) when quoted, else at the last price "
-    "with slippage. On bars, a decision taken on one bar fills at the next bar's open plus "
-    "slippage, and that bar's high and low may then trigger the position's stop or target: the "
-    "stop first when both were touched, a gap through the stop at the worse open. Bars without an "
-    "open fill at their close and never exit on that bar's range. A position reaching its "
-    "liquidation price is closed there with the liquidation fee. Funding is paid only at the "
-    "funding times a position is open through, at the rate in force then. A signal Kelly sizes "
-    "to zero is followed as a shadow trade (same rules, no capital), reported apart. "
-    "See docs/backtesting.md."
+    "Backtest the built-in strategies (or the market maker) on a data file or the seeded "
+    "synthetic market.\n\n"
+    "How fills are assumed: every order goes to a simulated venue. It arrives the order latency "
+    "after the decision and is matched against the market the next event leaves: the book level "
+    "by level with depth data, the bid or ask up to their shown size on quotes (the rest at an "
+    "impact price), else the last price with slippage. A resting limit order waits behind the "
+    "size shown at its price (--queue) and fills at its price when trades reach it or the market "
+    "trades through it. Take-profit and stop-loss are real reduce-only orders. On bars, a "
+    "decision taken on one bar fills at the next bar's open plus slippage, and that bar's high "
+    "and low may then trigger the position's stop or target: the stop first when both were "
+    "touched, a gap through the stop at the worse open. Bars without an open fill at their close "
+    "and never exit on that bar's range. A position reaching its liquidation price is closed "
+    "there with the liquidation fee. Funding is paid only at the funding times a position is "
+    "open through, at the rate in force then. A signal Kelly sizes to zero is followed as a "
+    "shadow trade (same rules, no capital), reported apart. See docs/backtesting.md and "
+    "docs/simulator.md."
 )
 
 _OUT = "Output"
@@ -70,6 +75,11 @@ def backtest_cmd(
     of_rsi_high: o.OfRsiHigh = None,
     of_min_score: o.OfMinScore = None,
     fader_multiple: o.FaderMultiple = None,
+    strategy: o.Strategy = None,
+    queue: o.Queue = None,
+    order_latency_ms: o.OrderLatencyMs = None,
+    feed_latency_ms: o.FeedLatencyMs = None,
+    fees: o.Fees = None,
     sets: o.Sets = None,
     funding: Annotated[
         Path | None,
@@ -120,7 +130,8 @@ def backtest_cmd(
             liquidation_hunter=liquidation_hunter, order_flow=order_flow,
             volatility_fader=volatility_fader, liq_ratio=liq_ratio, of_imbalance=of_imbalance,
             of_rsi_low=of_rsi_low, of_rsi_high=of_rsi_high, of_min_score=of_min_score,
-            fader_multiple=fader_multiple,
+            fader_multiple=fader_multiple, strategy=strategy, queue=queue,
+            order_latency_ms=order_latency_ms, feed_latency_ms=feed_latency_ms, fees=fees,
         )  # fmt: skip
         names = tuple(s.strip() for s in symbols.split(",") if s.strip())
         source = open_source(data, synthetic=synthetic, seed=seed, symbols=names)

@@ -8,12 +8,13 @@ field of the config tree (``--set order_flow.rsi_low=35``), so no parameter is o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import typer
 
 from quantum.backtest.sweep import apply_overrides, parse_assignment
 from quantum.engine import EngineConfig
+from quantum.errors import ConfigError
 
 __all__ = ["build_config"]
 
@@ -129,6 +130,44 @@ FaderMultiple = Annotated[
         help="Volatility Fader: true-range multiple of its mean (2)", rich_help_panel=_STRAT
     ),
 ]
+_SIM = "Venue simulator"
+Strategy = Annotated[
+    str | None,
+    typer.Option(
+        help="builtin (the signal strategies, default), market_maker (Avellaneda–Stoikov quotes)"
+        " or touch_quoter (best bid and ask, the hftbacktest comparison's rule)",
+        rich_help_panel=_SIM,
+    ),
+]
+Queue = Annotated[
+    str | None,
+    typer.Option(
+        help="queue model of resting orders: risk_averse (default), prob or none",
+        rich_help_panel=_SIM,
+    ),
+]
+OrderLatencyMs = Annotated[
+    float | None,
+    typer.Option(
+        help="order latency, ms, each way (entry to the venue and response back)",
+        rich_help_panel=_SIM,
+    ),
+]
+FeedLatencyMs = Annotated[
+    float | None,
+    typer.Option(
+        help="feed latency, ms: the strategy sees each event this long after it happened"
+        " (default: the data's receive times)",
+        rich_help_panel=_SIM,
+    ),
+]
+Fees = Annotated[
+    str | None,
+    typer.Option(
+        help="a venue's base-tier maker/taker fees: binance_usdm, bybit or okx",
+        rich_help_panel=_SIM,
+    ),
+]
 Sets = Annotated[
     list[str] | None,
     typer.Option("--set", help="any config field, PATH=VALUE (e.g. --set features.rsi_period=21); repeatable",
@@ -162,12 +201,53 @@ _PATHS: dict[str, tuple[str, float]] = {
 }
 
 
+_STRATEGIES: Final[tuple[str, ...]] = ("builtin", "market_maker", "touch_quoter")
+_QUEUES: Final[tuple[str, ...]] = ("risk_averse", "prob", "none")
+_FEES: Final[tuple[str, ...]] = ("binance_usdm", "bybit", "okx")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"--{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _sim_overrides(options: dict[str, Any]) -> dict[str, Any]:
+    """The venue simulator's options as config overrides (and removes them from ``options``)."""
+    out: dict[str, Any] = {}
+    strategy = options.pop("strategy", None)
+    if strategy is not None and _choice("strategy", strategy, _STRATEGIES) != "builtin":
+        # An order strategy alone: the signal strategies are off.
+        for s in ("liquidation_hunter", "order_flow", "volatility_fader"):
+            out[f"{s}.enabled"] = False
+        out["market_maker.enabled"] = True
+        if strategy == "touch_quoter":
+            out["market_maker.rule"] = "touch"
+            out["market_maker.post_only"] = False
+    queue = options.pop("queue", None)
+    if queue is not None:
+        out["execution.queue.model"] = _choice("queue", queue, _QUEUES)
+    fees = options.pop("fees", None)
+    if fees is not None:
+        out["execution.fees"] = _choice("fees", fees, _FEES)
+    for name, path in (("order_latency_ms", "order_latency"), ("feed_latency_ms", "feed_latency")):
+        ms = options.pop(name, None)
+        if ms is None:
+            continue
+        if not ms >= 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must be >= 0")
+        ns = round(ms * 1_000_000)
+        response = ns if path == "order_latency" else 0
+        out[f"execution.{path}"] = {"kind": "constant", "entry_ns": ns, "response_ns": response}
+    return out
+
+
 def build_config(sets: list[str] | None = None, **options: Any) -> EngineConfig:
     """The engine config from CLI options (None = keep the default), then ``--set`` assignments.
 
     The fee option sets both taker and maker fees unless ``maker_fee_bps`` is given too.
     """
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = _sim_overrides(options)
     for name, value in options.items():
         if value is None:
             continue

@@ -16,8 +16,11 @@ __all__ = [
     "EngineConfig",
     "ExecutionConfig",
     "FeatureConfig",
+    "LatencyConfig",
     "LiquidationHunterConfig",
+    "MarketMakerConfig",
     "OrderFlowConfig",
+    "QueueConfig",
     "RiskConfig",
     "SanitizerConfig",
     "VolatilityFaderConfig",
@@ -122,14 +125,49 @@ class RiskConfig(_Frozen):
     fixed_qty: float | None = Field(None, gt=0, description="fixed entry size instead of Kelly")
 
 
+class QueueConfig(_Frozen):
+    """Where a resting limit order stands in its level's queue (``docs/simulator.md``)."""
+
+    model: Literal["risk_averse", "prob", "none"] = Field(
+        "risk_averse",
+        description="risk_averse: only trades move it; prob: cancellations split by position;"
+        " none: fills when a trade touches its price",
+    )
+    shape: Literal["power", "log"] = Field("power", description="shape of the prob model")
+    power: float = Field(3.0, gt=0, description="exponent of the power shape")
+
+
+class LatencyConfig(_Frozen):
+    """A latency model: the data's own receive times (feed only), a constant, or samples drawn
+    with a seed."""
+
+    kind: Literal["recorded", "constant", "empirical"] = "constant"
+    entry_ns: int = Field(0, ge=0, description="constant: entry (or feed delivery) latency, ns")
+    response_ns: int = Field(0, ge=0, description="constant: response latency, ns")
+    samples_ns: list[tuple[int, int]] = Field(
+        default_factory=list, description="empirical: (entry, response) samples, ns"
+    )
+    file: str | None = Field(None, description="empirical: a samples file, ns per line")
+    seed: int = Field(0, ge=0, description="empirical: seed of the draws")
+
+
 class ExecutionConfig(_Frozen):
     """Fill model, fees, exits, leverage and funding (SPEC §7)."""
 
     taker_fee_bps: float = Field(5.0, ge=0)
     maker_fee_bps: float = Field(5.0, description="negative: a rebate")
+    fees: Literal["binance_usdm", "bybit", "okx"] | None = Field(
+        None, description="a venue's base-tier maker/taker rates instead of the two above"
+    )
     liquidation_fee_bps: float = Field(50.0, ge=0, description="charged when liquidated, bps")
-    slippage_bps: float = Field(1.0, ge=0)
-    latency_ns: int = Field(0, ge=0)
+    slippage_bps: float = Field(1.0, ge=0, description="where only a last price is known, bps")
+    impact_bps: float = Field(
+        5.0, ge=0, description="beyond the touch's displayed size, on quotes only, bps"
+    )
+    latency_ns: int = Field(0, ge=0, description="constant entry latency when order_latency is unset")
+    order_latency: LatencyConfig | None = Field(None, description="entry and response latency")
+    feed_latency: LatencyConfig = LatencyConfig(kind="recorded")
+    queue: QueueConfig = QueueConfig()
     min_hold_ns: int = Field(
         30_000_000_000, ge=0, description="no signal closes or reverses a younger position, ns"
     )
@@ -141,6 +179,23 @@ class ExecutionConfig(_Frozen):
         8 * 3600 * 1_000_000_000, ge=60 * 1_000_000_000, description="funding times, ns apart"
     )
     qty_step: float = Field(1e-8, gt=0)
+
+
+class MarketMakerConfig(_Frozen):
+    """The built-in market maker (``docs/simulator.md``): Avellaneda–Stoikov quotes, or the
+    best bid and ask, within a hard inventory cap."""
+
+    enabled: bool = False
+    rule: Literal["avellaneda_stoikov", "touch"] = "avellaneda_stoikov"
+    order_qty: float = Field(0.001, gt=0, description="size of each quote, base units")
+    max_position: float = Field(0.005, gt=0, description="hard inventory cap, base units")
+    gamma: float = Field(0.1, gt=0, description="risk aversion, per lot and unit of price")
+    kappa: float = Field(1.5, gt=0, description="fill-intensity decay, per unit of price")
+    horizon_s: float = Field(1.0, gt=0, description="horizon, seconds")
+    vol_halflife_s: float = Field(30.0, gt=0, description="volatility estimate half-life, s")
+    tick_size: float = Field(0.1, gt=0, description="quotes are rounded to it")
+    requote_ticks: float = Field(1.0, ge=0, description="move a quote only this far off")
+    post_only: bool = True
 
 
 class BookConfig(_Frozen):
@@ -165,6 +220,7 @@ class EngineConfig(_Frozen):
     order_flow: OrderFlowConfig = OrderFlowConfig()
     volatility_fader: VolatilityFaderConfig = VolatilityFaderConfig()
     ema_cross: EmaCrossConfig = EmaCrossConfig()
+    market_maker: MarketMakerConfig = MarketMakerConfig()
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
     book: BookConfig = BookConfig()
