@@ -132,6 +132,10 @@ pub struct Engine {
     pub(super) depth_processed: u64,
     /// While a depth message is applied: its arrival number among the depth messages.
     pub(super) in_depth: Option<u64>,
+    /// Any signal strategy runs (a built-in one or a custom one): features are kept.
+    pub(super) signals: bool,
+    /// Reused list of the levels our orders rest at, for depth messages.
+    pub(super) resting_scratch: Vec<(bool, crate::types::Price)>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -189,6 +193,11 @@ impl Engine {
             scratch: (Vec::new(), Vec::new()),
             depth_processed: 0,
             in_depth: None,
+            resting_scratch: Vec::new(),
+            signals: config.liquidation_hunter.enabled
+                || config.order_flow.enabled
+                || config.volatility_fader.enabled
+                || config.ema_cross.enabled,
             config,
         };
         if engine.config.market_maker.enabled {
@@ -202,6 +211,7 @@ impl Engine {
     /// strategies see the EMA: if nothing read it before, it starts with the next bar.
     pub fn add_strategy(&mut self, s: Box<dyn CustomStrategy>) {
         self.customs.push(s);
+        self.signals = true;
         for st in &mut self.symbols {
             st.features.start_ema();
         }

@@ -98,26 +98,22 @@ impl Engine {
         // The resting orders' levels before the update, to move their queues after it.
         let mut changed: Vec<(bool, Price, Qty)> = Vec::new();
         if watch {
-            if let Some(Some(slot)) = self.books.get(idx) {
-                let (a, b) = (
-                    depth.level_offsets[i] as usize,
-                    depth.level_offsets[i + 1] as usize,
-                );
+            let mut ours = std::mem::take(&mut self.resting_scratch);
+            self.venue.resting_levels(symbol, &mut ours);
+            if let (Some(Some(slot)), false) = (self.books.get(idx), ours.is_empty()) {
+                let (a, b) = (depth.level_offsets[i] as usize, depth.level_offsets[i + 1] as usize);
                 for j in a..b {
+                    let is_bid = depth.side[j] > 0;
                     let Ok(price) = Price::from_f64(depth.price[j]) else {
                         continue;
                     };
-                    let is_bid = depth.side[j] > 0;
-                    if self.venue.rests_at(symbol, is_bid, price) {
-                        let prev = if is_bid {
-                            slot.book().bid_qty_at(price)
-                        } else {
-                            slot.book().ask_qty_at(price)
-                        };
+                    if ours.iter().any(|&(b, p)| b == is_bid && p == price) {
+                        let prev = if is_bid { slot.book().bid_qty_at(price) } else { slot.book().ask_qty_at(price) };
                         changed.push((is_bid, price, prev));
                     }
                 }
             }
+            self.resting_scratch = ours;
         }
         let slot = self.books[idx].get_or_insert_with(|| BookSlot::new(rule));
         let (bids, asks) = &mut self.scratch;
@@ -198,9 +194,12 @@ impl Engine {
         }
         let book = slot.book();
         let mut out = *t;
-        let (bid_depth, ask_depth) = book.depth_within_bps(self.config.book.depth_bps);
-        out.bid_qty = bid_depth;
-        out.ask_qty = ask_depth;
+        if self.signals {
+            // Only the signal strategies score the liquidity near the touch.
+            let (bid_depth, ask_depth) = book.depth_within_bps(self.config.book.depth_bps);
+            out.bid_qty = bid_depth;
+            out.ask_qty = ask_depth;
+        }
         if !out.has_quote() {
             if let (Some(b), Some(a)) = (book.best_bid(), book.best_ask()) {
                 out.bid = b.price.to_f64();

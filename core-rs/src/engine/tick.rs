@@ -117,6 +117,9 @@ impl Engine {
         if self.has_order_strategies() {
             self.notify_market(t.symbol, t.ts_recv, t.ts_event, Some(t))?;
         }
+        if !self.signals {
+            return Ok(());
+        }
         self.run_strategies(t, price, sink)
     }
 

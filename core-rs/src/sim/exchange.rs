@@ -131,6 +131,30 @@ impl Hasher for IdHasher {
 
 type IdMap<V> = HashMap<OrderId, V, BuildHasherDefault<IdHasher>>;
 
+/// A small, fast hasher for short keys (client order ids): FxHash's multiply-rotate. The keys
+/// are ours or the strategy's, not an attacker's, so SipHash's protection buys nothing.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A map keyed by client order id.
+pub(crate) type ClientMap<V> = HashMap<ClientOrderId, V, BuildHasherDefault<FxHasher>>;
+
 /// A request on its way to the venue.
 #[derive(Debug, Clone, Copy)]
 struct InFlight {
@@ -178,7 +202,7 @@ pub struct Exchange {
     pub(super) queue: AnyQueueModel,
     latency: AnyLatency,
     pub(super) orders: IdMap<AnyOrder>,
-    client_ids: HashMap<ClientOrderId, OrderId>,
+    client_ids: ClientMap<OrderId>,
     /// A bracket entry's exits: (stop-loss, take-profit).
     brackets: IdMap<(Option<OrderId>, Option<OrderId>)>,
     pub(super) symbols: Vec<Working>,
@@ -219,7 +243,7 @@ impl Exchange {
             queue: AnyQueueModel::from_config(&cfg.queue),
             latency,
             orders: IdMap::default(),
-            client_ids: HashMap::new(),
+            client_ids: ClientMap::default(),
             brackets: IdMap::default(),
             symbols: Vec::new(),
             inflight: VecDeque::new(),

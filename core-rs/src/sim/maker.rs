@@ -241,13 +241,13 @@ impl Exchange {
         aggressor: Option<OrderSide>,
         at: UnixNanos,
     ) {
-        let ids = self.symbols[symbol as usize].resting.clone();
+        let ids = Ids::of(&self.symbols[symbol as usize].resting);
         // At the print's price, our orders are served in arrival order: what our earlier orders
         // took is not the displayed queue, and a later order waits while an earlier one still
         // has a rest (FIFO).
         let mut used_at_price = 0.0;
         let mut blocked = [false; 2];
-        for id in ids {
+        for &id in ids.as_slice() {
             let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else {
                 continue;
             };
@@ -291,8 +291,8 @@ impl Exchange {
     /// A quote (no book): the opposite side reaching a resting order fills it; a change of the
     /// size at its price moves its queue.
     fn on_quote(&mut self, symbol: SymbolId, t: &Tick, at: UnixNanos) {
-        let ids = self.symbols[symbol as usize].resting.clone();
-        for id in ids {
+        let ids = Ids::of(&self.symbols[symbol as usize].resting);
+        for &id in ids.as_slice() {
             let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) else {
                 continue;
             };
@@ -356,8 +356,8 @@ impl Exchange {
         } else {
             OrderSide::Sell
         };
-        let ids: Vec<OrderId> = w.resting.clone();
-        for id in ids {
+        let ids = Ids::of(&w.resting);
+        for &id in ids.as_slice() {
             if let Some(AnyOrder::Limit(l)) = self.orders.get_mut(&id) {
                 if l.core.side == side && l.price == price {
                     queue_depth(&self.queue, l, new.to_f64());
@@ -382,9 +382,9 @@ impl Exchange {
             book.best_bid().map(|l| l.price),
             book.best_ask().map(|l| l.price),
         );
-        let ids = w.resting.clone();
+        let ids = Ids::of(&w.resting);
         let mut changed = false;
-        for id in ids {
+        for &id in ids.as_slice() {
             let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else {
                 continue;
             };
@@ -403,17 +403,16 @@ impl Exchange {
         }
     }
 
-    /// Whether one of our orders rests at `price` on the bid (`is_bid`) or ask side of `symbol`.
-    #[inline]
-    pub fn rests_at(&self, symbol: SymbolId, is_bid: bool, price: Price) -> bool {
-        let side = if is_bid {
-            OrderSide::Buy
-        } else {
-            OrderSide::Sell
-        };
-        self.symbols.get(symbol as usize).is_some_and(|w| {
-            w.resting.iter().any(|id| matches!(self.orders.get(id), Some(AnyOrder::Limit(l)) if l.core.side == side && l.price == price))
-        })
+    /// The levels where our orders rest in `symbol`: (bid side, price) for each, into `out`
+    /// (cleared first).
+    pub fn resting_levels(&self, symbol: SymbolId, out: &mut Vec<(bool, Price)>) {
+        out.clear();
+        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        for id in &w.resting {
+            if let Some(AnyOrder::Limit(l)) = self.orders.get(id) {
+                out.push((l.core.side == OrderSide::Buy, l.price));
+            }
+        }
     }
 
     /// Whether `symbol` has resting orders or consumed liquidity a book update can touch.
@@ -422,6 +421,34 @@ impl Exchange {
         self.symbols
             .get(symbol as usize)
             .is_some_and(|w| !w.resting.is_empty() || !w.consumed.is_empty())
+    }
+}
+
+/// A copy of a symbol's resting order ids to walk while executions change the list: on the
+/// stack for the usual handful, on the heap beyond.
+struct Ids {
+    inline: [OrderId; 8],
+    len: usize,
+    heap: Vec<OrderId>,
+}
+
+impl Ids {
+    fn of(ids: &[OrderId]) -> Self {
+        let mut out = Ids { inline: [OrderId(0); 8], len: ids.len(), heap: Vec::new() };
+        if ids.len() <= 8 {
+            out.inline[..ids.len()].copy_from_slice(ids);
+        } else {
+            out.heap = ids.to_vec();
+        }
+        out
+    }
+
+    fn as_slice(&self) -> &[OrderId] {
+        if self.len <= 8 {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
     }
 }
 

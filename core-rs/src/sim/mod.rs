@@ -17,7 +17,7 @@ pub mod queue;
 mod report;
 mod taker;
 
-pub(crate) use exchange::floor_qty;
+pub(crate) use exchange::{floor_qty, ClientMap};
 pub use exchange::{BookSource, Exchange, NoBooks, OrderCounts, OrderRecord, Refused, SimConfig};
 pub use fees::{FeeModel, FeePreset, FeeSchedule};
 pub use latency::{

@@ -14,8 +14,6 @@
 //! (sent, resting, or being canceled) plus the new quote stays within `max_position`; the ask
 //! mirrors it. The position is what the strategy knows: its fills whose events reached it.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 
 use super::{OrderContext, OrderStrategy, StrategyError};
@@ -127,7 +125,8 @@ struct Quote {
 #[derive(Debug, Default)]
 struct Book {
     position: f64,
-    quotes: HashMap<ClientOrderId, Quote>,
+    /// Our quotes not known to be finished (a handful: a linear search beats hashing).
+    quotes: Vec<(ClientOrderId, Quote)>,
     /// EWMA of squared mid changes per second, and the last mid and its time.
     var_rate: f64,
     last_mid: Option<(f64, UnixNanos)>,
@@ -137,24 +136,27 @@ struct Book {
 #[derive(Debug)]
 pub struct MarketMaker {
     c: MarketMakerConfig,
-    books: HashMap<SymbolId, Book>,
+    /// By symbol id.
+    books: Vec<Book>,
     next_id: u64,
 }
 
 impl MarketMaker {
     /// A market maker with `c`.
     pub fn new(c: MarketMakerConfig) -> Self {
-        MarketMaker { c, books: HashMap::new(), next_id: 0 }
+        MarketMaker { c, books: Vec::new(), next_id: 0 }
     }
 
-    fn client_id(&mut self) -> ClientOrderId {
-        self.next_id += 1;
-        ClientOrderId::new(&format!("mm-{}", self.next_id)).expect("a valid client id")
+    fn book(&mut self, symbol: SymbolId) -> &mut Book {
+        let idx = symbol as usize;
+        if self.books.len() <= idx {
+            self.books.resize_with(idx + 1, Book::default);
+        }
+        &mut self.books[idx]
     }
 
     /// The prices it wants now (NaN: no quote on that side), from the touch and its state.
-    fn wanted(&self, b: &Book, bid: f64, ask: f64) -> (f64, f64) {
-        let c = &self.c;
+    fn wanted(c: &MarketMakerConfig, b: &Book, bid: f64, ask: f64) -> (f64, f64) {
         match c.rule {
             QuoteRule::Touch => (bid, ask),
             QuoteRule::AvellanedaStoikov => {
@@ -179,62 +181,64 @@ impl MarketMaker {
             return;
         }
         let symbol = ctx.symbol;
-        let c = self.c.clone();
-        let book = self.books.entry(symbol).or_default();
-        // The volatility estimate follows the mid.
-        let mid = 0.5 * (bid + ask);
-        if let Some((m0, t0)) = book.last_mid {
-            let dt = (ctx.ts_event - t0) as f64 / NANOS_PER_SECOND as f64;
-            if dt > 0.0 {
-                let k = 1.0 - (-std::f64::consts::LN_2 * dt / c.vol_halflife_s).exp();
-                book.var_rate += k * ((mid - m0).powi(2) / dt - book.var_rate);
-                book.last_mid = Some((mid, ctx.ts_event));
+        self.book(symbol);
+        let MarketMaker { c, books, next_id } = self;
+        let book = &mut books[symbol as usize];
+        if c.rule == QuoteRule::AvellanedaStoikov {
+            // The volatility estimate follows the mid.
+            let mid = 0.5 * (bid + ask);
+            match book.last_mid {
+                Some((m0, t0)) => {
+                    let dt = (ctx.ts_event - t0) as f64 / NANOS_PER_SECOND as f64;
+                    if dt > 0.0 {
+                        let k = 1.0 - (-std::f64::consts::LN_2 * dt / c.vol_halflife_s).exp();
+                        book.var_rate += k * ((mid - m0).powi(2) / dt - book.var_rate);
+                        book.last_mid = Some((mid, ctx.ts_event));
+                    }
+                }
+                None => book.last_mid = Some((mid, ctx.ts_event)),
             }
-        } else {
-            book.last_mid = Some((mid, ctx.ts_event));
         }
-        let (want_bid, want_ask) = {
-            let b = &self.books[&symbol];
-            self.wanted(b, bid, ask)
-        };
-        let tol = c.requote_ticks * c.tick_size - 1e-9;
-        let book = self.books.get_mut(&symbol).expect("made above");
-        // Quotes away from where they should be are canceled (they can fill until the cancel lands).
-        let mut cancels = Vec::new();
+        let (want_bid, want_ask) = Self::wanted(c, book, bid, ask);
+        let tol = (c.requote_ticks * c.tick_size - 1e-9).max(0.0);
+        // Quotes away from where they should be are canceled (they can fill until the cancel
+        // lands); what is still working or on its way counts against the cap.
+        let (mut open_buy, mut open_sell, mut live_buy, mut live_sell) = (0.0, 0.0, false, false);
         for (id, q) in &mut book.quotes {
-            let want = if q.side == OrderSide::Buy { want_bid } else { want_ask };
+            let buy = q.side == OrderSide::Buy;
+            let want = if buy { want_bid } else { want_ask };
             let stale = match c.rule {
                 QuoteRule::Touch => q.price != want,
-                QuoteRule::AvellanedaStoikov => (q.price - want).abs() > tol.max(0.0),
+                QuoteRule::AvellanedaStoikov => (q.price - want).abs() > tol,
             };
             if q.stage == Stage::Resting && stale {
                 q.stage = Stage::Canceling;
-                cancels.push(id.clone());
+                ctx.cancel(id.clone());
+            }
+            let live = q.stage != Stage::Canceling;
+            if buy {
+                open_buy += q.leaves;
+                live_buy |= live;
+            } else {
+                open_sell += q.leaves;
+                live_sell |= live;
             }
         }
-        for id in cancels {
-            ctx.cancel(id);
-        }
-        let open = |side: OrderSide| -> f64 { book.quotes.values().filter(|q| q.side == side).map(|q| q.leaves).sum() };
-        let live = |side: OrderSide| book.quotes.values().any(|q| q.side == side && q.stage != Stage::Canceling);
-        let (open_buy, open_sell) = (open(OrderSide::Buy), open(OrderSide::Sell));
-        let (live_buy, live_sell) = (live(OrderSide::Buy), live(OrderSide::Sell));
-        let position = book.position;
         let cap = c.max_position + 1e-12;
-        let mut sends = Vec::new();
-        if !live_buy && want_bid.is_finite() && position + open_buy + c.order_qty <= cap {
-            sends.push((OrderSide::Buy, want_bid));
-        }
-        if !live_sell && want_ask.is_finite() && -position + open_sell + c.order_qty <= cap {
-            sends.push((OrderSide::Sell, want_ask));
-        }
         let tif = if c.post_only { TimeInForce::PostOnly } else { TimeInForce::Gtc };
-        for (side, price) in sends {
-            let id = self.client_id();
+        let sends = [
+            (OrderSide::Buy, want_bid, !live_buy && book.position + open_buy + c.order_qty <= cap),
+            (OrderSide::Sell, want_ask, !live_sell && -book.position + open_sell + c.order_qty <= cap),
+        ];
+        for (side, price, go) in sends {
+            if !(go && price.is_finite()) {
+                continue;
+            }
+            *next_id += 1;
+            let id = ClientOrderId::new(&format!("mm-{next_id}")).expect("a valid client id");
             let mut o = NewOrder::limit(symbol, side, c.order_qty, price, tif, "market_maker");
             o.client_id = Some(id.clone());
-            let book = self.books.get_mut(&symbol).expect("made above");
-            book.quotes.insert(id, Quote { side, price, leaves: c.order_qty, stage: Stage::Sent });
+            book.quotes.push((id, Quote { side, price, leaves: c.order_qty, stage: Stage::Sent }));
             ctx.submit(o);
         }
     }
@@ -252,36 +256,26 @@ impl OrderStrategy for MarketMaker {
 
     fn on_order_event(&mut self, ctx: &mut OrderContext<'_>, e: &OrderEvent) -> Result<(), StrategyError> {
         let h = e.header();
-        let book = self.books.entry(h.symbol).or_default();
+        let book = self.book(h.symbol);
         if let Some(f) = e.fill() {
             let q = f.qty.to_f64();
             book.position += if f.side == OrderSide::Buy { q } else { -q };
         }
-        match e {
-            OrderEvent::Accepted(_) => {
-                if let Some(q) = book.quotes.get_mut(&h.client_id) {
-                    if q.stage == Stage::Sent {
-                        q.stage = Stage::Resting;
-                    }
+        let at = book.quotes.iter().position(|(id, _)| *id == h.client_id);
+        if let Some(i) = at {
+            let q = &mut book.quotes[i].1;
+            match e {
+                OrderEvent::Accepted(_) if q.stage == Stage::Sent => q.stage = Stage::Resting,
+                OrderEvent::PartiallyFilled(p) => q.leaves = p.fill.leaves.to_f64(),
+                OrderEvent::Modified(m) => q.price = m.price.to_f64(),
+                OrderEvent::Filled(_) | OrderEvent::Canceled(_) | OrderEvent::Expired(_) => {
+                    book.quotes.swap_remove(i);
                 }
-            }
-            OrderEvent::PartiallyFilled(p) => {
-                if let Some(q) = book.quotes.get_mut(&h.client_id) {
-                    q.leaves = p.fill.leaves.to_f64();
+                OrderEvent::Rejected(r) if r.request == "new" => {
+                    book.quotes.swap_remove(i);
                 }
+                _ => {}
             }
-            OrderEvent::Modified(m) => {
-                if let Some(q) = book.quotes.get_mut(&h.client_id) {
-                    q.price = m.price.to_f64();
-                }
-            }
-            OrderEvent::Filled(_) | OrderEvent::Canceled(_) | OrderEvent::Expired(_) => {
-                book.quotes.remove(&h.client_id);
-            }
-            OrderEvent::Rejected(r) if r.request == "new" => {
-                book.quotes.remove(&h.client_id);
-            }
-            OrderEvent::Rejected(_) | OrderEvent::Triggered(_) => {}
         }
         // The answer is a step of the rule too (hftbacktest steps on responses as on feed).
         if ctx.symbol == h.symbol {
@@ -329,8 +323,8 @@ mod tests {
         assert!(q[0].1 < 100.1 && q[1].1 > 100.1);
         // Long inventory moves both quotes down (it wants to sell).
         let mut long = MarketMaker::new(cfg);
-        long.books.entry(0).or_default().position = 0.003;
-        long.books.get_mut(&0).unwrap().var_rate = 4.0;
+        long.book(0).position = 0.003;
+        long.book(0).var_rate = 4.0;
         let mut c = ctx(100.0, 100.2, 0);
         long.quote(&mut c);
         let l = sent(&mut c);
@@ -345,9 +339,9 @@ mod tests {
         mm.quote(&mut c);
         assert_eq!(sent(&mut c), vec![(OrderSide::Buy, 100.0), (OrderSide::Sell, 100.1)]);
         // Long 0.001 with a bid still working: a new bid would make 0.003 > 0.002.
-        let b = mm.books.get_mut(&0).unwrap();
+        let b = mm.book(0);
         b.position = 0.001;
-        for q in b.quotes.values_mut() {
+        for (_, q) in &mut b.quotes {
             q.stage = Stage::Resting;
         }
         // The touch moved: the bid is canceled, and no new bid while it can still fill.

@@ -40,10 +40,15 @@ class DataSource:
         return qdata.DepthColumns.concat(parts) if parts else None
 
     def feed(self) -> qdata.FeedChunk | None:
-        """Ticks and depth in arrival order, when the source had depth; else None."""
+        """Ticks and depth in arrival order, when the source had depth; else None. The receive
+        clock is aligned so no message is received before it happened (the shift goes in the
+        report)."""
         if self.depth() is None:
             return None
-        return qdata.FeedChunk.concat(self.feed_parts)
+        feed, self.report.receive_clock_shift_ns = qdata.FeedChunk.concat(
+            self.feed_parts
+        ).with_receive_clock_aligned()
+        return feed
 
 
 def detect_kind(path: Path) -> str:

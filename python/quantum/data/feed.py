@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,6 +60,34 @@ class FeedChunk:
         )  # fmt: skip
         order = np.argsort(seq, kind="stable")
         return kind[order], index[order]
+
+    def receive_clock_shift(self) -> int:
+        """How far (ns) the receive clock ran behind the exchange's: the largest ``ts_event −
+        ts_recv`` of any tick or depth message, 0 when every message was received after it
+        happened. A capture machine's clock that runs behind makes messages arrive before they
+        happened, and orders reach the venue before the events they react to."""
+        worst = 0
+        for ts_event, ts_recv in (
+            (self.ticks.columns["ts_event"], self.ticks.columns.get("ts_recv")),
+            (self.depth.ts_event, self.depth.ts_recv),
+        ):
+            if ts_recv is not None and len(ts_event):
+                worst = max(worst, int(np.max(ts_event - ts_recv)))
+        return worst
+
+    def with_receive_clock_aligned(self) -> tuple[FeedChunk, int]:
+        """The feed with every receive time moved later by :meth:`receive_clock_shift`, so no
+        message is received before it happened (as hftbacktest's converter does), and the shift.
+        The order of arrival is unchanged."""
+        shift = self.receive_clock_shift()
+        if shift == 0:
+            return self, 0
+        cols = dict(self.ticks.columns)
+        if "ts_recv" in cols:
+            cols["ts_recv"] = cols["ts_recv"] + shift
+        ticks = replace(self.ticks, columns=cols)
+        depth = replace(self.depth, ts_recv=self.depth.ts_recv + shift)
+        return FeedChunk(ticks, depth, self.tick_seq, self.depth_seq), shift
 
     def equals(self, other: FeedChunk) -> bool:
         """Exact equality of ticks, depth and arrival numbers."""

@@ -27,6 +27,9 @@ class LoadReport:
     malformed: int = 0
     ignored: int = 0
     first_errors: list[tuple[int, str]] = field(default_factory=list)
+    #: ns the receive times were moved later because the capture's clock ran behind the
+    #: exchange's (see ``FeedChunk.with_receive_clock_aligned``); 0 when it did not.
+    receive_clock_shift_ns: int = 0
 
     def add_error(self, line_no: int, message: str) -> None:
         """Count one malformed line and keep its message if there is room."""
