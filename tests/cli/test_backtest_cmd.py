@@ -216,3 +216,62 @@ def test_audit_checks_the_run_and_help_states_the_fill_rules(quantum_cli: Cli) -
     assert "shadow trades (no capital)" in res.output
     help_text = " ".join(quantum_cli("backtest", "--help").output.split())
     assert "fills at the next bar's open" in help_text.replace("bar's open plus", "bar's open")
+
+
+def test_the_market_maker_on_a_capture_reports_its_executions(
+    quantum_cli: Cli, shared_data: Path, tmp_path: Path
+) -> None:
+    """The names scripts rely on: --strategy market_maker --queue --order-latency-ms
+    --feed-latency-ms --json, and the JSON's maker/taker fills and volumes, fees, net P&L and
+    orders by final state, consistent with the run's own fills."""
+    capture = shared_data / "l2_book" / "binance_usdm_btcusdt_20240808.jsonl.gz"
+    docs = {}
+    for strategy, queue in (("market_maker", "prob"), ("touch_quoter", "risk_averse")):
+        out = tmp_path / f"{strategy}.json"
+        res = quantum_cli(
+            "backtest", "--data", str(capture), "--strategy", strategy, "--queue", queue,
+            "--order-latency-ms", "5", "--feed-latency-ms", "2", "--fees", "binance_usdm",
+            "--json", str(out),
+        )  # fmt: skip
+        assert res.exit_code == 0, res.output
+        assert "fills (maker / taker)" in res.output
+        doc = json.loads(out.read_text())
+        docs[strategy] = doc
+        cfg = doc["config"]
+        assert cfg["market_maker"]["enabled"] and cfg["execution"]["queue"]["model"] == queue
+        assert cfg["execution"]["order_latency"]["entry_ns"] == 5_000_000
+        assert cfg["execution"]["feed_latency"] == {
+            "kind": "constant", "entry_ns": 2_000_000, "response_ns": 0, "samples_ns": [],
+            "file": None, "seed": 0,
+        }  # fmt: skip
+        assert not cfg["order_flow"]["enabled"] and cfg["execution"]["fees"] == "binance_usdm"
+        for key in ("maker_fills", "taker_fills", "maker_volume", "taker_volume", "fees",
+                    "net_pnl", "orders"):  # fmt: skip
+            assert key in doc, key
+        assert doc["maker_fills"] > 10, "quoting at the book trades"
+        assert sum(doc["orders"].values()) > doc["maker_fills"] + doc["taker_fills"] - 1
+        assert Decimal(doc["net_pnl"]) == Decimal(doc["metrics"]["net_pnl"])
+        # One lot per quote; a quote can fill in parts.
+        assert 0 < Decimal(doc["maker_volume"]) <= doc["maker_fills"] * Decimal("0.001")
+        # Fees: 2 bps maker, 5 bps taker, on each fill's notional.
+        assert Decimal(doc["fees"]) > 0
+    # The Avellaneda–Stoikov quotes are post-only: they never take.
+    assert docs["market_maker"]["taker_fills"] == 0
+    assert docs["touch_quoter"]["orders"].get("filled", 0) > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--strategy", "nope"), "--strategy must be one of builtin, market_maker, touch_quoter"),
+        (("--queue", "fifo"), "--queue must be one of risk_averse, prob, none"),
+        (("--fees", "kraken"), "--fees must be one of binance_usdm, bybit, okx"),
+        (("--order-latency-ms", "-1"), "--order-latency-ms must be >= 0"),
+    ],
+)
+def test_simulator_options_are_checked(
+    quantum_cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    res = quantum_cli("backtest", "--synthetic", "1000", *args)
+    assert res.exit_code == 2
+    assert message in res.output
