@@ -163,6 +163,13 @@ def backtest_cmd(
                 )
         if source.report.malformed:
             typer.echo(f"warning: {source.report.summary()}", err=True)
+        shift = source.report.receive_clock_shift_ns
+        if shift:
+            typer.echo(
+                f"note: the capture's clock ran {shift / 1e6:,.1f} ms behind the exchange's;"
+                " receive times were moved that much later",
+                err=True,
+            )
         depth = source.depth()
         depth_messages = len(depth) if depth is not None else 0
 
