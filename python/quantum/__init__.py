@@ -23,7 +23,15 @@ from quantum.engine import (
     SanitizerConfig,
     VolatilityFaderConfig,
 )
-from quantum.strategy import Decision, FeatureView, Strategy, TickView
+from quantum.strategy import (
+    Decision,
+    FeatureView,
+    OrderContext,
+    OrderEventView,
+    OrderStrategy,
+    Strategy,
+    TickView,
+)
 from quantum.ticks import COLUMNS, TickBatch, to_batch
 
 __all__ = [
@@ -40,7 +48,10 @@ __all__ = [
     "FeatureConfig",
     "FeatureView",
     "LiquidationHunterConfig",
+    "OrderContext",
+    "OrderEventView",
     "OrderFlowConfig",
+    "OrderStrategy",
     "RiskConfig",
     "SanitizerConfig",
     "Strategy",

@@ -1,7 +1,7 @@
 # Stubs of the native module quantum._core (checked against the build by mypy.stubtest).
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Protocol, TypedDict, final
+from typing import Any, Literal, Protocol, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +14,8 @@ __all__ = [
     "FundingEvent",
     "HaltedEvent",
     "OrderBook",
+    "OrderContext",
+    "OrderEventView",
     "OrderRejectedEvent",
     "ShadowTradeEvent",
     "SignalEvent",
@@ -36,6 +38,14 @@ class _Decision(Protocol):
 
 class _PyStrategy(Protocol):
     def on_tick(self, tick: TickView, features: FeatureView) -> _Decision | None: ...
+
+class _PyOrderStrategy(Protocol):
+    def on_market(self, ctx: OrderContext) -> None: ...
+    def on_order(self, ctx: OrderContext, event: OrderEventView) -> None: ...
+
+_Tif = Literal["gtc", "post_only", "ioc", "fok"]
+_OrderSide = Literal["buy", "sell", "BUY", "SELL"]
+_TriggerSource = Literal["last", "mark"]
 
 @final
 class TickView:
@@ -98,6 +108,123 @@ class FeatureView:
     def liquidity(self) -> float | None: ...
     @property
     def ema(self) -> float | None: ...
+
+@final
+class OrderContext:
+    @property
+    def now(self) -> int: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def symbol(self) -> int: ...
+    @property
+    def symbol_name(self) -> str | None: ...
+    @property
+    def position(self) -> float: ...
+    @property
+    def best_bid(self) -> float: ...
+    @property
+    def best_ask(self) -> float: ...
+    @property
+    def bid_qty(self) -> float: ...
+    @property
+    def ask_qty(self) -> float: ...
+    @property
+    def last(self) -> float: ...
+    @property
+    def tick(self) -> TickView | None: ...
+    def buy(
+        self,
+        qty: float,
+        price: float | None = None,
+        *,
+        tif: _Tif = "gtc",
+        client_id: str | None = None,
+        reduce_only: bool = False,
+    ) -> str: ...
+    def sell(
+        self,
+        qty: float,
+        price: float | None = None,
+        *,
+        tif: _Tif = "gtc",
+        client_id: str | None = None,
+        reduce_only: bool = False,
+    ) -> str: ...
+    def stop(
+        self,
+        side: _OrderSide,
+        qty: float,
+        trigger: float,
+        *,
+        source: _TriggerSource = "last",
+        reduce_only: bool = True,
+        client_id: str | None = None,
+    ) -> str: ...
+    def take_profit(
+        self,
+        side: _OrderSide,
+        qty: float,
+        trigger: float,
+        *,
+        source: _TriggerSource = "last",
+        reduce_only: bool = True,
+        client_id: str | None = None,
+    ) -> str: ...
+    def cancel(self, client_id: str) -> str: ...
+    def modify(self, client_id: str, price: float | None = None, qty: float | None = None) -> str: ...
+
+@final
+class OrderEventView:
+    @property
+    def kind(
+        self,
+    ) -> Literal[
+        "accepted",
+        "rejected",
+        "triggered",
+        "partially_filled",
+        "filled",
+        "canceled",
+        "expired",
+        "modified",
+    ]: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def order_id(self) -> int: ...
+    @property
+    def symbol(self) -> int: ...
+    @property
+    def symbol_name(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_local(self) -> int: ...
+    @property
+    def side(self) -> Literal["BUY", "SELL"] | None: ...
+    @property
+    def qty(self) -> float | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def liquidity(self) -> Literal["maker", "taker"] | None: ...
+    @property
+    def fee(self) -> float | None: ...
+    @property
+    def fee_bps(self) -> float | None: ...
+    @property
+    def leaves(self) -> float | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def by_risk(self) -> bool | None: ...
+    @property
+    def request(self) -> Literal["new", "cancel", "modify"] | None: ...
+    @property
+    def kept_queue(self) -> bool | None: ...
+    @property
+    def why(self) -> str | None: ...
 
 @final
 class SignalEvent:
@@ -254,6 +381,9 @@ _Event = (
 class Engine:
     def __new__(cls, config_json: str) -> Engine: ...
     def add_strategy(self, name: str, strategy: _PyStrategy) -> None: ...
+    def add_order_strategy(
+        self, name: str, strategy: _PyOrderStrategy, symbols: Sequence[str] | None = None
+    ) -> None: ...
     def on_tick(
         self,
         ts_event: int,

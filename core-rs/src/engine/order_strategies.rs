@@ -2,10 +2,8 @@
 //! pipeline (as of the local clock), their requests go through DRB-Guard to the venue, and their
 //! orders' events reach them after the response latency.
 
-use std::collections::HashMap;
-
 use super::core::{Engine, EngineError};
-use crate::orders::{ClientOrderId, OrderEvent, OrderRequest};
+use crate::orders::{ClientOrderId, OrderEvent, OrderRejectReason, OrderRequest};
 use crate::sim::MarketMemory;
 use crate::strategy::{OrderContext, OrderStrategy, StrategyError};
 use crate::tick::Tick;
@@ -16,9 +14,14 @@ use crate::types::{OrderSide, SymbolId, UnixNanos};
 pub(super) struct OrderDesk {
     pub strategies: Vec<Box<dyn OrderStrategy>>,
     /// Which strategy owns each order not finished yet, by client id.
-    pub owner: HashMap<ClientOrderId, usize>,
+    pub owner: crate::sim::ClientMap<usize>,
     /// Each symbol's position as the strategies know it: the fills whose events reached them.
     pub known_position: Vec<f64>,
+    /// Requests refused at once that name an order by client id (a cancel or modify of an
+    /// unknown order, a new order reusing a working order's id): who asked, and how many such
+    /// refusals are still to deliver. Their events go to the strategy that asked, and end no
+    /// order's ownership.
+    pub refused: std::collections::HashMap<ClientOrderId, (usize, u32)>,
 }
 
 impl std::fmt::Debug for OrderDesk {
@@ -37,6 +40,27 @@ impl OrderDesk {
             .copied()
             .unwrap_or(0.0)
     }
+
+    fn refused_at_once(&mut self, client_id: ClientOrderId, strategy: usize) {
+        self.refused.entry(client_id).or_insert((strategy, 0)).1 += 1;
+    }
+
+    fn take_refused(&mut self, client_id: &ClientOrderId) -> Option<usize> {
+        let (strategy, left) = self.refused.get_mut(client_id)?;
+        let strategy = *strategy;
+        *left -= 1;
+        if *left == 0 {
+            self.refused.remove(client_id);
+        }
+        Some(strategy)
+    }
+}
+
+/// A refusal of a request rather than the end of an order: a cancel or modify refused, or a new
+/// order refused for reusing a working order's client id.
+fn refuses_request(e: &OrderEvent) -> bool {
+    matches!(e, OrderEvent::Rejected(r)
+        if r.request != "new" || r.reason == OrderRejectReason::DuplicateClientId)
 }
 
 impl Engine {
@@ -121,11 +145,16 @@ impl Engine {
                 let q = f.qty.to_f64();
                 self.desk.known_position[idx] += if f.side == OrderSide::Buy { q } else { -q };
             }
-            let owner = self.desk.owner.get(&h.client_id).copied();
+            let refusal = refuses_request(&e);
+            let owner = match refusal {
+                true => self.desk.take_refused(&h.client_id),
+                false => None,
+            }
+            .or_else(|| self.desk.owner.get(&h.client_id).copied());
             let finished = matches!(
                 e,
                 OrderEvent::Filled(_) | OrderEvent::Canceled(_) | OrderEvent::Expired(_)
-            ) || matches!(&e, OrderEvent::Rejected(r) if r.request == "new");
+            ) || (matches!(&e, OrderEvent::Rejected(r) if r.request == "new") && !refusal);
             if finished {
                 self.desk.owner.remove(&h.client_id);
             }
@@ -163,6 +192,13 @@ impl Engine {
                     let given = o.client_id.clone();
                     let client_id = match self.place_order(o, now, ts_event) {
                         Ok(id) => given.unwrap_or_else(|| ClientOrderId::generated(id)),
+                        // The working order keeps its owner; the refusal goes to this strategy.
+                        Err(EngineError::Rejected(OrderRejectReason::DuplicateClientId)) => {
+                            if let Some(c) = given {
+                                self.desk.refused_at_once(c, i);
+                            }
+                            continue;
+                        }
                         // The refusal is an event the strategy receives too.
                         Err(_) => match given {
                             Some(c) => c,
@@ -172,14 +208,20 @@ impl Engine {
                     self.desk.owner.insert(client_id, i);
                 }
                 OrderRequest::Cancel(c) => {
-                    let _ = self.cancel_order(&c, now);
+                    if let Err(EngineError::Rejected(_)) = self.cancel_order(&c, now) {
+                        self.desk.refused_at_once(c, i);
+                    }
                 }
                 OrderRequest::Modify {
                     client_id,
                     price,
                     qty,
                 } => {
-                    let _ = self.modify_order(&client_id, price, qty, now, ts_event);
+                    if let Err(EngineError::Rejected(_)) =
+                        self.modify_order(&client_id, price, qty, now, ts_event)
+                    {
+                        self.desk.refused_at_once(client_id, i);
+                    }
                 }
             }
         }

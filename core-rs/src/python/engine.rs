@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use super::convert::{money, parse_side, price, qty};
 use super::errors::quantum_error;
 use super::events::events_tuple;
+use super::order_strategy::PyOrderStrategy;
 use super::strategy::PyStrategy;
 use crate::engine::{DepthColumns, Engine, EngineConfig, EngineError, NullSink, Provenance};
 use crate::metrics::Metrics;
@@ -154,6 +155,8 @@ fn parse_config(json: &str) -> PyResult<EngineConfig> {
 #[pyclass(module = "quantum._core", name = "Engine")]
 pub struct PyEngine {
     pub(super) inner: Engine,
+    /// Names of the Python order strategies added (their auto client ids start with them).
+    order_strategies: Vec<String>,
 }
 
 #[pymethods]
@@ -164,6 +167,7 @@ impl PyEngine {
         let cfg = parse_config(config_json)?;
         Ok(PyEngine {
             inner: Engine::new(cfg).map_err(engine_error)?,
+            order_strategies: Vec::new(),
         })
     }
 
@@ -174,6 +178,37 @@ impl PyEngine {
             name,
             obj: strategy,
         }));
+    }
+
+    /// Adds a Python strategy that trades with orders: an object with `on_market(ctx)` and
+    /// `on_order(ctx, event)`. `symbols` names the symbol ids for its context and events. Two
+    /// order strategies may not share a name (it prefixes their orders' client ids).
+    #[pyo3(signature = (name, strategy, symbols=None))]
+    fn add_order_strategy(
+        &mut self,
+        py: Python<'_>,
+        name: String,
+        strategy: Py<PyAny>,
+        symbols: Option<Vec<String>>,
+    ) -> PyResult<()> {
+        if self.order_strategies.contains(&name) {
+            return Err(quantum_error(
+                "ConfigError",
+                (format!("an order strategy named {name:?} was already added"),),
+            ));
+        }
+        for method in ["on_market", "on_order"] {
+            if !strategy.bind(py).hasattr(method)? {
+                return Err(quantum_error(
+                    "ConfigError",
+                    (format!("order strategy {name:?} has no {method} method"),),
+                ));
+            }
+        }
+        self.order_strategies.push(name.clone());
+        let s = PyOrderStrategy::new(py, name, strategy, symbols.unwrap_or_default());
+        self.inner.add_order_strategy(Box::new(s));
+        Ok(())
     }
 
     /// Processes one tick; returns the events it produced (an empty tuple most of the time).

@@ -9,6 +9,7 @@ mod engine;
 pub(crate) mod errors;
 mod events;
 mod journal;
+mod order_strategy;
 mod parse;
 mod state;
 mod strategy;
@@ -20,6 +21,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::PyEngine>()?;
     m.add_class::<strategy::TickView>()?;
     m.add_class::<strategy::FeatureView>()?;
+    m.add_class::<order_strategy::PyOrderContext>()?;
+    m.add_class::<order_strategy::OrderEventView>()?;
     events::register(m)?;
     book::register(m)?;
     parse::register(m)?;

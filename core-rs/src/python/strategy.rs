@@ -72,6 +72,31 @@ pub struct FeatureView {
     pub ema: Option<f64>,
 }
 
+/// The Python view of a tick.
+pub(crate) fn tick_view(t: &Tick) -> TickView {
+    TickView {
+        ts_event: t.ts_event,
+        ts_recv: t.ts_recv,
+        symbol: t.symbol,
+        price: t.price,
+        bid: t.bid,
+        ask: t.ask,
+        bid_qty: t.bid_qty,
+        ask_qty: t.ask_qty,
+        volume: t.volume,
+        buy_volume: t.buy_volume,
+        sell_volume: t.sell_volume,
+        open: t.open,
+        high: t.high,
+        low: t.low,
+        close: t.close,
+        liq_volume: t.liq_volume,
+        liq_side: t.liq_side,
+        funding_rate: t.funding_rate,
+        open_interest: t.open_interest,
+    }
+}
+
 /// Adapts a Python object with `on_tick(tick, features)` to the core's trait.
 pub(crate) struct PyStrategy {
     pub(crate) name: String,
@@ -89,27 +114,7 @@ impl CustomStrategy for PyStrategy {
 
     fn on_tick(&mut self, t: &Tick, f: &FeatureSnapshot) -> Result<Option<SignalDraft>, StrategyError> {
         Python::attach(|py| {
-            let tick = TickView {
-                ts_event: t.ts_event,
-                ts_recv: t.ts_recv,
-                symbol: t.symbol,
-                price: t.price,
-                bid: t.bid,
-                ask: t.ask,
-                bid_qty: t.bid_qty,
-                ask_qty: t.ask_qty,
-                volume: t.volume,
-                buy_volume: t.buy_volume,
-                sell_volume: t.sell_volume,
-                open: t.open,
-                high: t.high,
-                low: t.low,
-                close: t.close,
-                liq_volume: t.liq_volume,
-                liq_side: t.liq_side,
-                funding_rate: t.funding_rate,
-                open_interest: t.open_interest,
-            };
+            let tick = tick_view(t);
             let feats = FeatureView {
                 price: f.price,
                 prev_price: f.prev_price,

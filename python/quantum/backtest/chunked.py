@@ -16,7 +16,7 @@ from typing import Any
 from quantum.backtest.runner import BacktestResult, finish_result
 from quantum.engine import Engine, EngineConfig
 from quantum.errors import ConfigError
-from quantum.strategy import Strategy
+from quantum.strategy import OrderStrategy, Strategy
 from quantum.ticks import to_batch
 
 __all__ = ["DEFAULT_RUN_CHUNK", "backtest_chunked"]
@@ -31,7 +31,7 @@ def backtest_chunked(
     config: EngineConfig | None = None,
     *,
     symbol_names: Sequence[str] | None = None,
-    strategies: Sequence[Strategy] = (),
+    strategies: Sequence[Strategy | OrderStrategy] = (),
     chunk_rows: int = DEFAULT_RUN_CHUNK,
     on_chunk: Callable[[int], None] | None = None,
 ) -> BacktestResult:

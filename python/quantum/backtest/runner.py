@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from quantum.engine import Engine, EngineConfig
-from quantum.strategy import Strategy
+from quantum.strategy import OrderStrategy, Strategy
 from quantum.ticks import to_batch
 
 __all__ = ["BacktestResult", "backtest"]
@@ -130,11 +130,14 @@ def backtest(
     config: EngineConfig | None = None,
     *,
     symbol_names: Sequence[str] | None = None,
-    strategies: Sequence[Strategy] = (),
+    strategies: Sequence[Strategy | OrderStrategy] = (),
 ) -> BacktestResult:
     """Runs ``ticks`` through the engine: a dict of arrays, a DataFrame, a ``TickBatch``, a
     ``quantum.data.TickColumns``, or a ``quantum.data.FeedChunk`` (ticks plus L2 depth, e.g. from
     ``load_binance_l2``), whose depth drives the core's order books in arrival order.
+
+    ``strategies`` run beside the built-in ones: target strategies (:class:`quantum.Strategy`)
+    and strategies that trade with orders (:class:`quantum.OrderStrategy`).
 
     Raises ``ColumnError`` naming the column for wrong dtypes or lengths, ``ConfigError`` for an
     invalid config; a Python strategy's own exception propagates unchanged.

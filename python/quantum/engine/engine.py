@@ -15,7 +15,7 @@ from typing import Any
 from quantum import _core
 from quantum.engine.config import EngineConfig
 from quantum.errors import DataError
-from quantum.strategy import Strategy
+from quantum.strategy import OrderStrategy, Strategy
 
 __all__ = ["Engine", "Event"]
 
@@ -36,23 +36,37 @@ _NAN = math.nan
 class Engine:
     """The trading engine of one account.
 
-    ``symbols`` is the name table: symbol ids in ticks index into it.
+    ``symbols`` is the name table: symbol ids in ticks index into it. ``strategies`` may mix
+    target strategies (:class:`quantum.Strategy`) and order strategies
+    (:class:`quantum.OrderStrategy`).
     """
 
     def __init__(
         self,
         config: EngineConfig | None = None,
         symbols: Sequence[str] = ("BTCUSDT",),
-        strategies: Sequence[Strategy] = (),
+        strategies: Sequence[Strategy | OrderStrategy] = (),
     ) -> None:
         self.config = config or EngineConfig()
         self.symbols: tuple[str, ...] = tuple(symbols)
         self._ids = {name: i for i, name in enumerate(self.symbols)}
         self._engine = _core.Engine(self.config.model_dump_json())
         for s in strategies:
-            self._engine.add_strategy(s.name, s)
+            if isinstance(s, OrderStrategy):
+                self.add_order_strategy(s)
+            else:
+                self.add_strategy(s)
         # Bound method cached: on_tick is the per-tick hot call from Python.
         self.on_tick = self._engine.on_tick
+
+    def add_strategy(self, strategy: Strategy) -> None:
+        """Adds a target strategy (after the built-ins, in the order added)."""
+        self._engine.add_strategy(strategy.name, strategy)
+
+    def add_order_strategy(self, strategy: OrderStrategy) -> None:
+        """Adds a strategy that trades with orders; its context and events name the symbols.
+        Raises ConfigError when another order strategy has its name."""
+        self._engine.add_order_strategy(strategy.name, strategy, list(self.symbols))
 
     def symbol_id(self, symbol: str) -> int:
         """The id of a symbol name; raises DataError for an unknown one."""
