@@ -73,7 +73,7 @@ class FundingSchedule:
         ts = cols["ts_event"]
         idx = np.searchsorted(self.ts, ts, side="left")
         known = idx < len(self.ts)
-        rates = np.full(len(ts), np.nan)
+        rates: NDArray[np.float64] = np.full(len(ts), np.nan)
         rates[known] = self.rate[idx[known]]
         names = ticks.symbol_names
         if len(names) > 1:
