@@ -217,16 +217,21 @@ def iter_binance_l2(
 
 
 def load_binance_l2(
-    path: str | Path, *, symbol: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS
+    path: str | Path,
+    *,
+    symbol: str | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    align_receive_clock: bool = True,
 ) -> tuple[FeedChunk, LoadReport]:
     """Load a whole capture: the concatenated chunks of :func:`iter_binance_l2`, with the
     receive clock aligned so no message is received before it happened (the shift is in the
-    report)."""
+    report). ``align_receive_clock=False`` keeps the receive times as the capture machine
+    stamped them."""
     report = LoadReport()
     chunks = list(iter_binance_l2(path, symbol=symbol, chunk_rows=chunk_rows, report=report))
-    feed, report.receive_clock_shift_ns = FeedChunk.concat(
-        chunks, L2_TICK_COLUMNS
-    ).with_receive_clock_aligned()
+    feed = FeedChunk.concat(chunks, L2_TICK_COLUMNS)
+    if align_receive_clock:
+        feed, report.receive_clock_shift_ns = feed.with_receive_clock_aligned()
     return feed, report
 
 

@@ -53,7 +53,9 @@ def embedded_ticks(
     shared_data: Path, start_ns: int = EMBEDDED_START_NS, end_ns: int = EMBEDDED_END_NS
 ) -> TickColumns:
     """The excerpt's ticks read from the shared data files, in receive order."""
-    book, _ = load_binance_l2(shared_data / _L2)
+    # A recording keeps what the machine received, when its clock said so: the service replays
+    # it on that clock, so it is not moved the way a backtest's load moves it.
+    book, _ = load_binance_l2(shared_data / _L2, align_receive_clock=False)
     btc = _window(book.ticks, start_ns, end_ns)
     if btc.symbol_names != ("BTCUSDT",):
         raise DataError(f"{_L2}: expected only BTCUSDT, found {btc.symbol_names}")
