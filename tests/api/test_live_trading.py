@@ -4,6 +4,7 @@ USD-M responses (the exchange's ``fetch`` replaced; nothing reaches a network, n
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,9 @@ def test_unknown_entry_is_looked_up_again_later(
     venue.routes["origClientOrderId="] = answer
     assert h.client.portal.call(runtime.reconcile_unresolved) == 1
     assert runtime.unresolved == [] and len(venue.creates()) == 1
+    # A close sent now fills on the first market event stamped at or after its arrival: the
+    # harness's ticks are stamped up to 2 ms (their feed latency) before they are pushed.
+    time.sleep(0.003)
     h.push(20)
     positions = h.client.get("/api/positions", headers=admin).json()
     assert bool(positions) is position_kept
