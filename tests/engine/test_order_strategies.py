@@ -359,11 +359,6 @@ def test_reusing_a_working_order_s_id_is_refused_and_the_order_keeps_reporting()
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="venue: a cancel that finds its order gone on arrival is answered under the engine's "
-    "id (q-<n>) and symbol 0 (sim/exchange.rs late_request), so no strategy receives it",
-)
 def test_a_cancel_that_arrives_after_its_order_ended_is_answered() -> None:
     class Twice(quantum.OrderStrategy):
         def __init__(self) -> None:
@@ -390,12 +385,6 @@ def test_a_cancel_that_arrives_after_its_order_ended_is_answered() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="venue: a cancel of an order the venue has already ended is refused at once, at the "
-    "request's local time, so the strategy learns the order ended before the event saying so "
-    "(Exchange::cancel checks the venue's own state instead of answering after the latency)",
-)
 def test_no_event_tells_the_strategy_of_an_order_s_end_before_its_own_event() -> None:
     q = Quoter()
     quantum.backtest(generate(3000, seed=1), CONFIG, strategies=[q])
@@ -408,12 +397,6 @@ def test_no_event_tells_the_strategy_of_an_order_s_end_before_its_own_event() ->
             assert e.ts_local >= ended[e.client_id], e
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: order events due before a tick are delivered after the tick has moved the "
-    "venue and the book (engine/tick.rs), so on_order's context shows a market its local time "
-    "has not seen yet",
-)
 def test_on_order_sees_the_market_as_of_its_local_time() -> None:
     n = 5
     bid = 100.0 + np.arange(n)  # a new bid every second

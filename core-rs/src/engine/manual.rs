@@ -132,7 +132,7 @@ impl Engine {
             return false;
         }
         let client_id = o.core().client_id.clone();
-        venue.cancel(&client_id, ts_recv).is_ok()
+        venue.cancel(&client_id, ts_recv).is_some()
     }
 
     /// Closes `symbol`'s position with a market order (a manual close).

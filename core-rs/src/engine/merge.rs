@@ -88,6 +88,7 @@ impl Engine {
         } else {
             self.feed.receive(ts_event, depth.ts_recv[i])
         };
+        self.hear_before(ts_recv)?;
         let rule = self.book_rule;
         self.venue.begin_depth(ts_event);
         let shadow_active = self.shadow_venue.is_active();

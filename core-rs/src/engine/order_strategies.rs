@@ -17,11 +17,11 @@ pub(super) struct OrderDesk {
     pub owner: crate::sim::ClientMap<usize>,
     /// Each symbol's position as the strategies know it: the fills whose events reached them.
     pub known_position: Vec<f64>,
-    /// Requests refused at once that name an order by client id (a cancel or modify of an
-    /// unknown order, a new order reusing a working order's id): who asked, and how many such
-    /// refusals are still to deliver. Their events go to the strategy that asked, and end no
-    /// order's ownership.
-    pub refused: std::collections::HashMap<ClientOrderId, (usize, u32)>,
+    /// Requests that name an order by client id and wait for the venue's answer (a cancel, a
+    /// modify, a new order reusing a working order's id): who asked, and how many answers are
+    /// still to come. An answer goes to the strategy that asked, even once the order it named
+    /// has ended, and ends no order's ownership.
+    pub asked: crate::sim::ClientMap<(usize, u32)>,
 }
 
 impl std::fmt::Debug for OrderDesk {
@@ -41,18 +41,29 @@ impl OrderDesk {
             .unwrap_or(0.0)
     }
 
-    fn refused_at_once(&mut self, client_id: ClientOrderId, strategy: usize) {
-        self.refused.entry(client_id).or_insert((strategy, 0)).1 += 1;
+    fn asked(&mut self, client_id: ClientOrderId, strategy: usize) {
+        let e = self.asked.entry(client_id).or_insert((strategy, 0));
+        *e = (strategy, e.1 + 1);
     }
 
-    fn take_refused(&mut self, client_id: &ClientOrderId) -> Option<usize> {
-        let (strategy, left) = self.refused.get_mut(client_id)?;
+    /// The strategy an answer to a request goes to, if one asked.
+    fn answered(&mut self, client_id: &ClientOrderId) -> Option<usize> {
+        let (strategy, left) = self.asked.get_mut(client_id)?;
         let strategy = *strategy;
         *left -= 1;
         if *left == 0 {
-            self.refused.remove(client_id);
+            self.asked.remove(client_id);
         }
         Some(strategy)
+    }
+}
+
+/// The venue's answer to a cancel, a modify, or a new order refused for its client id.
+fn answers_request(e: &OrderEvent) -> bool {
+    match e {
+        OrderEvent::Modified(_) => true,
+        OrderEvent::Canceled(c) => c.why == "requested",
+        _ => refuses_request(e),
     }
 }
 
@@ -146,8 +157,8 @@ impl Engine {
                 self.desk.known_position[idx] += if f.side == OrderSide::Buy { q } else { -q };
             }
             let refusal = refuses_request(&e);
-            let owner = match refusal {
-                true => self.desk.take_refused(&h.client_id),
+            let owner = match answers_request(&e) {
+                true => self.desk.answered(&h.client_id),
                 false => None,
             }
             .or_else(|| self.desk.owner.get(&h.client_id).copied());
@@ -195,7 +206,7 @@ impl Engine {
                         // The working order keeps its owner; the refusal goes to this strategy.
                         Err(EngineError::Rejected(OrderRejectReason::DuplicateClientId)) => {
                             if let Some(c) = given {
-                                self.desk.refused_at_once(c, i);
+                                self.desk.asked(c, i);
                             }
                             continue;
                         }
@@ -208,23 +219,31 @@ impl Engine {
                     self.desk.owner.insert(client_id, i);
                 }
                 OrderRequest::Cancel(c) => {
-                    if let Err(EngineError::Rejected(_)) = self.cancel_order(&c, now) {
-                        self.desk.refused_at_once(c, i);
-                    }
+                    self.cancel_order(&c, now);
+                    self.desk.asked(c, i);
                 }
                 OrderRequest::Modify {
                     client_id,
                     price,
                     qty,
                 } => {
-                    if let Err(EngineError::Rejected(_)) =
-                        self.modify_order(&client_id, price, qty, now, ts_event)
-                    {
-                        self.desk.refused_at_once(client_id, i);
-                    }
+                    // Refused at once or not, the answer comes as an event.
+                    let _ = self.modify_order(&client_id, price, qty, now, ts_event);
+                    self.desk.asked(client_id, i);
                 }
             }
         }
+    }
+
+    /// Before a market event received at `ts_recv` moves anything: the order events the
+    /// strategies received earlier reach them now, so their callbacks see the market as of
+    /// their own local time, not the event's.
+    #[inline(always)]
+    pub(super) fn hear_before(&mut self, ts_recv: UnixNanos) -> Result<(), EngineError> {
+        if self.has_order_strategies() && self.venue.next_event_at().is_some_and(|at| at < ts_recv) {
+            return self.deliver_order_events(ts_recv - 1);
+        }
+        Ok(())
     }
 
     /// Delivers the order events the strategies have received by local time `now`.

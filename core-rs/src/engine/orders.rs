@@ -265,15 +265,11 @@ impl Engine {
             .map_err(|r| EngineError::Rejected(r.reason))
     }
 
-    /// Asks the venue to cancel the working order `client_id`.
-    pub fn cancel_order(
-        &mut self,
-        client_id: &ClientOrderId,
-        ts_local: UnixNanos,
-    ) -> Result<OrderId, EngineError> {
-        self.venue
-            .cancel(client_id, ts_local)
-            .map_err(EngineError::Rejected)
+    /// Asks the venue to cancel the working order `client_id`; the answer (canceled, or
+    /// rejected `unknown_order` when the venue no longer has it) comes as an order event.
+    /// Returns the order the id names now, if any.
+    pub fn cancel_order(&mut self, client_id: &ClientOrderId, ts_local: UnixNanos) -> Option<OrderId> {
+        self.venue.cancel(client_id, ts_local)
     }
 
     /// Asks the venue to change the working limit order `client_id`. A larger quantity is checked
@@ -285,7 +281,7 @@ impl Engine {
         qty: Option<f64>,
         ts_local: UnixNanos,
         ts_event: UnixNanos,
-    ) -> Result<OrderId, EngineError> {
+    ) -> Result<Option<OrderId>, EngineError> {
         let found = self
             .venue
             .open_orders()
@@ -312,6 +308,8 @@ impl Engine {
                     self.guard_order(symbol, side, new_qty - old_qty, px, lev, ts_event, false)
                 {
                     self.stats.orders_rejected[reason as usize] += 1;
+                    self.venue
+                        .refuse_modify(client_id, OrderRejectReason::Risk(reason), ts_local);
                     return Err(EngineError::Risk(reason));
                 }
             }

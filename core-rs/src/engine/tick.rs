@@ -64,6 +64,7 @@ impl Engine {
         screened: Option<f64>,
         sink: &mut S,
     ) -> Result<(), EngineError> {
+        self.hear_before(t.ts_recv)?;
         let st = sym(&mut self.symbols, t.symbol);
         let verdict = match screened {
             Some(price) => self

@@ -156,21 +156,32 @@ impl Hasher for FxHasher {
 pub(crate) type ClientMap<V> = HashMap<ClientOrderId, V, BuildHasherDefault<FxHasher>>;
 
 /// A request on its way to the venue.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct InFlight {
     arrival: UnixNanos,
     req: Request,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Request {
     New(OrderId),
-    Cancel(OrderId),
+    Cancel(Named),
     Modify {
-        id: OrderId,
+        order: Named,
         price: Option<Price>,
         qty: Option<Qty>,
     },
+}
+
+/// The order a cancel or modify names, as the client sent it: the venue resolves it when the
+/// request arrives, and answers under the client's id whatever became of the order meanwhile.
+#[derive(Debug, Clone)]
+struct Named {
+    /// The working order that had the client id when the request was sent (None: no order
+    /// had it).
+    id: Option<OrderId>,
+    client_id: ClientOrderId,
+    symbol: SymbolId,
 }
 
 /// A symbol's orders at the venue and what it remembers of its market.
@@ -384,29 +395,43 @@ impl Exchange {
         id
     }
 
-    /// Asks to cancel the working order `client_id` (sent at `ts_local`).
-    pub fn cancel(
-        &mut self,
-        client_id: &ClientOrderId,
-        ts_local: UnixNanos,
-    ) -> Result<OrderId, OrderRejectReason> {
-        let Some(&id) = self.client_ids.get(client_id) else {
-            self.reject_request(
-                None,
-                client_id.clone(),
-                0,
-                OrderRejectReason::UnknownOrder,
-                "cancel",
-                ts_local,
-            );
-            return Err(OrderRejectReason::UnknownOrder);
-        };
+    /// Asks to cancel the working order `client_id` (sent at `ts_local`). The request always
+    /// travels: only the venue can tell whether the order is still there when it arrives (it
+    /// answers `unknown_order` after the latencies otherwise), so the client never learns of an
+    /// order's end before the event saying so. Returns the order the id names now, if any.
+    pub fn cancel(&mut self, client_id: &ClientOrderId, ts_local: UnixNanos) -> Option<OrderId> {
+        let order = self.named(client_id);
+        let id = order.id;
         let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
         self.send(InFlight {
             arrival,
-            req: Request::Cancel(id),
+            req: Request::Cancel(order),
         });
-        Ok(id)
+        id
+    }
+
+    /// Refuses a modify of `client_id` before sending it (DRB-Guard): answered at once.
+    pub fn refuse_modify(
+        &mut self,
+        client_id: &ClientOrderId,
+        reason: OrderRejectReason,
+        ts_local: UnixNanos,
+    ) {
+        let order = self.named(client_id);
+        self.reject_request(order.id, order.client_id, order.symbol, reason, "modify", ts_local);
+    }
+
+    /// What a cancel or modify sent now names.
+    fn named(&self, client_id: &ClientOrderId) -> Named {
+        let id = self.client_ids.get(client_id).copied();
+        let symbol = id
+            .and_then(|id| self.orders.get(&id))
+            .map_or(0, |o| o.core().symbol);
+        Named {
+            id,
+            client_id: client_id.clone(),
+            symbol,
+        }
     }
 
     /// Takes back an order still on its way to the venue (the live venue refused the order it
@@ -436,26 +461,32 @@ impl Exchange {
         true
     }
 
-    /// Asks to change the working limit order `client_id`'s price and/or total quantity.
+    /// Asks to change the working limit order `client_id`'s price and/or total quantity. A
+    /// request the client can tell is invalid is refused at once; otherwise it travels, and
+    /// returns the order the id names now (None: no order has it, and the venue will answer
+    /// `unknown_order`).
     pub fn modify(
         &mut self,
         client_id: &ClientOrderId,
         price: Option<f64>,
         qty: Option<f64>,
         ts_local: UnixNanos,
-    ) -> Result<OrderId, OrderRejectReason> {
-        let Some(&id) = self.client_ids.get(client_id) else {
-            self.reject_request(
-                None,
-                client_id.clone(),
-                0,
-                OrderRejectReason::UnknownOrder,
-                "modify",
-                ts_local,
-            );
-            return Err(OrderRejectReason::UnknownOrder);
+    ) -> Result<Option<OrderId>, OrderRejectReason> {
+        let order = self.named(client_id);
+        let Some(id) = order.id else {
+            // Only the venue can say it is gone: the answer comes after the latencies.
+            let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
+            self.send(InFlight {
+                arrival,
+                req: Request::Modify {
+                    order,
+                    price: None,
+                    qty: None,
+                },
+            });
+            return Ok(None);
         };
-        let symbol = self.orders[&id].core().symbol;
+        let symbol = order.symbol;
         let price = match price.map(Price::from_f64) {
             None => None,
             Some(Ok(p)) if p.units() > 0 => Some(p),
@@ -502,9 +533,9 @@ impl Exchange {
         let arrival = ts_local.saturating_add(self.latency.entry(ts_local));
         self.send(InFlight {
             arrival,
-            req: Request::Modify { id, price, qty },
+            req: Request::Modify { order, price, qty },
         });
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// The events the strategy has received by local time `now`, oldest first.
@@ -563,8 +594,10 @@ impl Exchange {
             let at = r.arrival.max(self.clock);
             match r.req {
                 Request::New(id) => self.arrive_new(id, at, books, bar_open),
-                Request::Cancel(id) => self.arrive_cancel(id, at),
-                Request::Modify { id, price, qty } => self.arrive_modify(id, price, qty, at, books),
+                Request::Cancel(order) => self.arrive_cancel(order, at),
+                Request::Modify { order, price, qty } => {
+                    self.arrive_modify(order, price, qty, at, books)
+                }
             }
         }
     }
@@ -1108,10 +1141,10 @@ impl Exchange {
         self.update_band(symbol);
     }
 
-    fn arrive_cancel(&mut self, id: OrderId, at: UnixNanos) {
-        let Some(o) = self.orders.get(&id) else {
-            // Finished before the cancel arrived: the venue answers "unknown order".
-            return self.late_request(id, at, "cancel");
+    fn arrive_cancel(&mut self, order: Named, at: UnixNanos) {
+        let Some((id, o)) = order.id.and_then(|id| Some((id, self.orders.get(&id)?))) else {
+            // Finished before the cancel arrived, or never there: "unknown order".
+            return self.late_request(order, at, "cancel");
         };
         if o.core().status == OrderStatus::Submitted {
             // The cancel overtook its order (a drawn latency): the order is refused on arrival.
@@ -1123,11 +1156,11 @@ impl Exchange {
         self.update_band(symbol);
     }
 
-    fn late_request(&mut self, id: OrderId, at: UnixNanos, request: &'static str) {
+    fn late_request(&mut self, order: Named, at: UnixNanos, request: &'static str) {
         let header = EventHeader {
-            order_id: id,
-            client_id: ClientOrderId::generated(id),
-            symbol: 0,
+            order_id: order.id.unwrap_or(OrderId(0)),
+            client_id: order.client_id,
+            symbol: order.symbol,
             ts_event: at,
             ts_local: at.saturating_add(self.latency.response(at)),
         };
@@ -1140,17 +1173,19 @@ impl Exchange {
 
     fn arrive_modify<B: BookSource + ?Sized>(
         &mut self,
-        id: OrderId,
+        order: Named,
         price: Option<Price>,
         qty: Option<Qty>,
         at: UnixNanos,
         books: &B,
     ) {
-        let Some(AnyOrder::Limit(l)) = self.orders.get(&id) else {
-            return self.late_request(id, at, "modify");
+        let Some((id, AnyOrder::Limit(l))) =
+            order.id.and_then(|id| Some((id, self.orders.get(&id)?)))
+        else {
+            return self.late_request(order, at, "modify");
         };
         if !l.core.status.is_working() {
-            return self.late_request(id, at, "modify");
+            return self.late_request(order, at, "modify");
         }
         let symbol = l.core.symbol;
         let new_price = price.unwrap_or(l.price);

@@ -301,7 +301,14 @@ fn cancel_and_modify_follow_the_venue_rules() {
             "canceled"
         ]
     );
-    assert_eq!(x.cancel(&id, 8), Err(OrderRejectReason::UnknownOrder));
+    // Only the venue can tell the order is gone: the cancel travels, and is answered.
+    assert_eq!(x.cancel(&id, 8), None);
+    feed(&mut x, &quote(9, 100.0, 100.1, 1.0, 2.0));
+    let mut answers = Vec::new();
+    x.drain_due(9, |e| answers.push(e));
+    assert!(matches!(&answers[..], [OrderEvent::Rejected(r)]
+        if r.request == "cancel" && r.reason == OrderRejectReason::UnknownOrder
+            && r.header.client_id == id));
     let c = x.counts();
     assert_eq!(c.by_status[5], 1, "one canceled");
 }

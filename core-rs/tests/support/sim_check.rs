@@ -466,19 +466,21 @@ impl Harness {
         r
     }
 
-    /// Asks to cancel `client_id` now: the order it names, or None when refused at once.
+    /// Asks to cancel `client_id` now: the order it names, or None when no order has it (the
+    /// venue answers `unknown_order` when the request arrives).
     pub fn cancel(&mut self, client_id: &ClientOrderId) -> Option<OrderId> {
-        self.venue.cancel(client_id, self.now).ok()
+        self.venue.cancel(client_id, self.now)
     }
 
-    /// Asks to modify `client_id` now: the order it names, or None when refused at once.
+    /// Asks to modify `client_id` now: the order it names, or None when refused at once or when
+    /// no order has it (the venue answers `unknown_order` when the request arrives).
     pub fn modify(
         &mut self,
         client_id: &ClientOrderId,
         price: Option<f64>,
         qty: Option<f64>,
     ) -> Option<OrderId> {
-        self.venue.modify(client_id, price, qty, self.now).ok()
+        self.venue.modify(client_id, price, qty, self.now).ok().flatten()
     }
 
     /// Checked events whose local time is at most `now`, oldest first (with `keep_events`).
