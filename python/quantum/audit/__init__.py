@@ -1,14 +1,20 @@
-"""``quantum.audit``: an independent check that every trade of a backtest obeys the rules.
+"""``quantum.audit``: an independent check that every fill of a backtest obeys the rules.
 
-It re-derives, from the ticks and the result's journal alone (never through the engine), that:
-each fill came on an accepted tick of its symbol no earlier than its decision tick plus the
-order latency, at a price that tick could give (the ask or bid, a bar's open, the last price,
-with slippage; exits at their levels); exits came after entries, on the first tick that reached
-a level, the stop first on a bar that touched both; funding was charged only at the funding
-times a position was open through, at the rate in force; fees are as configured; the notional,
-daily and open-position caps held at each real entry; shadow trades never overlapped a position
-or touched equity; and the result's equity is capital + realised − fees − funding + unrealised
-to 10⁻⁸. It returns the violations found (empty when clean).
+It re-derives, from the ticks (and depth messages) and the result's journal alone (never
+through the engine), that: each fill came on an event — an accepted tick or a depth message,
+of its own symbol for a resting order's or a triggered fill, with that event's receive time and
+the venue's exchange time — no earlier than its order's
+arrival (decision time + entry latency) and never on the event it was decided on; at a price
+that event could give (a level of the book at or behind the touch, within its size; on quotes
+the touch within its shown size or the impact price beyond; a bar's open or the last price with
+slippage; a maker fill at its order's price on an event that reached it); with the maker, taker
+or liquidation fee; that the fills make positions by quantity (opens from flat or adding, closes
+from the other side never beyond flat, real and shadow apart); that each bracket's exits acted
+on the first event after the arming fill that reached a level, the stop first on a bar that
+touched both; that funding was charged at the funding times a position was open through, on
+the size held then at its mark, at the rate in force; that the notional, daily and
+open-position caps held; and that the result's equity is capital + realised − fees − funding +
+unrealised to 10⁻⁸. It returns the violations found (empty when clean).
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from typing import Any, Final
 import numpy as np
 
 from quantum.audit.caps import check_caps, check_equity
+from quantum.audit.exits import check_exits
+from quantum.audit.fills import check_fill, orders_of
 from quantum.audit.funding import check_funding
-from quantum.audit.ledger import Fill, fills_of, round_trips
+from quantum.audit.ledger import Fill, fills_of, ledger
 from quantum.audit.market import market_of
-from quantum.audit.rules import check_fill, check_trip
 from quantum.backtest import BacktestResult
 from quantum.errors import ConfigError
 
@@ -32,9 +39,11 @@ KINDS: Final[tuple[str, ...]] = (
     "fill_tick",
     "fill_timing",
     "fill_price",
+    "maker_unreached",
     "fee",
     "one_position",
     "exit_without_entry",
+    "close_beyond_flat",
     "exit_before_entry",
     "missed_exit",
     "stop_first",
@@ -52,7 +61,7 @@ KINDS: Final[tuple[str, ...]] = (
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: its ``kind`` (one of :data:`KINDS`), what is wrong, and where — the row
-    of ``result.fills`` and the tick's arrival number, when a fill is involved."""
+    of ``result.fills`` and its tick's arrival number, when a fill is involved."""
 
     kind: str
     message: str
@@ -88,20 +97,31 @@ def audit(result: BacktestResult, ticks: Any) -> list[Violation]:
         )
 
     rejected = np.asarray(result.rejected_ticks.get("seq", []), dtype=np.int64)
-    market = market_of(ticks, rejected, config.book.rule)
+    frame = result.fills
+    dseq = frame["depth_seq"] if "depth_seq" in frame.columns else [-1] * len(frame)
+    fills_at = {(int(s), int(d)) for s, d in zip(frame["seq"], dseq, strict=True)}
+    market = market_of(ticks, rejected, config.book.rule, fills_at, config.execution.feed_latency)
     if len(market) != result.ticks_processed:
         raise ConfigError(
             f"the result ran {result.ticks_processed:,} ticks, {len(market):,} were given"
         )
-    fills = fills_of(result.fills, market.symbol_names)
+    fills = fills_of(frame, market.symbol_names)
+    orders = orders_of(getattr(result, "orders", None))
+    events: dict[int, int] = {}
     for f in fills:
-        check_fill(f, market, config, problem)
-    trips = round_trips(fills, problem)
+        k = check_fill(f, market, config, orders, problem)
+        if k >= 0:
+            events[f.row] = k
+    trips = ledger(fills, problem)
+    children: dict[int, set[str]] = {}
+    for o in orders.values():
+        if o.parent:
+            children.setdefault(o.parent, set()).add(o.kind)
     for t in trips:
-        check_trip(t, market, config, problem)
+        check_exits(t, events, market, config, children, problem)
     funding = check_funding(
-        trips, result.funding, market, config.execution.funding_interval_ns, problem
+        trips, result.funding, market, config.execution.funding_interval_ns, events, problem
     )
-    check_caps(trips, result.funding, market, config, problem)
-    check_equity(trips, funding, market, result.metrics, config, problem)
+    check_caps(trips, result.funding, market, config, events, problem)
+    check_equity(trips, funding, market, result.metrics, config, events, problem)
     return found

@@ -1,23 +1,25 @@
-"""An L2 book kept by the auditor itself, for the quotes a backtest on depth data filled at.
+"""An L2 book kept by the auditor itself: the book the venue matches against, rebuilt from the
+depth messages alone.
 
-A trade tick of an L2 capture carries no quote: the engine takes one from its own book. The
-auditor keeps its own — dicts of levels per side, a snapshot replacing them, an update setting
-each level (size 0 deletes) — and applies the venues' published staleness rules (Binance: an
-update older than the snapshot is skipped), in the feed's arrival order. Gaps are not its
-business: the engine rejects the ticks of a book that lost sync, and those never fill.
+Dicts of levels per side, a snapshot replacing them, an update setting each level (size 0
+deletes), the venues' published staleness rules (Binance: an update older than the snapshot is
+skipped), in the feed's arrival order. Gaps are not its business: the engine rejects the ticks
+of a book that lost sync, and those never fill.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-from numpy.typing import NDArray
 
-__all__ = ["top_of_book"]
+__all__ = ["Book", "Levels"]
+
+#: One side's levels, best first: (price, size).
+Levels = list[tuple[float, float]]
 
 
-class _Book:
+class Book:
+    """One symbol's book."""
+
     def __init__(self) -> None:
         self.bids: dict[float, float] = {}
         self.asks: dict[float, float] = {}
@@ -25,7 +27,7 @@ class _Book:
         self.last_id = 0
         self.fresh = True
         self.buffer: list[tuple[int, int, list[tuple[int, float, float]]]] = []
-        #: The best prices, recomputed only when a level at the top went away.
+        #: The best prices, recomputed only after a change.
         self.best: tuple[float, float] | None = None
 
     def snapshot(self, last_id: int, levels: list[tuple[int, float, float]], rule: str) -> None:
@@ -55,52 +57,15 @@ class _Book:
         self.last_id, self.fresh, self.best = last, False, None
 
     def top(self) -> tuple[float, float]:
+        """Best bid and ask (NaN for an empty side)."""
         if self.best is None:
             b = max(self.bids) if self.bids else np.nan
             a = min(self.asks) if self.asks else np.nan
             self.best = (b, a)
         return self.best
 
-
-def top_of_book(feed: Any, rule: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The best bid and ask of each tick's symbol just before the tick, merging ticks and depth
-    by their arrival numbers (depth first on equal receive times without them)."""
-    depth = feed.depth
-    n = len(feed.ticks)
-    tsym = np.asarray(feed.ticks.columns.get("symbol", np.zeros(n)), dtype=np.int64)
-    order = np.concatenate([feed.tick_seq, feed.depth_seq])
-    kinds = np.concatenate([np.zeros(n, dtype=np.int8), np.ones(len(depth), dtype=np.int8)])
-    rows = np.concatenate([np.arange(n), np.arange(len(depth))])
-    idx = np.lexsort((1 - kinds, order))
-    books: dict[int, _Book] = {}
-    bid, ask = np.full(n, np.nan), np.full(n, np.nan)
-    cols = feed.ticks.columns
-    # Only a tick without its own quote takes one from the book.
-    own = np.isfinite(cols.get("bid", np.full(n, np.nan))) & np.isfinite(
-        cols.get("ask", np.full(n, np.nan))
-    )
-    need = ~own
-    off = depth.level_offsets
-    for k in idx:
-        r = int(rows[k])
-        if kinds[k] == 1:
-            sym = int(depth.symbol[r])
-            book = books.setdefault(sym, _Book())
-            lo, hi = int(off[r]), int(off[r + 1])
-            levels = list(
-                zip(
-                    depth.side[lo:hi].tolist(),
-                    depth.price[lo:hi].tolist(),
-                    depth.qty[lo:hi].tolist(),
-                    strict=True,
-                )
-            )
-            if bool(depth.is_snapshot[r]):
-                book.snapshot(int(depth.last_id[r]), levels, rule)
-            else:
-                book.update(int(depth.first_id[r]), int(depth.last_id[r]), levels, rule)
-        elif need[r]:
-            found = books.get(int(tsym[r]))
-            if found is not None and found.synced:
-                bid[r], ask[r] = found.top()
-    return bid, ask
+    def side(self, bids: bool, depth: int = 400) -> Levels:
+        """The ``depth`` best levels of one side."""
+        book = self.bids if bids else self.asks
+        prices = sorted(book, reverse=bids)[:depth]
+        return [(p, book[p]) for p in prices]

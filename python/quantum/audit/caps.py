@@ -1,11 +1,15 @@
-"""DRB-Guard's caps at each real entry, and the equity identity, from the auditor's own ledger.
+"""DRB-Guard's caps at each real opening fill, and the equity identity, from the auditor's own
+ledger.
 
-Equity at any tick is capital + realised − fees − funding + unrealised, each summed from the
-fills and funding payments up to that tick, unrealised at each open position's last mark (the
-reference price of its symbol's latest accepted tick). At each real entry's decision the entry's
-notional (its size at the decision tick's price) must be within the cap of that equity; the
-entries of one UTC day of exchange time within the daily cap; the open positions within their
-cap. At the end, the result's equity and totals must be what the ledger says, to 10⁻⁸.
+Equity at any event is capital + realised − fees − funding + unrealised, each summed from the
+fills and funding payments before it, unrealised at each open position's mark. At each real
+fill that opens or adds to a position, the position's notional then (its size at the fill's
+price) must be within ``max_position_notional`` of that equity — DRB-Guard checked it with the
+working orders at the decision, so the position it allowed cannot exceed it, save for the
+price moving between decision and fill, which the check allows for (``_DRIFT``); the round
+trips opened on one UTC day of their opening fill's exchange time within the daily cap; the
+symbols with a position within their cap. At the end, the result's equity and totals must be
+what the ledger says, to 10⁻⁸.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
+from quantum.audit.funding import Marks
 from quantum.audit.ledger import E8, Fill, RoundTrip, q8
 from quantum.audit.market import Market
 from quantum.engine import EngineConfig
@@ -24,117 +27,103 @@ __all__ = ["check_caps", "check_equity"]
 
 Problem = Callable[[str, Fill | None, str], None]
 _DAY_NS = 86_400 * 1_000_000_000
+#: How far the price may move between an entry's decision and its fill, as a fraction.
+_DRIFT = Decimal("0.02")
 
 
-def _gross(t: RoundTrip) -> Decimal:
-    assert t.exit is not None
-    return (q8(t.entry.qty * t.exit.price) - q8(t.entry.qty * t.entry.price)) * t.sign
+def _unrealised(t: RoundTrip, marks: Marks, k: int) -> Decimal:
+    """``t``'s unrealised P&L just before event ``k``."""
+    n = max((j for j, f in enumerate(t.fills) if marks.events[f.row] < k), default=-1)
+    return Decimal(0) if n < 0 else t.unrealised(n, marks.before(t, k))
 
 
-class _Marks:
-    """The reference price of each symbol's latest accepted tick at or before a row."""
-
-    def __init__(self, m: Market) -> None:
-        self.m, self.ref = m, m.reference
-        self.rows: dict[int, np.ndarray] = {}
-
-    def at(self, symbol: int, row: int) -> Decimal:
-        rows = self.rows.get(symbol)
-        if rows is None:
-            rows = self.rows[symbol] = self.m.symbol_rows(symbol)
-        k = int(np.searchsorted(rows, row, side="right")) - 1
-        return q8(float(self.ref[rows[k]]))
-
-
-def _unrealised(t: RoundTrip, mark: Decimal) -> Decimal:
-    return (q8(t.entry.qty * mark) - q8(t.entry.qty * t.entry.price)) * t.sign
+def _charges(charges: Any, m: Market) -> list[tuple[int, Decimal]]:
+    """Real funding payments as (event, amount), in order."""
+    out = []
+    for seq, amount, sh in zip(charges["seq"], charges["amount"], charges["shadow"], strict=True):
+        if not bool(sh):
+            out.append((int(m.events.tick_event[int(seq) - 1]), Decimal(str(amount))))
+    out.sort(key=lambda x: x[0])
+    return out
 
 
 def check_caps(
-    trips: list[RoundTrip], charges: Any, m: Market, c: EngineConfig, problem: Problem
-) -> None:
-    """Notional, daily and open-position caps at every real entry."""
-    real = [t for t in trips if not t.entry.shadow]
+    trips: list[RoundTrip], charges: Any, m: Market, c: EngineConfig, events: dict[int, int],
+    problem: Problem,
+) -> None:  # fmt: skip
+    """Notional, daily and open-position caps at every real opening fill."""
+    real = [t for t in trips if not t.shadow and all(f.row in events for f in t.fills)]
     r = c.risk
-    capital = q8(c.initial_capital)
-    marks = _Marks(m)
-    # Cash flows in tick order: (row, realised, fee, funding).
-    flows: list[tuple[int, Decimal, Decimal, Decimal]] = []
-    for t in real:
-        flows.append((t.entry.seq - 1, Decimal(0), t.entry.fee, Decimal(0)))
-        if t.exit is not None:
-            flows.append((t.exit.seq - 1, _gross(t), t.exit.fee, Decimal(0)))
-    shadow = charges["shadow"].astype(bool).to_numpy()
-    for seq, amount, sh in zip(charges["seq"], charges["amount"], shadow, strict=True):
-        if not sh:
-            flows.append((int(seq) - 1, Decimal(0), Decimal(0), Decimal(str(amount))))
-    flows.sort(key=lambda x: x[0])
-    rows = np.array([f[0] for f in flows], dtype=np.int64)
-    cum: list[Decimal] = []
-    total = Decimal(0)
-    for f in flows:
-        total += f[1] - f[2] - f[3]
-        cum.append(total)
     per_day: dict[int, int] = {}
-    by_entry = sorted(real, key=lambda o: o.entry.seq)
-    active: list[RoundTrip] = []
-    nxt = 0
-    for t in sorted(real, key=lambda o: o.entry.decided_seq):
-        e = t.entry
-        d = e.decided_seq - 1
-        day = int(m.ts_event[d]) // _DAY_NS
+    for t in real:
+        day = t.first.ts_event // _DAY_NS
         per_day[day] = per_day.get(day, 0) + 1
-        if per_day[day] > r.max_trades_per_day:
-            problem(
-                "daily_cap", e, f"entry {per_day[day]} of UTC day {day}, cap {r.max_trades_per_day}"
-            )
-        # The positions open at the decision: entered at or before it, not yet exited.
-        while nxt < len(by_entry) and by_entry[nxt].entry.seq - 1 <= d:
-            active.append(by_entry[nxt])
+        if per_day[day] == r.max_trades_per_day + 1:
+            problem("daily_cap", t.first, f"round trip {per_day[day]} of UTC day {day}, "
+                    f"cap {r.max_trades_per_day}")  # fmt: skip
+    steps = sorted(
+        ((events[f.row], f.row, t, n) for t in real for n, f in enumerate(t.fills)),
+        key=lambda s: (s[0], s[1]),
+    )
+    flows = _charges(charges, m)
+    marks = Marks(m, events)
+    cash = q8(c.initial_capital)
+    nxt = 0
+    open_: dict[int, RoundTrip] = {}
+    for k, _, t, n in steps:
+        while nxt < len(flows) and flows[nxt][0] <= k:
+            cash -= flows[nxt][1]
             nxt += 1
-        active = [o for o in active if o.exit is None or o.exit.seq - 1 > d]
-        k = int(np.searchsorted(rows, d, side="right"))
-        equity = capital + (cum[k - 1] if k else Decimal(0))
-        for o in active:
-            equity += _unrealised(o, marks.at(o.entry.symbol, d))
-        notional = q8(e.qty * q8(float(m.reference[d])))
-        cap = q8(equity * Decimal(repr(r.max_position_notional)))
-        if notional > cap + E8:
-            problem(
-                "notional_cap",
-                e,
-                f"notional {notional} above {r.max_position_notional} of equity {equity}",
+        f = t.fills[n]
+        if f.opens:
+            equity = cash + sum(
+                (_unrealised(o, marks, k) for o in open_.values() if o is not t), Decimal(0)
             )
-        # Open once this entry fills: the ones still open then, and itself.
-        open_now = 1 + sum(
-            1 for o in active if o is not t and (o.exit is None or o.exit.seq > e.seq)
-        )
-        if open_now > r.max_open_positions:
-            problem("open_positions", e, f"{open_now} positions open, cap {r.max_open_positions}")
+            if t in open_.values():
+                equity += _unrealised(t, marks, k)
+            size = abs(t.after[n])
+            notional = q8(size * f.price)
+            cap = q8(equity * Decimal(repr(r.max_position_notional)))
+            if notional > cap * (1 + _DRIFT) + E8:
+                problem("notional_cap", f, f"position {notional} above {r.max_position_notional} "
+                        f"of equity {equity}")  # fmt: skip
+            open_[t.symbol] = t
+            if len(open_) > r.max_open_positions:
+                problem("open_positions", f, f"{len(open_)} positions, cap {r.max_open_positions}")
+        cash += t.gross[n] - f.fee
+        if t.after[n] == 0:
+            open_.pop(t.symbol, None)
     if real and c.execution.leverage > r.max_leverage:
-        problem(
-            "leverage_cap", real[0].entry, f"leverage {c.execution.leverage} above {r.max_leverage}"
-        )
+        problem("leverage_cap", real[0].first, f"leverage {c.execution.leverage} above "
+                f"{r.max_leverage}")  # fmt: skip
 
 
 def check_equity(
-    trips: list[RoundTrip], funding: Decimal, m: Market, metrics: dict[str, Any], c: EngineConfig,
-    problem: Problem,
+    trips: list[RoundTrip], funding: Decimal, m: Market, metrics: dict[str, Any],
+    c: EngineConfig, events: dict[int, int], problem: Problem,
 ) -> None:  # fmt: skip
     """The result's final equity and totals against capital + realised − fees − funding +
-    unrealised from the ledger."""
-    real = [t for t in trips if not t.entry.shadow]
-    realised = sum((_gross(t) for t in real if t.exit is not None), Decimal(0))
-    fees = sum((t.entry.fee + (t.exit.fee if t.exit else 0) for t in real), Decimal(0))
-    marks = _Marks(m)
+    unrealised from the ledger (realised: every reduction's; ``total_pnl``: the closed round
+    trips')."""
+    real = [t for t in trips if not t.shadow]
+    realised = sum((t.realised() for t in real), Decimal(0))
+    # ``total_pnl`` is the closed round trips'; an open one's reductions are in equity.
+    closed = sum((t.realised() for t in real if t.closed), Decimal(0))
+    fees = sum((f.fee for t in real for f in t.fills), Decimal(0))
+    marks = Marks(m, events)
+    end = len(m.events)
     unrealised = sum(
-        (_unrealised(t, marks.at(t.entry.symbol, len(m) - 1)) for t in real if t.exit is None),
+        (
+            _unrealised(t, marks, end)
+            for t in real
+            if not t.closed and all(f.row in events for f in t.fills)
+        ),
         Decimal(0),
     )
     equity = q8(c.initial_capital) + realised - fees - funding + unrealised
     checks = {
         "final_equity": equity,
-        "total_pnl": realised,
+        "total_pnl": closed,
         "fees": fees,
         "funding": funding,
         "unrealized_pnl": unrealised,
