@@ -1,6 +1,6 @@
 """The auditor catches each kind of violation: a clean backtest is altered in one place (a fill
-moved, repriced or dropped, a fee, a funding payment, a cap, the final equity) and the auditor
-must name exactly what broke."""
+moved, repriced, resized, relabelled or dropped, a fee, a funding payment, a cap, the final
+equity) and the auditor must name what broke."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ import pytest
 import quantum
 from quantum import BacktestResult, EngineConfig, ExecutionConfig, RiskConfig
 from quantum.audit import KINDS, audit
+from quantum.audit.ledger import q8
 from quantum.data import SyntheticParams, generate, load_binance_klines, load_funding_rates
 
-from .datasets import FUNDING, KLINES, data_file
+from .datasets import FUNDING, KLINES, data_file, datasets
+from .test_audit_orders import _quoting
 
 LOOSE = RiskConfig(
     fixed_qty=0.01, max_trades_per_day=1_000_000, max_drawdown=1.0, max_position_notional=1.0
@@ -56,6 +58,40 @@ def levered() -> tuple[BacktestResult, Any]:
     assert (result.fills["exit_reason"] == "liquidation").any()
     assert audit(result, ticks) == []
     return result, ticks
+
+
+@pytest.fixture(scope="module")
+def quoted() -> tuple[BacktestResult, Any]:
+    """The market maker on a synthetic quoted market: resting orders, maker fills."""
+    ticks = generate(20_000, seed=7)
+    result = quantum.backtest(ticks, _quoting(latency_ms=1))
+    assert result.fills["maker"].any()
+    assert audit(result, ticks) == []
+    return result, ticks
+
+
+@pytest.fixture(scope="module")
+def book() -> tuple[BacktestResult, Any]:
+    """Signals trading on an L2 capture: taker fills walking the book."""
+    feed = datasets()["l2_book/binance_usdm_btcusdt_20240808.jsonl.gz"]()
+    config = EngineConfig(
+        risk=LOOSE.model_copy(update={"fixed_qty": 0.1}),
+        execution=ExecutionConfig(min_hold_ns=0, latency_ns=50_000_000),
+    )
+    result = quantum.backtest(feed, config)
+    assert (~result.fills["maker"]).any()
+    assert audit(result, feed) == []
+    return result, feed
+
+
+@pytest.fixture(scope="module")
+def depth() -> tuple[BacktestResult, Any]:
+    """The market maker on an L2 capture: maker fills on depth messages."""
+    feed = datasets()["l2_book/binance_usdm_btcusdt_20240718.jsonl.gz"]()
+    result = quantum.backtest(feed, _quoting())
+    assert (result.fills["depth_seq"] >= 0).any()
+    assert audit(result, feed) == []
+    return result, feed
 
 
 def _kinds(result: BacktestResult, ticks: Any) -> set[str]:
@@ -136,25 +172,38 @@ def test_a_fee_that_is_not_the_configured_one(bars: tuple[BacktestResult, Any]) 
     assert "fee" in _kinds(_with_fills(result, maker), ticks)
 
 
-def test_two_positions_in_one_symbol_and_an_exit_without_entry(
+def test_fills_that_do_not_fit_the_position_they_meet(
     bars: tuple[BacktestResult, Any],
 ) -> None:
     result, ticks = bars
+    close = _row(result, kind="close", exit_reason="reverse")
+
+    def against(f: pd.DataFrame) -> None:
+        f.loc[close, "kind"] = "open"  # an open fill on the other side of the position
+
+    assert "one_position" in _kinds(_with_fills(result, against), ticks)
     row = _row(result, kind="open")
-    doubled = pd.concat([result.fills.iloc[: row + 1], result.fills.iloc[row:]], ignore_index=True)
-    assert "one_position" in _kinds(dataclasses.replace(result, fills=doubled), ticks)
     dropped = result.fills.drop(index=row).reset_index(drop=True)
     assert "exit_without_entry" in _kinds(dataclasses.replace(result, fills=dropped), ticks)
+
+    def beyond(f: pd.DataFrame) -> None:
+        f.loc[close, "qty"] = str(Decimal(f.loc[close, "qty"]) * 2)
+
+    assert "close_beyond_flat" in _kinds(_with_fills(result, beyond), ticks)
 
 
 def test_an_exit_before_its_entry(bars: tuple[BacktestResult, Any]) -> None:
     result, ticks = bars
     row = _row(result, exit_reason="reverse")
 
+    cols = ticks.columns
+
     def early(f: pd.DataFrame) -> None:
         entry = f.index[(f.index < row) & (f["kind"] == "open")][-1]
-        f.loc[row, ["seq", "ts_recv", "ts_event"]] = f.loc[entry, ["seq", "ts_recv", "ts_event"]]
-        f.loc[row, "seq"] = int(f.loc[entry, "seq"]) - 1
+        seq = int(f.loc[entry, "seq"]) - 1  # the exit moved to the tick before its entry's
+        f.loc[row, "seq"] = seq
+        f.loc[row, "ts_recv"] = int(cols.get("ts_recv", cols["ts_event"])[seq - 1])
+        f.loc[row, "ts_event"] = int(cols["ts_event"][seq - 1])
 
     assert "exit_before_entry" in _kinds(_with_fills(result, early), ticks)
 
@@ -216,6 +265,46 @@ def test_equity_that_is_not_capital_plus_pnl(bars: tuple[BacktestResult, Any]) -
     metrics = dict(result.metrics)
     metrics["final_equity"] = metrics["final_equity"] + Decimal("0.00000002")
     assert _kinds(dataclasses.replace(result, metrics=metrics), ticks) == {"equity_identity"}
+
+
+def test_a_maker_fill_the_market_never_reached(quoted: tuple[BacktestResult, Any]) -> None:
+    result, ticks = quoted
+    row = _row(result, maker=True, side="BUY")
+    order = int(result.fills.loc[row, "order_id"])
+    low = str(q8(Decimal(result.fills.loc[row, "price"]) * Decimal("0.95")))
+    fills = result.fills.copy()
+    fills.loc[row, "price"] = low
+    orders = result.orders.copy()
+    orders.loc[orders["order_id"] == order, "price"] = float(low)
+    moved = dataclasses.replace(result, fills=fills, orders=orders)
+    assert "maker_unreached" in _kinds(moved, ticks)
+
+
+def test_a_maker_fill_before_its_order_arrived(quoted: tuple[BacktestResult, Any]) -> None:
+    result, ticks = quoted
+    row = _row(result, maker=True)
+
+    def later(f: pd.DataFrame) -> None:
+        f.loc[row, "decided_at"] = int(f.loc[row, "ts_event"]) + 1  # sent after it filled
+
+    assert "fill_timing" in _kinds(_with_fills(result, later), ticks)
+
+
+def test_book_fills_at_a_level_that_was_not_there_or_on_another_depth_message(
+    book: tuple[BacktestResult, Any], depth: tuple[BacktestResult, Any]
+) -> None:
+    result, feed = book
+    taker = _row(result, maker=False, exit_reason="")
+    assert "fill_price" in _kinds(
+        _with_fills(result, lambda f: _shift_price(f, taker, "0.05")), feed
+    )
+    result, feed = depth
+    on_depth = int(result.fills.index[result.fills["depth_seq"] >= 0][0])
+
+    def other_message(f: pd.DataFrame) -> None:
+        f.loc[on_depth, "depth_seq"] = int(f.loc[on_depth, "depth_seq"]) + 1
+
+    assert "fill_tick" in _kinds(_with_fills(result, other_message), feed)
 
 
 def test_every_kind_is_caught_by_some_test() -> None:
