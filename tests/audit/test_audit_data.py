@@ -59,37 +59,19 @@ def dataset(request: pytest.FixtureRequest) -> tuple[str, Any]:
     return request.param, DATASETS[request.param]()
 
 
-#: Runs where the engine breaks a documented rule, and which one: the auditor reports them.
-ENGINE_BUGS = {
-    ("klines/binance_spot_BTCUSDT_1h_20170817-20240421.csv.gz", "levered"): (
-        "a position opened at a bar's open is not liquidated on that bar's range "
-        "(the venue learns its liquidation price after the bar)",
-        {"wrong_exit", "missed_exit"},
-    ),
-}
-
-
 def test_every_shared_data_set_backtests_clean(dataset: tuple[str, Any]) -> None:
     name, ticks = dataset
     traded = 0
-    known: list[str] = []
     for label, config in _configs(name).items():
         result = quantum.backtest(ticks, config)
         violations = audit(result, ticks)
-        bug = ENGINE_BUGS.get((name, label))
-        if bug is not None and violations:
-            assert {v.kind for v in violations} <= bug[1], [str(v) for v in violations[:5]]
-            known.append(f"{label}: {bug[0]}")
-        else:
-            assert violations == [], f"{name} {label}: {[str(v) for v in violations[:5]]}"
+        assert violations == [], f"{name} {label}: {[str(v) for v in violations[:5]]}"
         traded += len(result.fills)
     if "KRAKEN.ws" not in name and "_20240719" not in name and "spot_btcusdt_20240809" not in name:
         # The data sets the engine can trade on trade: the audit checked real fills. (The Kraken
         # spot capture holds book messages only; the two continuation captures start without
         # the snapshot their book needs.)
         assert traded > 0, name
-    if known:
-        pytest.xfail(f"engine bug: {'; '.join(known)}")
 
 
 def _bars(ticks: TickColumns, span_ns: int) -> TickColumns:
@@ -166,33 +148,15 @@ def _run(seed: int) -> tuple[list[str], int, int, int, int]:
 
 
 SEEDS = range(210)
-#: Seeds where the engine breaks a documented rule (see ``ENGINE_BUGS``).
-SEED_BUGS = {
-    159: (
-        "a short opened by a flip at a bar's open is 'liquidated' on that bar at the closed "
-        "long's liquidation price (the venue learns the new one after the bar)",
-        {"wrong_exit", "missed_exit"},
-    ),
-}
-
-
 @pytest.mark.parametrize("block", range(10))
 def test_random_synthetic_markets_and_configurations_backtest_clean(block: int) -> None:
     """210 seeds, 21 per block (a failure names its seed)."""
     fills = 0
-    known: list[str] = []
     for seed in SEEDS[block * 21 : block * 21 + 21]:
         violations, n, _, _, _ = _run(seed)
-        bug = SEED_BUGS.get(seed)
-        if bug is not None and violations:
-            assert {v.split(" ")[0] for v in violations} <= bug[1], violations[:5]
-            known.append(f"seed {seed}: {bug[0]}")
-        else:
-            assert violations == [], f"seed {seed}: {violations[:5]}"
+        assert violations == [], f"seed {seed}: {violations[:5]}"
         fills += n
     assert fills > 100, fills
-    if known:
-        pytest.xfail(f"engine bug: {'; '.join(known)}")
 
 
 def test_the_random_cases_exercise_liquidations_shadow_trades_and_funding() -> None:

@@ -103,12 +103,27 @@ impl Engine {
     #[inline(never)]
     pub(super) fn book_reports<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let real: Vec<ExecReport> = self.venue.take_reports().collect();
-        for r in real {
-            self.book_one(t, r, false, sink);
+        for r in &real {
+            self.book_one(t, r.clone(), false, sink);
         }
         let shadow: Vec<ExecReport> = self.shadow_venue.take_reports().collect();
-        for r in shadow {
-            self.book_one(t, r, true, sink);
+        for r in &shadow {
+            self.book_one(t, r.clone(), true, sink);
+        }
+        // The venues keep the liquidation price themselves, by the account's rules, as their
+        // fills move the position (so it can act later on the same event): both must agree.
+        if cfg!(debug_assertions) {
+            for r in real.iter().chain(&shadow) {
+                let (venue, pos) = match r.shadow {
+                    false => (&self.venue, self.account.position(r.symbol)),
+                    true => (&self.shadow_venue, self.shadow.position(r.symbol)),
+                };
+                assert_eq!(
+                    venue.liquidation(r.symbol),
+                    pos.map(|p| (p.side, p.liquidation_price.to_f64())),
+                    "the venue and the account disagree on the liquidation price"
+                );
+            }
         }
     }
 
@@ -147,10 +162,10 @@ impl Engine {
             strategy: r.strategy,
             signal_id: r.signal_id,
         };
-        let was_flat = if shadow {
-            self.shadow.position(symbol).is_none()
+        let side_before = if shadow {
+            self.shadow.position(symbol).map(|p| p.side)
         } else {
-            self.account.position(symbol).is_none()
+            self.account.position(symbol).map(|p| p.side)
         };
         let booked = if shadow {
             self.shadow.apply(x)
@@ -186,16 +201,14 @@ impl Engine {
         } else {
             self.account.position(symbol)
         };
-        let liq = pos.map(|p| (p.side, p.liquidation_price.to_f64()));
-        let venue = if shadow {
-            &mut self.shadow_venue
-        } else {
-            &mut self.venue
-        };
-        venue.set_liquidation(symbol, liq);
-        if !shadow && opened && was_flat {
-            // A round trip started: it counts against the day's limit.
+        let started = opened && pos.map(|p| p.side) != side_before;
+        if !shadow && started {
+            // A round trip started (from flat, or through the position): it counts against the
+            // day's limit; at the limit, no working order may start another.
             self.risk.record_open(utc_day(r.ts_event));
+            if self.risk.trades_today >= self.config.risk.max_trades_per_day {
+                self.cancel_entries(t.ts_recv);
+            }
             if self.risk.halted.is_some() {
                 // The kill switch keeps flattening what in-flight entries opened.
                 self.close_position_order(

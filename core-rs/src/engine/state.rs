@@ -206,8 +206,12 @@ impl Engine {
             marked: f64::NAN,
         });
         let long = pos.side == Side::Long;
-        self.venue
-            .restore_position(pos.symbol, pos.signed_qty().units());
+        self.venue.restore_position(
+            pos.symbol,
+            pos.signed_qty().units(),
+            pos.cost_basis,
+            pos.params.leverage,
+        );
         self.venue
             .set_liquidation(pos.symbol, Some((pos.side, pos.liquidation_price.to_f64())));
         self.venue.restore_exits(

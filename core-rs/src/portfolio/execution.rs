@@ -106,6 +106,7 @@ impl ExecutionConfig {
             slippage_bps: self.slippage_bps,
             impact_bps: self.impact_bps,
             liquidation_fee_bps: self.liquidation_fee_bps,
+            maintenance_margin: self.maintenance_margin,
             qty_step: self.qty_step,
             shadow,
         }

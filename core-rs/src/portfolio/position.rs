@@ -284,6 +284,22 @@ pub(crate) fn mark_of(x: f64) -> Price {
     }
 }
 
+/// The isolated-margin liquidation price of a position on `side` with average entry `avg`:
+/// avg × (1 − 1/leverage + maintenance margin) for a long, mirrored for a short.
+pub(crate) fn liquidation_price(side: Side, avg: f64, leverage: f64, maintenance_margin: f64) -> Price {
+    let s = side.sign() as f64;
+    price_of((avg * (1.0 - s * (1.0 / leverage - maintenance_margin))).max(1e-8))
+}
+
+/// The part of the cost basis `cost` of a position of `qty` that leaves with `removed` of it:
+/// in proportion, rounded to the unit (all of it when the whole position goes).
+pub(crate) fn basis_removed(cost: Money, qty: Qty, removed: Qty) -> Money {
+    if removed >= qty {
+        return cost;
+    }
+    Money(((cost.0 as i128 * removed.0 as i128 + qty.0 as i128 / 2) / qty.0 as i128) as i64)
+}
+
 impl Position {
     /// The position an entry opens, and its fill.
     pub fn open(e: EntryFill, shadow: bool) -> (Position, Fill) {
@@ -318,9 +334,7 @@ impl Position {
             leverage: lev,
             take_profit: p.take_profit.map(|f| price_of(e.price * (1.0 + s * f))),
             stop_loss: p.stop_loss.map(|f| price_of(e.price * (1.0 - s * f))),
-            liquidation_price: price_of(
-                (e.price * (1.0 - s * (1.0 / lev - p.maintenance_margin))).max(1e-8),
-            ),
+            liquidation_price: liquidation_price(e.side, e.price, lev, p.maintenance_margin),
             mark: entry,
             confidence: e.confidence,
             strategy: e.strategy,
@@ -398,7 +412,7 @@ impl Position {
         self.take_profit = p.take_profit.map(|f| price_of(avg * (1.0 + s * f)));
         self.stop_loss = p.stop_loss.map(|f| price_of(avg * (1.0 - s * f)));
         self.liquidation_price =
-            price_of((avg * (1.0 - s * (1.0 / p.leverage - p.maintenance_margin))).max(1e-8));
+            liquidation_price(self.side, avg, p.leverage, p.maintenance_margin);
     }
 
     /// Reduces the position by `qty` (at most its size) with exit `x`; `fee` overrides the fee
@@ -424,14 +438,7 @@ impl Position {
         let exit = price_of(price);
         let exit_notional = qty.notional(exit);
         let fee = fee.unwrap_or_else(|| exit_notional.mul_bps(fee_bps));
-        let removed = if qty == self.qty {
-            self.cost_basis
-        } else {
-            Money(
-                ((self.cost_basis.0 as i128 * qty.0 as i128 + self.qty.0 as i128 / 2)
-                    / self.qty.0 as i128) as i64,
-            )
-        };
+        let removed = basis_removed(self.cost_basis, self.qty, qty);
         let gross = Money((exit_notional.0 - removed.0) * self.side.sign());
         self.qty -= qty;
         self.cost_basis -= removed;

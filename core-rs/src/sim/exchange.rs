@@ -17,8 +17,8 @@ use crate::orders::{
     OrderModified, OrderPartiallyFilled, OrderRejectReason, OrderRejected, OrderStatus, OrderType,
     StopMarketOrder, TakeProfitOrder, TimeInForce, Transition, TriggerSource,
 };
-use crate::portfolio::ExitReason;
-use crate::types::{OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
+use crate::portfolio::{basis_removed, liquidation_price, ExitReason};
+use crate::types::{Money, OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 
 /// The books of the symbols depth data drives, as the venue matches against them.
 pub trait BookSource {
@@ -52,6 +52,8 @@ pub struct SimConfig {
     pub impact_bps: f64,
     /// Fee of a liquidation, bps.
     pub liquidation_fee_bps: f64,
+    /// Maintenance margin rate, a fraction: with the leverage, it sets the liquidation price.
+    pub maintenance_margin: f64,
     /// Quantity step; order sizes are floored to it.
     pub qty_step: f64,
     /// A shadow venue: executions carry no capital.
@@ -73,6 +75,7 @@ impl Default for SimConfig {
             slippage_bps: 1.0,
             impact_bps: 5.0,
             liquidation_fee_bps: 50.0,
+            maintenance_margin: 0.004,
             qty_step: 1e-8,
             shadow: false,
         }
@@ -195,8 +198,14 @@ pub(super) struct Working {
     pub triggers: Vec<OrderId>,
     /// Bracket exits waiting for their entry to fill.
     pub dormant: Vec<OrderId>,
-    /// The position's side and isolated-margin liquidation price.
+    /// The position's side and isolated-margin liquidation price, kept by the venue itself as
+    /// its fills move the position, so a position opened on an event can be liquidated later on
+    /// that same event (a bar's range after its open).
     pub liquidation: Option<(Side, f64)>,
+    /// The position's cost basis (the account's rule: what reductions leave, in proportion).
+    pub cost: Money,
+    /// The leverage the position was opened with.
+    pub leverage: f64,
     /// Nothing can happen to the symbol's orders or position while the market stays strictly
     /// inside this band ([`Exchange::band`]).
     pub band: (f64, f64),
@@ -613,6 +622,11 @@ impl Exchange {
         !self.reports.is_empty()
     }
 
+    /// The symbol's position side and liquidation price, as the venue keeps them.
+    pub fn liquidation(&self, symbol: SymbolId) -> Option<(Side, f64)> {
+        self.symbols.get(symbol as usize).and_then(|w| w.liquidation)
+    }
+
     /// Tells the venue the symbol's position liquidation price (None: flat).
     pub fn set_liquidation(&mut self, symbol: SymbolId, liq: Option<(Side, f64)>) {
         self.sym(symbol).liquidation = liq;
@@ -639,10 +653,14 @@ impl Exchange {
         self.sym(symbol).market = m;
     }
 
-    /// Sets the venue's position in `symbol` (restoring a position after a restart).
-    pub fn restore_position(&mut self, symbol: SymbolId, units: i64) {
+    /// Sets the venue's position in `symbol` (restoring a position after a restart) with its
+    /// cost basis and leverage.
+    pub fn restore_position(&mut self, symbol: SymbolId, units: i64, cost: Money, leverage: f64) {
         let before = self.position(symbol);
-        self.sym(symbol).position = units;
+        let w = self.sym(symbol);
+        w.position = units;
+        w.cost = cost;
+        w.leverage = leverage;
         match (before == 0, units == 0) {
             (true, false) => self.positions_open += 1,
             (false, true) => self.positions_open -= 1,
@@ -813,6 +831,14 @@ impl Exchange {
         self.orders.values().any(|o| {
             o.core().symbol == symbol && !o.core().reduce_only && o.core().parent.is_none()
         })
+    }
+
+    /// Orders not yet finished that may add exposure (not reduce-only, not a bracket's exit).
+    pub fn entries_working(&self) -> u32 {
+        self.orders
+            .values()
+            .filter(|o| !o.core().reduce_only && o.core().parent.is_none())
+            .count() as u32
     }
 
     /// Symbols with a non-reduce-only order not yet finished.
@@ -1559,6 +1585,7 @@ impl Exchange {
         let symbol = c.symbol;
         let before = self.position(symbol);
         self.sym(symbol).position = before + signed;
+        self.follow_basis(symbol, before, signed, price, c.leverage);
         match (before == 0, before + signed == 0) {
             (true, false) => self.positions_open += 1,
             (false, true) => self.positions_open -= 1,
@@ -1620,6 +1647,34 @@ impl Exchange {
             self.cancel_reduce_only(symbol, at, before);
         }
         self.update_band(symbol);
+    }
+
+    /// The position's cost basis and liquidation price after an execution of `signed` units at
+    /// `price` moved it from `before`: the account's rules (`portfolio::Position`), so both
+    /// always agree — an opening or flip starts a new basis at the fill's price, an addition
+    /// averages in, a reduction takes its share and leaves the levels where they were.
+    fn follow_basis(&mut self, symbol: SymbolId, before: i64, signed: i64, price: Price, lev: f64) {
+        let mm = self.cfg.maintenance_margin;
+        let w = self.sym(symbol);
+        let after = before + signed;
+        if after == 0 {
+            w.cost = Money::ZERO;
+            w.liquidation = None;
+            return;
+        }
+        let side = if after > 0 { Side::Long } else { Side::Short };
+        let avg = if before == 0 || before.signum() != after.signum() {
+            w.cost = Qty(after.abs()).notional(price);
+            w.leverage = lev;
+            price.to_f64()
+        } else if signed.signum() == before.signum() {
+            w.cost += Qty(signed.abs()).notional(price);
+            w.cost.to_f64() / Qty(after.abs()).to_f64()
+        } else {
+            w.cost -= basis_removed(w.cost, Qty(before.abs()), Qty(signed.abs()));
+            return;
+        };
+        w.liquidation = Some((side, liquidation_price(side, avg, w.leverage, mm).to_f64()));
     }
 
     /// Sizes and prices a bracket's exits from its entry's fills, and wakes them on the first.

@@ -477,6 +477,45 @@ fn on_bars_the_stop_comes_first_and_a_gap_fills_at_the_open() {
 }
 
 #[test]
+fn a_position_opened_at_a_bar_s_open_can_be_liquidated_on_that_bar_s_range() {
+    let mut x = venue(QueueKind::RiskAverse, 0.0, 0.0);
+    x.on_tick(&bar(0, 100.0, 100.0, 100.0, 100.0), &NoBooks);
+    let mut o = NewOrder::market(0, OrderSide::Buy, 1.0, "s");
+    o.leverage = Some(50.0);
+    o.bracket = Some(BracketSpec {
+        take_profit: Some(0.01),
+        stop_loss: None,
+    });
+    x.submit(o, 0, 0).unwrap();
+    // Filled at the open, 100.01: liquidation at 100.01 × (1 − 1/50 + 0.004) = 98.40984. The
+    // path (open, low, high) reaches it before the target on the high.
+    let second = bar(60, 100.0, 102.0, 98.0, 101.0);
+    x.deliver(second.ts_event, &NoBooks, Some((0, second.open)));
+    x.on_tick(&second, &NoBooks);
+    let r: Vec<_> = x.take_reports().map(|r| (r.price.to_f64(), r.exit_reason)).collect();
+    assert_eq!(r, vec![(100.01, ExitReason::Order), (98.40984, ExitReason::Liquidation)]);
+    assert_eq!(x.position(0), 0);
+}
+
+#[test]
+fn a_flip_takes_the_new_position_s_liquidation_price() {
+    let mut x = venue(QueueKind::RiskAverse, 0.0, 0.0);
+    feed(&mut x, &quote(0, 99.9, 100.0, 5.0, 5.0));
+    let mut long = NewOrder::market(0, OrderSide::Buy, 1.0, "s");
+    long.leverage = Some(10.0);
+    x.submit(long, 0, 0).unwrap();
+    feed(&mut x, &quote(1, 99.9, 100.0, 5.0, 5.0));
+    assert_eq!(x.liquidation(0), Some((Side::Long, 90.4)));
+    let mut flip = NewOrder::market(0, OrderSide::Sell, 2.0, "s");
+    flip.leverage = Some(10.0);
+    x.submit(flip, 1, 1).unwrap();
+    feed(&mut x, &quote(2, 99.9, 100.0, 5.0, 5.0));
+    // Short 1 from 99.9: its own level, 99.9 × (1 + 1/10 − 0.004), not the closed long's.
+    assert_eq!(x.position(0), -100_000_000);
+    assert_eq!(x.liquidation(0), Some((Side::Short, 109.4904)));
+}
+
+#[test]
 fn a_position_that_reaches_its_liquidation_price_is_liquidated_there() {
     let mut x = venue(QueueKind::RiskAverse, 0.0, 0.0);
     feed(&mut x, &quote(0, 99.9, 100.0, 5.0, 5.0));
