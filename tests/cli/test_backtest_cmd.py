@@ -222,7 +222,7 @@ def test_the_market_maker_on_a_capture_reports_its_executions(
     quantum_cli: Cli, shared_data: Path, tmp_path: Path
 ) -> None:
     """The names scripts rely on: --strategy market_maker --queue --order-latency-ms
-    --feed-latency-ms --json, and the JSON's maker/taker fills and volumes, fees, net P&L and
+    --feed-latency-ms --json --audit, and the JSON's maker/taker fills and volumes, fees, net P&L and
     orders by final state, consistent with the run's own fills."""
     capture = shared_data / "l2_book" / "binance_usdm_btcusdt_20240808.jsonl.gz"
     docs = {}
@@ -231,10 +231,12 @@ def test_the_market_maker_on_a_capture_reports_its_executions(
         res = quantum_cli(
             "backtest", "--data", str(capture), "--strategy", strategy, "--queue", queue,
             "--order-latency-ms", "5", "--feed-latency-ms", "2", "--fees", "binance_usdm",
-            "--json", str(out),
+            "--json", str(out), "--audit",
         )  # fmt: skip
         assert res.exit_code == 0, res.output
         assert "fills (maker / taker)" in res.output
+        # The auditor re-derived every fill, and the daily cap (50 round trips) held.
+        assert "audit: clean" in res.output
         doc = json.loads(out.read_text())
         docs[strategy] = doc
         cfg = doc["config"]

@@ -24,6 +24,15 @@ impl Engine {
     /// closing every real position. Entries already on their way that fill anyway are closed as
     /// they fill. Shadow positions keep following their own exits: they hold no capital.
     pub fn flatten_all(&mut self, ts_recv: UnixNanos, reason: ExitReason) {
+        self.cancel_entries(ts_recv);
+        let open: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
+        for symbol in open {
+            self.close_position_order(symbol, ts_recv, reason);
+        }
+    }
+
+    /// Cancels every real working order that may add exposure (sent at local time `ts_recv`).
+    pub(super) fn cancel_entries(&mut self, ts_recv: UnixNanos) {
         let entries: Vec<_> = self
             .venue
             .open_orders()
@@ -32,11 +41,7 @@ impl Engine {
             .map(|o| o.core().client_id.clone())
             .collect();
         for client_id in entries {
-            let _ = self.venue.cancel(&client_id, ts_recv);
-        }
-        let open: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
-        for symbol in open {
-            self.close_position_order(symbol, ts_recv, reason);
+            self.venue.cancel(&client_id, ts_recv);
         }
     }
 

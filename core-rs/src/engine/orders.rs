@@ -162,9 +162,7 @@ impl Engine {
     /// DRB-Guard's check of an order of `side` and `qty` on `symbol` priced at `price` (its limit
     /// or trigger, or the last price for a market order): the exposure on its side if it and the
     /// working orders adding to it fill, the leverage, the open-positions cap and the day's
-    /// round trips. `reversing`: the position held is being closed by another order, so this
-    /// one starts a new round trip.
-    #[allow(clippy::too_many_arguments)]
+    /// round trips.
     pub(super) fn guard_order(
         &self,
         symbol: SymbolId,
@@ -173,7 +171,6 @@ impl Engine {
         price: f64,
         leverage: f64,
         ts_event: UnixNanos,
-        reversing: bool,
     ) -> Result<(), RiskReject> {
         let equity = self.account.equity();
         let px = Price::from_f64(price).map_err(|_| RiskReject::ZeroSize)?;
@@ -193,29 +190,24 @@ impl Engine {
         let notional = own + same + Money::from_f64(resting).unwrap_or(Money::ZERO);
         // Symbols with exposure other than this one, and flat ones with an opening order working.
         let mut exposed: Vec<SymbolId> = self.account.positions().map(|p| p.symbol).collect();
-        let mut opening = 0;
         for s in self.venue.symbols_with_entries() {
             if self.account.position(s).is_none() {
-                opening += 1;
                 exposed.push(s);
             }
         }
         exposed.sort_unstable();
         exposed.dedup();
         let others = exposed.iter().filter(|&&s| s != symbol).count() as u32;
-        // A new round trip: from flat (unless an opening order is already working there), after
-        // the position is closed, or by going through it.
-        let opens = match pos {
-            None => !self.venue.has_open_entry(symbol),
-            Some(p) => reversing || (OrderSide::opening(p.side) != side && qty > p.qty),
-        };
+        // Any order that may add exposure can start a round trip — from flat, through the
+        // position, or after another order closed it — and so can each one already working: the
+        // day's cap holds whatever fills first.
         let req = EntryRequest {
             notional,
             leverage,
             equity,
             open_positions: others,
-            opens,
-            opening_orders: opening,
+            opens: true,
+            opening_orders: self.venue.entries_working(),
             day: utc_day(ts_event),
         };
         self.guard.check_entry(&self.risk, &req)
@@ -251,7 +243,7 @@ impl Engine {
             if price.is_finite() && qty.units() > 0 {
                 let lev = o.leverage.unwrap_or(self.open_params.leverage);
                 if let Err(reason) =
-                    self.guard_order(o.symbol, o.side, qty, price, lev, ts_event, false)
+                    self.guard_order(o.symbol, o.side, qty, price, lev, ts_event)
                 {
                     self.stats.orders_rejected[reason as usize] += 1;
                     self.venue
@@ -305,7 +297,7 @@ impl Engine {
             if new_qty > old_qty {
                 let px = price.or(old_price.map(Price::to_f64)).unwrap_or(f64::NAN);
                 if let Err(reason) =
-                    self.guard_order(symbol, side, new_qty - old_qty, px, lev, ts_event, false)
+                    self.guard_order(symbol, side, new_qty - old_qty, px, lev, ts_event)
                 {
                     self.stats.orders_rejected[reason as usize] += 1;
                     self.venue

@@ -307,20 +307,7 @@ impl Engine {
             // DRB-Guard's first checks answer a zero size (the kill switch and equity first).
             self.guard.check_basics(&self.risk, equity, notional)?;
         }
-        // A reversal: the position on the other side is being closed by the exit sent with it.
-        let reversing = self
-            .account
-            .position(symbol)
-            .is_some_and(|p| p.side != side);
-        self.guard_order(
-            symbol,
-            OrderSide::opening(side),
-            q,
-            price,
-            leverage,
-            ts_event,
-            reversing,
-        )?;
+        self.guard_order(symbol, OrderSide::opening(side), q, price, leverage, ts_event)?;
         Ok(q)
     }
 }

@@ -143,10 +143,11 @@ pub struct EntryRequest {
     pub equity: Money,
     /// Other symbols with exposure: an open position or an order working that may open one.
     pub open_positions: u32,
-    /// The order may start a round trip (its symbol is flat).
+    /// The order may start a round trip (the engine says so of every order that may add
+    /// exposure: it can open from flat, go through the position, or fill after it closed).
     pub opens: bool,
-    /// Symbols that are flat with an order working that may start a round trip: each may add
-    /// one to the day's count before this order does.
+    /// Orders working that may start a round trip: each may add one to the day's count before
+    /// this order does.
     pub opening_orders: u32,
     /// UTC day of the decision tick's event time.
     pub day: i64,
@@ -161,7 +162,7 @@ pub struct RiskState {
     pub halted: Option<HaltReason>,
     /// Day of `trades_today` (UTC day number of event time).
     pub trade_day: i64,
-    /// Round trips started (positions opened from flat) on `trade_day`.
+    /// Round trips started (positions opened from flat or through a position) on `trade_day`.
     pub trades_today: u32,
     /// Closed real trades with positive net P&L.
     pub wins: u32,
