@@ -121,11 +121,22 @@ def test_a_deleted_depth_message_breaks_the_chain(shared_data: Path, tmp_path: P
     assert usdm_chain_breaks(feed.depth) == 1
 
 
-def test_2023_capture_microseconds_and_funding(capture: Callable[[str], FeedChunk]) -> None:
-    feed = capture("binance_usdm_btcusdt_20230404.jsonl.gz")
+def test_2023_capture_microseconds_and_funding(
+    capture: Callable[[str], FeedChunk], shared_data: Path
+) -> None:
+    name = "binance_usdm_btcusdt_20230404.jsonl.gz"
+    feed = capture(name)
     ticks = feed.ticks
     # Line 1: 1680652700423575 (µs) bookTicker b=28145.10 B=3.868 a=28145.20 A=6.887 T=…430
-    assert ticks["ts_recv"][0] == 1_680_652_700_423_575_000
+    raw, report = load_binance_l2(shared_data / "l2_book" / name, align_receive_clock=False)
+    assert raw.ticks["ts_recv"][0] == 1_680_652_700_423_575_000
+    assert report.receive_clock_shift_ns == 0
+    # Received 6.4 ms before it happened: the capture clock lags, and the load moves every
+    # receive time later by the largest lag, so none precedes its event.
+    _, aligned = load_binance_l2(shared_data / "l2_book" / name)
+    shift = aligned.receive_clock_shift_ns
+    assert shift >= 1_680_652_700_430_000_000 - 1_680_652_700_423_575_000
+    assert ticks["ts_recv"][0] == 1_680_652_700_423_575_000 + shift
     assert ticks["ts_event"][0] == 1_680_652_700_430_000_000
     assert (ticks["bid"][0], ticks["bid_qty"][0]) == (28145.10, 3.868)
     assert (ticks["ask"][0], ticks["ask_qty"][0]) == (28145.20, 6.887)
@@ -138,7 +149,9 @@ def test_chunked_equals_whole(shared_data: Path) -> None:
     whole, _ = load_binance_l2(path)
     chunks = list(iter_binance_l2(path, chunk_rows=1_000))
     assert len(chunks) == 12
-    assert FeedChunk.concat(chunks, whole.ticks.names).equals(whole)
+    # The whole load also moves the receive clock (the chunks cannot know the shift yet).
+    aligned, _ = FeedChunk.concat(chunks, whole.ticks.names).with_receive_clock_aligned()
+    assert aligned.equals(whole)
 
 
 STREAM = '{"stream":"btcusdt@%s","data":%s}'

@@ -1078,7 +1078,15 @@ export interface components {
             equity_sample_ns: number;
             /**
              * @default {
+             *       "feed_latency": {
+             *         "entry_ns": 0,
+             *         "kind": "recorded",
+             *         "response_ns": 0,
+             *         "samples_ns": [],
+             *         "seed": 0
+             *       },
              *       "funding_interval_ns": 28800000000000,
+             *       "impact_bps": 5,
              *       "latency_ns": 0,
              *       "leverage": 1,
              *       "liquidation_fee_bps": 50,
@@ -1086,6 +1094,11 @@ export interface components {
              *       "maker_fee_bps": 5,
              *       "min_hold_ns": 30000000000,
              *       "qty_step": 1e-8,
+             *       "queue": {
+             *         "model": "risk_averse",
+             *         "power": 3,
+             *         "shape": "power"
+             *       },
              *       "slippage_bps": 1,
              *       "stop_loss": 0.005,
              *       "take_profit": 0.01,
@@ -1125,6 +1138,22 @@ export interface components {
              *     }
              */
             liquidation_hunter: components["schemas"]["LiquidationHunterConfig"];
+            /**
+             * @default {
+             *       "enabled": false,
+             *       "gamma": 0.1,
+             *       "horizon_s": 1,
+             *       "kappa": 1.5,
+             *       "max_position": 0.005,
+             *       "order_qty": 0.001,
+             *       "post_only": true,
+             *       "requote_ticks": 1,
+             *       "rule": "avellaneda_stoikov",
+             *       "tick_size": 0.1,
+             *       "vol_halflife_s": 30
+             *     }
+             */
+            market_maker: components["schemas"]["MarketMakerConfig"];
             /**
              * @default {
              *       "enabled": true,
@@ -1213,13 +1242,35 @@ export interface components {
          */
         ExecutionConfig: {
             /**
+             * @default {
+             *       "entry_ns": 0,
+             *       "kind": "recorded",
+             *       "response_ns": 0,
+             *       "samples_ns": [],
+             *       "seed": 0
+             *     }
+             */
+            feed_latency: components["schemas"]["LatencyConfig"];
+            /**
+             * Fees
+             * @description a venue's base-tier maker/taker rates instead of the two above
+             */
+            fees?: ("binance_usdm" | "bybit" | "okx") | null;
+            /**
              * Funding Interval Ns
              * @description funding times, ns apart
              * @default 28800000000000
              */
             funding_interval_ns: number;
             /**
+             * Impact Bps
+             * @description beyond the touch's displayed size, on quotes only, bps
+             * @default 5
+             */
+            impact_bps: number;
+            /**
              * Latency Ns
+             * @description constant entry latency when order_latency is unset
              * @default 0
              */
             latency_ns: number;
@@ -1251,13 +1302,24 @@ export interface components {
              * @default 30000000000
              */
             min_hold_ns: number;
+            /** @description entry and response latency */
+            order_latency?: components["schemas"]["LatencyConfig"] | null;
             /**
              * Qty Step
              * @default 1e-8
              */
             qty_step: number;
             /**
+             * @default {
+             *       "model": "risk_averse",
+             *       "power": 3,
+             *       "shape": "power"
+             *     }
+             */
+            queue: components["schemas"]["QueueConfig"];
+            /**
              * Slippage Bps
+             * @description where only a last price is known, bps
              * @default 1
              */
             slippage_bps: number;
@@ -1437,6 +1499,50 @@ export interface components {
             weekday: number;
         };
         /**
+         * LatencyConfig
+         * @description A latency model: the data's own receive times (feed only), a constant, or samples drawn
+         *     with a seed.
+         */
+        LatencyConfig: {
+            /**
+             * Entry Ns
+             * @description constant: entry (or feed delivery) latency, ns
+             * @default 0
+             */
+            entry_ns: number;
+            /**
+             * File
+             * @description empirical: a samples file, ns per line
+             */
+            file?: string | null;
+            /**
+             * Kind
+             * @default constant
+             * @enum {string}
+             */
+            kind: "recorded" | "constant" | "empirical";
+            /**
+             * Response Ns
+             * @description constant: response latency, ns
+             * @default 0
+             */
+            response_ns: number;
+            /**
+             * Samples Ns
+             * @description empirical: (entry, response) samples, ns
+             */
+            samples_ns?: [
+                number,
+                number
+            ][];
+            /**
+             * Seed
+             * @description empirical: seed of the draws
+             * @default 0
+             */
+            seed: number;
+        };
+        /**
          * LatencyUs
          * @description Tick receive → bus publish latency over recent ticks, in microseconds.
          */
@@ -1537,6 +1643,77 @@ export interface components {
             /** Token */
             token: string;
             user: components["schemas"]["UserPublic"];
+        };
+        /**
+         * MarketMakerConfig
+         * @description The built-in market maker (``docs/simulator.md``): Avellaneda–Stoikov quotes, or the
+         *     best bid and ask, within a hard inventory cap.
+         */
+        MarketMakerConfig: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Gamma
+             * @description risk aversion, per lot and unit of price
+             * @default 0.1
+             */
+            gamma: number;
+            /**
+             * Horizon S
+             * @description horizon, seconds
+             * @default 1
+             */
+            horizon_s: number;
+            /**
+             * Kappa
+             * @description fill-intensity decay, per unit of price
+             * @default 1.5
+             */
+            kappa: number;
+            /**
+             * Max Position
+             * @description hard inventory cap, base units
+             * @default 0.005
+             */
+            max_position: number;
+            /**
+             * Order Qty
+             * @description size of each quote, base units
+             * @default 0.001
+             */
+            order_qty: number;
+            /**
+             * Post Only
+             * @default true
+             */
+            post_only: boolean;
+            /**
+             * Requote Ticks
+             * @description move a quote only this far off
+             * @default 1
+             */
+            requote_ticks: number;
+            /**
+             * Rule
+             * @default avellaneda_stoikov
+             * @enum {string}
+             */
+            rule: "avellaneda_stoikov" | "touch";
+            /**
+             * Tick Size
+             * @description quotes are rounded to it
+             * @default 0.1
+             */
+            tick_size: number;
+            /**
+             * Vol Halflife S
+             * @description volatility estimate half-life, s
+             * @default 30
+             */
+            vol_halflife_s: number;
         };
         /** MarketPublic */
         MarketPublic: {
@@ -1798,6 +1975,32 @@ export interface components {
              * @description sample time, integer nanoseconds since the UTC epoch
              */
             ts: number;
+        };
+        /**
+         * QueueConfig
+         * @description Where a resting limit order stands in its level's queue (``docs/simulator.md``).
+         */
+        QueueConfig: {
+            /**
+             * Model
+             * @description risk_averse: only trades move it; prob: cancellations split by position; none: fills when a trade touches its price
+             * @default risk_averse
+             * @enum {string}
+             */
+            model: "risk_averse" | "prob" | "none";
+            /**
+             * Power
+             * @description exponent of the power shape
+             * @default 3
+             */
+            power: number;
+            /**
+             * Shape
+             * @description shape of the prob model
+             * @default power
+             * @enum {string}
+             */
+            shape: "power" | "log";
         };
         /**
          * RejectedOut
