@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -315,3 +316,30 @@ def test_every_kind_is_caught_by_some_test() -> None:
     source = inspect.getsource(sys.modules[__name__])
     missing = [k for k in KINDS if f'"{k}"' not in source.split("def test_every_kind")[0]]
     assert missing == []
+
+
+@pytest.fixture(scope="module")
+def queued() -> tuple[BacktestResult, Any]:
+    """The touch quoter on a real capture under ``risk_averse``: maker fills from prints at the
+    quotes' prices, each after the queue ahead of it traded."""
+    feed = datasets()["l2_book/binance_usdm_btcusdt_20240718.jsonl.gz"]()
+    result = quantum.backtest(feed, _quoting(rule="touch", queue="risk_averse"))
+    assert audit(result, feed) == []
+    return result, feed
+
+
+def test_a_maker_fill_larger_than_what_printed_at_its_price(
+    queued: tuple[BacktestResult, Any],
+) -> None:
+    result, feed = queued
+    f = result.fills
+    price = np.asarray(feed.ticks["price"], dtype=float)
+    printed = np.array(
+        [price[s - 1] == float(p) for s, p in zip(f["seq"], f["price"], strict=True)]
+    )
+    at_print = f["maker"].to_numpy() & (f["depth_seq"].to_numpy() < 0) & printed
+    row = int(f.index[at_print][0])
+    bigger = _with_fills(result, lambda x: x.__setitem__("qty", x["qty"].where(
+        x.index != row, str(Decimal(x.loc[row, "qty"]) * 10_000))))  # fmt: skip
+    found = [v for v in audit(bigger, feed) if v.kind == "maker_unreached" and v.fill == row]
+    assert found and "printed there" in found[0].message, found

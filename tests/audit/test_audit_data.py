@@ -148,6 +148,8 @@ def _run(seed: int) -> tuple[list[str], int, int, int, int]:
 
 
 SEEDS = range(210)
+
+
 @pytest.mark.parametrize("block", range(10))
 def test_random_synthetic_markets_and_configurations_backtest_clean(block: int) -> None:
     """210 seeds, 21 per block (a failure names its seed)."""

@@ -30,6 +30,7 @@ from quantum.audit.fills import check_fill, orders_of
 from quantum.audit.funding import check_funding
 from quantum.audit.ledger import Fill, fills_of, ledger
 from quantum.audit.market import market_of
+from quantum.audit.queue import PrintedAtPrice
 from quantum.backtest import BacktestResult
 from quantum.errors import ConfigError
 
@@ -108,10 +109,12 @@ def audit(result: BacktestResult, ticks: Any) -> list[Violation]:
     fills = fills_of(frame, market.symbol_names)
     orders = orders_of(getattr(result, "orders", None))
     events: dict[int, int] = {}
+    printed = PrintedAtPrice(market, config)
     for f in fills:
         k = check_fill(f, market, config, orders, problem)
         if k >= 0:
             events[f.row] = k
+            printed.check(f, k, None if f.shadow else orders.get(f.order_id), problem)
     trips = ledger(fills, problem)
     children: dict[int, set[str]] = {}
     for o in orders.values():

@@ -41,17 +41,17 @@ class Order:
     price: float
     ts_init: int
     parent: int
+    ts_accepted: int
 
 
 def orders_of(frame: Any) -> dict[int, Order]:
     if frame is None or not len(frame):
         return {}
-    c = {k: frame[k].tolist() for k in ("order_id", "kind", "price", "ts_init", "parent")}
+    keys = ("order_id", "kind", "price", "ts_init", "parent", "ts_accepted")
+    c = {k: frame[k].tolist() for k in keys}
     return {
-        int(i): Order(str(k), float(p), int(t), int(par))
-        for i, k, p, t, par in zip(
-            c["order_id"], c["kind"], c["price"], c["ts_init"], c["parent"], strict=True
-        )
+        int(i): Order(str(k), float(p), int(t), int(par), int(acc))
+        for i, k, p, t, par, acc in zip(*(c[k] for k in keys), strict=True)
     }
 
 

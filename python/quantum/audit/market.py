@@ -46,6 +46,9 @@ class Market:
     events: Events
     #: Whether the ticks carry trade volume (a print with volume > 0 can fill resting orders).
     volume: F64
+    #: A print's volume by its aggressor's side (NaN when the data does not say).
+    buy_volume: F64
+    sell_volume: F64
 
     def __len__(self) -> int:
         return len(self.ts_event)
@@ -116,4 +119,6 @@ def market_of(
         reference=reference,
         events=events,
         volume=_col(cols, "volume", n),
+        buy_volume=_col(cols, "buy_volume", n),
+        sell_volume=_col(cols, "sell_volume", n),
     )
