@@ -376,7 +376,7 @@ pub struct OrderEventView {
     pub kind: &'static str,
     /// The order's client id.
     pub client_id: String,
-    /// The engine's id of the order (0 for a refused cancel or modify of an unknown order).
+    /// The engine's id of the order (0 when a cancel or modify named a client id no order had).
     pub order_id: u64,
     /// Symbol id.
     pub symbol: u32,
