@@ -43,9 +43,11 @@ fn load() -> (OrderBook, Vec<Msg>) {
     let mut msgs = Vec::new();
     for line in BufReader::new(GzDecoder::new(file)).lines() {
         let line = line.expect("line");
-        let v: Value = serde_json::from_str(line.split_once(' ').expect("ts json").1).expect("json");
+        let v: Value =
+            serde_json::from_str(line.split_once(' ').expect("ts json").1).expect("json");
         if let Some(id) = v.get("lastUpdateId").and_then(Value::as_u64) {
-            book.apply_snapshot(id, &levels(&v["bids"]), &levels(&v["asks"]), None).expect("snapshot");
+            book.apply_snapshot(id, &levels(&v["bids"]), &levels(&v["asks"]), None)
+                .expect("snapshot");
             snapshot_id = id;
         } else if v["data"]["e"] == "depthUpdate" {
             let d = &v["data"];
@@ -79,16 +81,23 @@ fn replay(book: &mut OrderBook, msgs: &[Msg]) -> u64 {
             asks: &m.asks,
             checksum: None,
         };
-        book.apply_update(black_box(&u)).expect("no gap in the capture");
+        book.apply_update(black_box(&u))
+            .expect("no gap in the capture");
     }
     book.stats().levels_applied
 }
 
 fn bench(c: &mut Criterion) {
     let (base, msgs) = load();
-    let levels: u64 = msgs.iter().map(|m| (m.bids.len() + m.asks.len()) as u64).sum();
+    let levels: u64 = msgs
+        .iter()
+        .map(|m| (m.bids.len() + m.asks.len()) as u64)
+        .sum();
     // Binance's diff stream covers the whole book, not just the touch: ~5k levels a side here.
-    eprintln!("book levels (bids, asks) after the snapshot: {:?}", base.len());
+    eprintln!(
+        "book levels (bids, asks) after the snapshot: {:?}",
+        base.len()
+    );
 
     // Plain timed loop: median of 31 full replays, each on a fresh copy of the snapshot book.
     let mut rates: Vec<f64> = (0..31)
@@ -114,7 +123,11 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("book");
     g.throughput(Throughput::Elements(levels));
     g.bench_function("replay_binance_usdm_btcusdt_20240808", |b| {
-        b.iter_batched_ref(|| base.clone(), |book| replay(book, &msgs), BatchSize::LargeInput)
+        b.iter_batched_ref(
+            || base.clone(),
+            |book| replay(book, &msgs),
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 

@@ -29,14 +29,21 @@ fn load() -> Vec<(i64, Vec<u8>)> {
         .map(|line| {
             let line = line.expect("line");
             let space = line.iter().position(|&b| b == b' ').expect("`<ts> <json>`");
-            let ts = std::str::from_utf8(&line[..space]).expect("ascii").parse().expect("ts");
+            let ts = std::str::from_utf8(&line[..space])
+                .expect("ascii")
+                .parse()
+                .expect("ts");
             (ts, line[space + 1..].to_vec())
         })
         .collect()
 }
 
 fn parse(lines: &[(i64, Vec<u8>)]) -> NativeBatch {
-    NativeBatch::parse(lines.iter().map(|(ts, raw)| (raw.as_slice(), *ts)), Some("BTCUSDT"), binance_usdm::parse_message)
+    NativeBatch::parse(
+        lines.iter().map(|(ts, raw)| (raw.as_slice(), *ts)),
+        Some("BTCUSDT"),
+        binance_usdm::parse_message,
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -62,7 +69,9 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("parse");
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function("binance_usdm_btcusdt_20240808", |b| b.iter(|| parse(&lines)));
+    g.bench_function("binance_usdm_btcusdt_20240808", |b| {
+        b.iter(|| parse(&lines))
+    });
     g.finish();
 }
 

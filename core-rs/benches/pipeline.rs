@@ -22,10 +22,16 @@ fn run(q: &Quotes, config: &EngineConfig) -> Engine {
 fn bench(c: &mut Criterion) {
     // QUANTUM_BENCH_TICKS shrinks the run (e.g. for callgrind's instruction counts);
     // QUANTUM_BENCH_WORKLOAD=default|trading runs one workload only.
-    let n = std::env::var("QUANTUM_BENCH_TICKS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let n = std::env::var("QUANTUM_BENCH_TICKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
     let only = std::env::var("QUANTUM_BENCH_WORKLOAD").ok();
     let q = quotes(n);
-    let workloads = [("default", EngineConfig::default()), ("trading", trading_config())];
+    let workloads = [
+        ("default", EngineConfig::default()),
+        ("trading", trading_config()),
+    ];
     for (name, config) in &workloads {
         if only.as_deref().is_some_and(|o| o != *name) {
             continue;
@@ -57,7 +63,9 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(small.columns().len() as u64));
     g.sample_size(10);
     for (name, config) in &workloads {
-        g.bench_function(format!("batch_1M_quotes_{name}"), |b| b.iter(|| run(&small, config)));
+        g.bench_function(format!("batch_1M_quotes_{name}"), |b| {
+            b.iter(|| run(&small, config))
+        });
     }
     g.finish();
 }

@@ -29,7 +29,9 @@ const L1_TICKS: usize = 400;
 fn pipeline(cols: &TickColumns<'_>) -> f64 {
     let mut engine = Engine::new(EngineConfig::default()).expect("default config");
     let t = Instant::now();
-    engine.run(cols, &mut NullSink).expect("synthetic quotes run");
+    engine
+        .run(cols, &mut NullSink)
+        .expect("synthetic quotes run");
     cols.len() as f64 / t.elapsed().as_secs_f64() / 1e6
 }
 
@@ -37,7 +39,12 @@ fn pipeline(cols: &TickColumns<'_>) -> f64 {
 fn pipeline_in_l1(cols: &TickColumns<'_>, reps: usize) -> f64 {
     let n = L1_TICKS;
     let owned = |c: Option<&[f64]>| c.expect("quote column")[..n].to_vec();
-    let (bid, ask, bid_qty, ask_qty) = (owned(cols.bid), owned(cols.ask), owned(cols.bid_qty), owned(cols.ask_qty));
+    let (bid, ask, bid_qty, ask_qty) = (
+        owned(cols.bid),
+        owned(cols.ask),
+        owned(cols.bid_qty),
+        owned(cols.ask_qty),
+    );
     let (volume, liq_volume) = (owned(cols.volume), owned(cols.liq_volume));
     let liq_side = cols.liq_side.expect("liquidation side")[..n].to_vec();
     let mut ts = cols.ts_event[..n].to_vec();
@@ -60,7 +67,9 @@ fn pipeline_in_l1(cols: &TickColumns<'_>, reps: usize) -> f64 {
             ..Default::default()
         };
         let t = Instant::now();
-        engine.run(&lap_cols, &mut NullSink).expect("synthetic quotes run");
+        engine
+            .run(&lap_cols, &mut NullSink)
+            .expect("synthetic quotes run");
         elapsed += t.elapsed();
     }
     // The laps join up: nearly every tick is accepted (a lap's first price may jump).
@@ -119,13 +128,18 @@ fn branch_loop(random: bool) -> f64 {
 }
 
 fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(14);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(14);
     let q = quotes(10_000_000);
     let cols = q.columns();
     eprintln!("M ticks/s: 10 M quotes, 400 quotes in L1 | M iterations/s: serial chain, random branch, predicted branch");
     for round in 0..rounds {
         let (big, l1) = (pipeline(&cols), pipeline_in_l1(&cols, 25_000));
         let (serial, random, predicted) = (serial_chain(), branch_loop(true), branch_loop(false));
-        eprintln!("round {round:2}: {big:5.1} {l1:5.1} | {serial:4.0} {random:4.0} {predicted:4.0}");
+        eprintln!(
+            "round {round:2}: {big:5.1} {l1:5.1} | {serial:4.0} {random:4.0} {predicted:4.0}"
+        );
     }
 }

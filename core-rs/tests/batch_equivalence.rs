@@ -4,7 +4,9 @@
 
 use quantum_core::engine::{Engine, EngineConfig, Event, NullSink};
 use quantum_core::sanitizer::RejectReason;
-use quantum_core::strategy::{CustomStrategy, FeatureSnapshot, ImbalanceSource, SignalDraft, StrategyError};
+use quantum_core::strategy::{
+    CustomStrategy, FeatureSnapshot, ImbalanceSource, SignalDraft, StrategyError,
+};
 use quantum_core::tick::{Tick, TickColumns};
 use quantum_core::types::Side;
 
@@ -63,13 +65,23 @@ impl Data {
 /// Three symbols random-walking, with bars, quotes and trades mixed and every kind of defect.
 fn dirty(n: usize, seed: u64) -> Data {
     let mut r = Rng(seed);
-    let mut d = Data { ts: vec![], recv: vec![], symbol: vec![], side: vec![], floats: vec![Vec::new(); 15] };
+    let mut d = Data {
+        ts: vec![],
+        recv: vec![],
+        symbol: vec![],
+        side: vec![],
+        floats: vec![Vec::new(); 15],
+    };
     let mut p = [100.0f64, 2000.0, 0.5];
     let mut ts = 1_700_000_000_000_000_000i64;
     for _ in 0..n {
         let s = (r.next() % 3) as usize;
         let step = r.next() % 5;
-        ts += if step == 0 { -1_000_000_000 } else { step as i64 * 700_000_000 };
+        ts += if step == 0 {
+            -1_000_000_000
+        } else {
+            step as i64 * 700_000_000
+        };
         p[s] *= 1.0 + (r.unit() - 0.5) * 0.01;
         let px = p[s];
         let mut row = [f64::NAN; 15];
@@ -82,16 +94,33 @@ fn dirty(n: usize, seed: u64) -> Data {
             row[2] = px * (1.0 + 0.0005 * r.unit());
         }
         if kind == 2 {
-            (row[8], row[9], row[10], row[11]) = (px * (1.0 + 0.002 * (r.unit() - 0.5)), px * 1.003, px * 0.997, px);
+            (row[8], row[9], row[10], row[11]) = (
+                px * (1.0 + 0.002 * (r.unit() - 0.5)),
+                px * 1.003,
+                px * 0.997,
+                px,
+            );
         }
         (row[3], row[4], row[5]) = (10.0 * r.unit(), 10.0 * r.unit(), 20.0 * r.unit());
         row[6] = row[5] * r.unit();
         row[7] = row[5] - row[6];
         let liq = r.next() % 50 == 0;
         row[12] = if liq { row[5] * 0.9 } else { 0.0 };
-        row[13] = if r.next() % 10 == 0 { 0.0001 * (r.unit() - 0.3) } else { f64::NAN };
+        row[13] = if r.next() % 10 == 0 {
+            0.0001 * (r.unit() - 0.3)
+        } else {
+            f64::NAN
+        };
         row[14] = 1000.0;
-        let mut side: i8 = if liq { if r.next() % 2 == 0 { 1 } else { -1 } } else { 0 };
+        let mut side: i8 = if liq {
+            if r.next() % 2 == 0 {
+                1
+            } else {
+                -1
+            }
+        } else {
+            0
+        };
         let mut latency = (r.next() % 50) as i64 * 1_000_000;
         match r.next() % 60 {
             0 => row[(r.next() % 15) as usize] = f64::INFINITY,
@@ -128,7 +157,11 @@ impl CustomStrategy for Contrarian {
         "contrarian"
     }
 
-    fn on_tick(&mut self, _t: &Tick, f: &FeatureSnapshot) -> Result<Option<SignalDraft>, StrategyError> {
+    fn on_tick(
+        &mut self,
+        _t: &Tick,
+        f: &FeatureSnapshot,
+    ) -> Result<Option<SignalDraft>, StrategyError> {
         let Some(rsi) = f.rsi() else { return Ok(None) };
         let liquid = f.liquidity.is_some_and(|l| l > 0.5);
         Ok(match (rsi, liquid) {
@@ -174,14 +207,23 @@ fn engine(config: &EngineConfig, custom: bool) -> Engine {
 }
 
 fn rejections(e: &Engine) -> Vec<u64> {
-    RejectReason::ALL.iter().map(|&r| e.tick_rejections().get(r)).collect()
+    RejectReason::ALL
+        .iter()
+        .map(|&r| e.tick_rejections().get(r))
+        .collect()
 }
 
 #[test]
 fn batch_and_per_tick_paths_agree_on_dirty_data() {
     // All columns; no receive clock, symbol or liquidation side; quotes only; bars only.
     let layouts = [0x3_ffff, 0x0_7fff, 0x3_8036, 0x3_0f20];
-    for (seed, layout) in [(1u64, layouts[0]), (2, layouts[1]), (3, layouts[2]), (4, layouts[3]), (5, layouts[0])] {
+    for (seed, layout) in [
+        (1u64, layouts[0]),
+        (2, layouts[1]),
+        (3, layouts[2]),
+        (4, layouts[3]),
+        (5, layouts[0]),
+    ] {
         let data = dirty(12_000, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let cols = data.cols(layout);
         for (name, config, custom) in configs() {
@@ -197,17 +239,27 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
             for i in 0..cols.len() {
                 let mut events: Vec<Event> = Vec::new();
                 live.process(&cols.tick(i), &mut events).unwrap();
-                rejected_events += events.iter().filter(|e| matches!(e, Event::TickRejected { .. })).count();
+                rejected_events += events
+                    .iter()
+                    .filter(|e| matches!(e, Event::TickRejected { .. }))
+                    .count();
                 live_events.extend(events);
             }
             live.finish();
             let what = format!("seed {seed} layout {layout:#x} config {name}");
             // Every event, in order, whichever sink and path.
-            assert!(batch_events == live_events, "{what}: the batch path's events differ");
+            assert!(
+                batch_events == live_events,
+                "{what}: the batch path's events differ"
+            );
             assert_eq!(quiet_batch.stats(), live.stats(), "{what}");
             assert_eq!(batch.stats(), live.stats(), "{what}");
             assert_eq!(rejections(&batch), rejections(&live), "{what}");
-            assert_eq!(rejected_events as u64, live.stats().ticks_rejected, "{what}");
+            assert_eq!(
+                rejected_events as u64,
+                live.stats().ticks_rejected,
+                "{what}"
+            );
             assert_eq!(batch.trades(), live.trades(), "{what}");
             assert_eq!(batch.shadow_trades(), live.shadow_trades(), "{what}");
             assert_eq!(batch.journal().fills, live.journal().fills, "{what}");
@@ -215,7 +267,11 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
             assert_eq!(batch.journal().rejected, live.journal().rejected, "{what}");
             assert_eq!(batch.account().equity(), live.account().equity(), "{what}");
             assert_eq!(batch.risk_state(), live.risk_state(), "{what}");
-            assert_eq!(batch.equity_tracker().curve(), live.equity_tracker().curve(), "{what}");
+            assert_eq!(
+                batch.equity_tracker().curve(),
+                live.equity_tracker().curve(),
+                "{what}"
+            );
             assert_eq!(
                 batch.equity_tracker().max_drawdown().to_bits(),
                 live.equity_tracker().max_drawdown().to_bits(),
@@ -223,7 +279,10 @@ fn batch_and_per_tick_paths_agree_on_dirty_data() {
             );
             if layout == layouts[0] {
                 let kinds = rejections(&batch).iter().filter(|&&n| n > 0).count();
-                assert!(kinds >= 9, "{what}: the data must trip most sanitizer rules, got {kinds}");
+                assert!(
+                    kinds >= 9,
+                    "{what}: the data must trip most sanitizer rules, got {kinds}"
+                );
                 if name == "loose" {
                     assert!(batch.trades().len() > 100, "{what}: the data must trade");
                 }

@@ -20,21 +20,36 @@ fn data_dir() -> PathBuf {
 
 fn gz_lines(relative: &str) -> Vec<String> {
     let path = data_dir().join(relative);
-    let file = std::fs::File::open(&path)
-        .unwrap_or_else(|e| panic!("capture {} is missing ({e}); set QUANTUM_SHARED_DATA", path.display()));
-    BufReader::new(GzDecoder::new(file)).lines().map(|l| l.expect("gzip text line")).collect()
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| {
+        panic!(
+            "capture {} is missing ({e}); set QUANTUM_SHARED_DATA",
+            path.display()
+        )
+    });
+    BufReader::new(GzDecoder::new(file))
+        .lines()
+        .map(|l| l.expect("gzip text line"))
+        .collect()
 }
 
 fn levels(v: &Value) -> Vec<Level> {
     v.as_array()
         .expect("level array")
         .iter()
-        .map(|l| Level::parse(l[0].as_str().expect("price string"), l[1].as_str().expect("size string")).expect("level"))
+        .map(|l| {
+            Level::parse(
+                l[0].as_str().expect("price string"),
+                l[1].as_str().expect("size string"),
+            )
+            .expect("level")
+        })
         .collect()
 }
 
 fn id(v: &Value, key: &str) -> u64 {
-    v[key].as_u64().unwrap_or_else(|| panic!("missing id {key} in {v}"))
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("missing id {key} in {v}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +127,8 @@ fn replay_binance(
     drop: Option<usize>,
 ) -> (OrderBook, usize, Option<(usize, BookError)>) {
     let mut book = OrderBook::new(rule);
-    book.apply_snapshot(snap.last_update_id, &snap.bids, &snap.asks, None).expect("snapshot applies");
+    book.apply_snapshot(snap.last_update_id, &snap.bids, &snap.asks, None)
+        .expect("snapshot applies");
     let mut applied = 0;
     for (i, m) in msgs.iter().enumerate() {
         if Some(i) == drop {
@@ -121,11 +137,21 @@ fn replay_binance(
         match book.apply_update(&m.update()) {
             Ok(Applied::Applied) => {
                 applied += 1;
-                let (b, a) = (book.best_bid().expect("bid side"), book.best_ask().expect("ask side"));
-                assert!(b.price < a.price, "crossed after message {i}: {} >= {}", b.price, a.price);
+                let (b, a) = (
+                    book.best_bid().expect("bid side"),
+                    book.best_ask().expect("ask side"),
+                );
+                assert!(
+                    b.price < a.price,
+                    "crossed after message {i}: {} >= {}",
+                    b.price,
+                    a.price
+                );
                 assert!(book.is_valid());
             }
-            Ok(Applied::Stale) => assert_eq!(applied, 0, "stale message {i} after the book started"),
+            Ok(Applied::Stale) => {
+                assert_eq!(applied, 0, "stale message {i} after the book started")
+            }
             Err(e) => return (book, applied, Some((i, e))),
         }
     }
@@ -144,7 +170,10 @@ fn check_binance(rule: SequenceRule, files: &[&str], continuation: &[&str]) {
     // before their snapshot; the 2023 one's first update already straddles it).
     // (Futures: u < lastUpdateId; spot: u <= lastUpdateId.)
     let spot = rule == SequenceRule::BinanceSpot;
-    let older = msgs.iter().filter(|m| m.last_id < snap.last_update_id + u64::from(spot)).count();
+    let older = msgs
+        .iter()
+        .filter(|m| m.last_id < snap.last_update_id + u64::from(spot))
+        .count();
     assert_eq!(stats.stale_skipped, older as u64);
     assert_eq!(stats.updates_applied as usize, applied);
     assert_eq!(applied as u64 + stats.stale_skipped, msgs.len() as u64);
@@ -154,14 +183,20 @@ fn check_binance(rule: SequenceRule, files: &[&str], continuation: &[&str]) {
     assert!(mid > 10_000.0 && mid < 200_000.0, "BTCUSDT mid {mid}");
     let (bid_depth, ask_depth) = book.depth_within_bps(10.0);
     assert!(bid_depth > 0.0 && ask_depth > 0.0);
-    assert!(book.imbalance(10.0).is_some_and(|x| (-1.0..=1.0).contains(&x)));
+    assert!(book
+        .imbalance(10.0)
+        .is_some_and(|x| (-1.0..=1.0).contains(&x)));
 
     // Drop one message from the middle (well after the first applied one): the next one must
     // reveal the gap, and the book must refuse everything after it.
     let middle = msgs.len() / 2;
     let (book, _, err) = replay_binance(rule, &snap, &msgs, Some(middle));
     let (at, e) = err.expect("the dropped message is detected");
-    assert_eq!(at, middle + 1, "gap detected at the message right after the dropped one");
+    assert_eq!(
+        at,
+        middle + 1,
+        "gap detected at the message right after the dropped one"
+    );
     assert!(matches!(e, BookError::Gap { .. }), "{e:?}");
     assert!(!book.is_valid());
     assert_eq!(book.stats().gaps, 1);
@@ -182,13 +217,21 @@ fn check_binance(rule: SequenceRule, files: &[&str], continuation: &[&str]) {
 
 #[test]
 fn binance_usdm_20240808_replays_without_gaps() {
-    check_binance(SequenceRule::BinanceFutures, &["l2_book/binance_usdm_btcusdt_20240808.jsonl.gz"], &[]);
+    check_binance(
+        SequenceRule::BinanceFutures,
+        &["l2_book/binance_usdm_btcusdt_20240808.jsonl.gz"],
+        &[],
+    );
 }
 
 #[test]
 fn binance_usdm_20230404_replays_without_gaps() {
     // Older collector format (receive times in µs, markPrice stream mixed in); same rule.
-    check_binance(SequenceRule::BinanceFutures, &["l2_book/binance_usdm_btcusdt_20230404.jsonl.gz"], &[]);
+    check_binance(
+        SequenceRule::BinanceFutures,
+        &["l2_book/binance_usdm_btcusdt_20230404.jsonl.gz"],
+        &[],
+    );
 }
 
 #[test]
@@ -213,7 +256,8 @@ fn binance_spot_20240808_replays_without_gaps_into_the_next_day() {
 fn binance_spot_stream_fails_the_futures_rule() {
     // Spot messages carry no `pu`: the futures rule must refuse them, not pass them silently.
     let (snap, msgs) = binance_capture(&["l2_book/binance_spot_btcusdt_20240808.jsonl.gz"]);
-    let (book, applied, err) = replay_binance(SequenceRule::BinanceFutures, &snap.unwrap(), &msgs, None);
+    let (book, applied, err) =
+        replay_binance(SequenceRule::BinanceFutures, &snap.unwrap(), &msgs, None);
     assert!(matches!(err, Some((_, BookError::Gap { .. }))));
     assert_eq!(applied, 1, "only the straddling first update applies");
     assert!(!book.is_valid());
@@ -265,13 +309,22 @@ fn okx_books() -> Vec<OkxMsg> {
 }
 
 /// Replays OKX messages into one book per instrument; returns the books and the first error.
-fn replay_okx(msgs: &[OkxMsg]) -> (BTreeMap<String, OrderBook>, usize, Option<(usize, BookError)>) {
+fn replay_okx(
+    msgs: &[OkxMsg],
+) -> (
+    BTreeMap<String, OrderBook>,
+    usize,
+    Option<(usize, BookError)>,
+) {
     let mut books: BTreeMap<String, OrderBook> = BTreeMap::new();
     let mut updates = 0;
     for (i, m) in msgs.iter().enumerate() {
-        let book = books.entry(m.inst.clone()).or_insert_with(|| OrderBook::new(SequenceRule::Okx));
+        let book = books
+            .entry(m.inst.clone())
+            .or_insert_with(|| OrderBook::new(SequenceRule::Okx));
         let result = if m.snapshot {
-            book.apply_snapshot(0, &m.bids, &m.asks, Some(m.checksum)).map(|()| Applied::Applied)
+            book.apply_snapshot(0, &m.bids, &m.asks, Some(m.checksum))
+                .map(|()| Applied::Applied)
         } else {
             updates += 1;
             let u = DepthUpdate {
@@ -319,7 +372,11 @@ fn okx_corrupted_size_fails_the_checksum() {
     msgs[i].bids[0].qty += quantum_core::types::Qty(1);
     // Replaying only that instrument keeps the failure attributable to the corruption.
     let inst = msgs[i].inst.clone();
-    let msgs: Vec<_> = msgs.into_iter().enumerate().filter(|(_, m)| m.inst == inst).collect();
+    let msgs: Vec<_> = msgs
+        .into_iter()
+        .enumerate()
+        .filter(|(_, m)| m.inst == inst)
+        .collect();
     let at = msgs.iter().position(|(j, _)| *j == i).unwrap();
     let msgs: Vec<_> = msgs.into_iter().map(|(_, m)| m).collect();
     let (books, _, err) = replay_okx(&msgs);
@@ -369,13 +426,22 @@ fn bybit_orderbook() -> Vec<BybitMsg> {
         .collect()
 }
 
-fn replay_bybit(msgs: &[BybitMsg]) -> (BTreeMap<String, OrderBook>, usize, Option<(usize, BookError)>) {
+fn replay_bybit(
+    msgs: &[BybitMsg],
+) -> (
+    BTreeMap<String, OrderBook>,
+    usize,
+    Option<(usize, BookError)>,
+) {
     let mut books: BTreeMap<String, OrderBook> = BTreeMap::new();
     let mut deltas = 0;
     for (i, m) in msgs.iter().enumerate() {
-        let book = books.entry(m.stream.clone()).or_insert_with(|| OrderBook::new(SequenceRule::Bybit));
+        let book = books
+            .entry(m.stream.clone())
+            .or_insert_with(|| OrderBook::new(SequenceRule::Bybit));
         let result = if m.snapshot {
-            book.apply_snapshot(m.u, &m.bids, &m.asks, None).map(|()| Applied::Applied)
+            book.apply_snapshot(m.u, &m.bids, &m.asks, None)
+                .map(|()| Applied::Applied)
         } else {
             deltas += 1;
             let u = DepthUpdate {
@@ -403,7 +469,11 @@ fn bybit_orderbook_deltas_have_no_gaps() {
     let (books, deltas, err) = replay_bybit(&msgs);
     assert!(err.is_none(), "Bybit replay failed: {err:?}");
     assert!(deltas > 2000, "only {deltas} deltas");
-    assert!(books.len() >= 6, "books: {:?}", books.keys().collect::<Vec<_>>());
+    assert!(
+        books.len() >= 6,
+        "books: {:?}",
+        books.keys().collect::<Vec<_>>()
+    );
     for (stream, book) in &books {
         assert!(book.is_valid(), "{stream}");
         assert_eq!(book.stats().gaps, 0);
@@ -414,7 +484,9 @@ fn bybit_orderbook_deltas_have_no_gaps() {
 #[test]
 fn bybit_dropped_delta_is_detected() {
     let msgs = bybit_orderbook();
-    let victim = (msgs.len() / 2..msgs.len()).find(|&i| !msgs[i].snapshot).expect("a delta");
+    let victim = (msgs.len() / 2..msgs.len())
+        .find(|&i| !msgs[i].snapshot)
+        .expect("a delta");
     let stream = msgs[victim].stream.clone();
     let mut kept: Vec<BybitMsg> = Vec::new();
     for (i, m) in msgs.into_iter().enumerate() {
@@ -449,7 +521,12 @@ struct KrakenReplay {
 /// the first update from that index on whose level lies within the top 10 (where the checksum
 /// sees it).
 fn replay_kraken(corrupt_from: Option<usize>) -> KrakenReplay {
-    let mut r = KrakenReplay { books: BTreeMap::new(), checked: 0, corrupted_at: None, error: None };
+    let mut r = KrakenReplay {
+        books: BTreeMap::new(),
+        checked: 0,
+        corrupted_at: None,
+        error: None,
+    };
     for v in cryptofeed_text("raw_ws_captures/cryptofeed_KRAKEN.ws.50.0.txt.gz") {
         let Some(arr) = v.as_array() else { continue };
         if arr.len() < 4 || arr[arr.len() - 2].as_str() != Some("book-1000") {
@@ -465,7 +542,8 @@ fn replay_kraken(corrupt_from: Option<usize>) -> KrakenReplay {
                 qty_decimals: decimals(snap[0][1].as_str().unwrap()),
             };
             let mut book = OrderBook::new(rule).with_max_depth(1000);
-            book.apply_snapshot(0, &levels(&parts[0]["bs"]), &levels(snap), None).expect("kraken snapshot");
+            book.apply_snapshot(0, &levels(&parts[0]["bs"]), &levels(snap), None)
+                .expect("kraken snapshot");
             r.books.insert(pair, book);
             continue;
         }
@@ -489,10 +567,16 @@ fn replay_kraken(corrupt_from: Option<usize>) -> KrakenReplay {
             let visible = |l: &Level, top: &[Level], better: fn(&Level, &Level) -> bool| {
                 !l.qty.is_zero() && top.len() == 10 && !better(&top[9], l)
             };
-            if let Some(l) = bids.first_mut().filter(|l| visible(l, &top_bids, |t, l| t.price > l.price)) {
+            if let Some(l) = bids
+                .first_mut()
+                .filter(|l| visible(l, &top_bids, |t, l| t.price > l.price))
+            {
                 l.qty += quantum_core::types::Qty(1);
                 r.corrupted_at = Some(r.checked);
-            } else if let Some(l) = asks.first_mut().filter(|l| visible(l, &top_asks, |t, l| t.price < l.price)) {
+            } else if let Some(l) = asks
+                .first_mut()
+                .filter(|l| visible(l, &top_asks, |t, l| t.price < l.price))
+            {
                 l.qty += quantum_core::types::Qty(1);
                 r.corrupted_at = Some(r.checked);
             }
@@ -520,7 +604,11 @@ fn replay_kraken(corrupt_from: Option<usize>) -> KrakenReplay {
 fn kraken_book_checksums_pass() {
     let r = replay_kraken(None);
     assert!(r.error.is_none(), "Kraken replay failed: {:?}", r.error);
-    assert!(r.checked > 3000, "only {} Kraken checksums checked", r.checked);
+    assert!(
+        r.checked > 3000,
+        "only {} Kraken checksums checked",
+        r.checked
+    );
     assert_eq!(r.books.len(), 10);
     for (pair, book) in &r.books {
         assert!(book.is_valid(), "{pair}");
@@ -531,7 +619,9 @@ fn kraken_book_checksums_pass() {
 #[test]
 fn kraken_corrupted_size_fails_the_checksum() {
     let r = replay_kraken(Some(2000));
-    let at = r.corrupted_at.expect("an update touching the top 10 was corrupted");
+    let at = r
+        .corrupted_at
+        .expect("an update touching the top 10 was corrupted");
     let (err_at, pair, e) = r.error.expect("corruption detected");
     assert_eq!(err_at, at);
     assert!(matches!(e, BookError::ChecksumMismatch { .. }), "{e:?}");

@@ -56,7 +56,13 @@ fn digest(e: &Engine) -> (u64, usize) {
         eq.span()
     ));
     h.add(&format!("{:?}", e.stats()));
-    h.add(&format!("{:?}", RejectReason::ALL.iter().map(|&r| e.tick_rejections().get(r)).collect::<Vec<_>>()));
+    h.add(&format!(
+        "{:?}",
+        RejectReason::ALL
+            .iter()
+            .map(|&r| e.tick_rejections().get(r))
+            .collect::<Vec<_>>()
+    ));
     h.add(&format!("{:?}", e.risk_state()));
     h.add(&format!("{:?}", e.account().equity()));
     (h.0, e.trades().len())
@@ -92,13 +98,21 @@ fn data_dir() -> PathBuf {
 /// `batch` runs them through `Engine::run`, else one at a time through `Engine::process`.
 fn klines_digest(relative: &str, config: EngineConfig, batch: bool) -> (u64, usize) {
     let path = data_dir().join(relative);
-    let file = std::fs::File::open(&path)
-        .unwrap_or_else(|e| panic!("klines {} are missing ({e}); set QUANTUM_SHARED_DATA", path.display()));
-    let (mut ts, mut open, mut high, mut low, mut close, mut volume) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| {
+        panic!(
+            "klines {} are missing ({e}); set QUANTUM_SHARED_DATA",
+            path.display()
+        )
+    });
+    let (mut ts, mut open, mut high, mut low, mut close, mut volume) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for line in BufReader::new(GzDecoder::new(file)).lines().skip(1) {
         let line = line.expect("gzip text line");
         let f: Vec<&str> = line.split(',').collect();
-        let num = |k: usize| f[k].parse::<f64>().unwrap_or_else(|e| panic!("{line}: column {k}: {e}"));
+        let num = |k: usize| {
+            f[k].parse::<f64>()
+                .unwrap_or_else(|e| panic!("{line}: column {k}: {e}"))
+        };
         ts.push((f[0].parse::<i64>().expect("open time ms") + 60_000) * 1_000_000);
         open.push(num(1));
         high.push(num(2));
@@ -142,23 +156,47 @@ fn check(name: &str, got: (u64, usize), want: (u64, usize)) {
 
 #[test]
 fn synthetic_quotes_golden_digest() {
-    check("SYNTHETIC_1M", synthetic_digest(1_000_000, EngineConfig::default()), (SYNTHETIC_1M, SYNTHETIC_1M_TRADES));
-    check("SYNTHETIC_1M_LOOSE", synthetic_digest(1_000_000, loose()), (SYNTHETIC_1M_LOOSE, SYNTHETIC_1M_LOOSE_TRADES));
+    check(
+        "SYNTHETIC_1M",
+        synthetic_digest(1_000_000, EngineConfig::default()),
+        (SYNTHETIC_1M, SYNTHETIC_1M_TRADES),
+    );
+    check(
+        "SYNTHETIC_1M_LOOSE",
+        synthetic_digest(1_000_000, loose()),
+        (SYNTHETIC_1M_LOOSE, SYNTHETIC_1M_LOOSE_TRADES),
+    );
 }
 
 /// The bench's full ten million ticks (slow in a debug build: run with `--release --ignored`).
 #[test]
 #[ignore = "ten million ticks; run with cargo test --release -- --ignored"]
 fn synthetic_quotes_golden_digest_10m() {
-    check("SYNTHETIC_10M", synthetic_digest(10_000_000, EngineConfig::default()), (SYNTHETIC_10M, SYNTHETIC_10M_TRADES));
-    check("SYNTHETIC_10M_LOOSE", synthetic_digest(10_000_000, loose()), (SYNTHETIC_10M_LOOSE, SYNTHETIC_10M_LOOSE_TRADES));
+    check(
+        "SYNTHETIC_10M",
+        synthetic_digest(10_000_000, EngineConfig::default()),
+        (SYNTHETIC_10M, SYNTHETIC_10M_TRADES),
+    );
+    check(
+        "SYNTHETIC_10M_LOOSE",
+        synthetic_digest(10_000_000, loose()),
+        (SYNTHETIC_10M_LOOSE, SYNTHETIC_10M_LOOSE_TRADES),
+    );
 }
 
 #[test]
 fn real_klines_golden_digest() {
     for batch in [true, false] {
-        check("KLINES_DEFAULT", klines_digest(KLINES, EngineConfig::default(), batch), (KLINES_DEFAULT, KLINES_DEFAULT_TRADES));
-        check("KLINES_LOOSE", klines_digest(KLINES, loose(), batch), (KLINES_LOOSE, KLINES_LOOSE_TRADES));
+        check(
+            "KLINES_DEFAULT",
+            klines_digest(KLINES, EngineConfig::default(), batch),
+            (KLINES_DEFAULT, KLINES_DEFAULT_TRADES),
+        );
+        check(
+            "KLINES_LOOSE",
+            klines_digest(KLINES, loose(), batch),
+            (KLINES_LOOSE, KLINES_LOOSE_TRADES),
+        );
     }
 }
 

@@ -520,9 +520,13 @@ fn on_tick_before_deliver_fills_an_order_after_its_cancel_arrived() {
 fn an_order_is_matched_against_the_market_the_next_event_leaves() {
     let mut h = venue_without_book(QueueKind::RiskAverse);
     h.quote(T0, 100.0, 100.1, 5.0, 2.0);
-    h.submit(NewOrder::market(0, OrderSide::Buy, 1.0, "repro")).expect("sent");
+    h.submit(NewOrder::market(0, OrderSide::Buy, 1.0, "repro"))
+        .expect("sent");
     h.quote(T0 + MS, 100.2, 100.3, 5.0, 2.0);
-    let fills: Vec<_> = events(&mut h).iter().filter_map(|e| e.fill().map(|f| f.price)).collect();
+    let fills: Vec<_> = events(&mut h)
+        .iter()
+        .filter_map(|e| e.fill().map(|f| f.price))
+        .collect();
     assert_eq!(fills, vec![px(100.3)]);
 }
 
@@ -555,9 +559,14 @@ fn a_liquidation_order_has_a_complete_event_stream() {
 #[test]
 fn a_client_id_of_the_engines_own_form_is_refused() {
     let mut h = venue(QueueKind::RiskAverse);
-    assert!(h.submit(limit(OrderSide::Buy, 0.1, 99.0, TimeInForce::Gtc, "q-3")).is_none());
+    assert!(h
+        .submit(limit(OrderSide::Buy, 0.1, 99.0, TimeInForce::Gtc, "q-3"))
+        .is_none());
     let mut entry = NewOrder::market(0, OrderSide::Buy, 0.1, "repro");
-    entry.bracket = Some(BracketSpec { take_profit: Some(0.01), stop_loss: Some(0.01) });
+    entry.bracket = Some(BracketSpec {
+        take_profit: Some(0.01),
+        stop_loss: Some(0.01),
+    });
     h.submit(entry).expect("sent");
     arrive(&mut h, T0 + MS);
     // `q-3` names the engine's order 3 (the bracket's stop), nothing the user placed.

@@ -25,8 +25,19 @@ pub fn okx_checksum(bids: &[Level], asks: &[Level]) -> u32 {
 /// Kraken spot (WS v1) checksum of best-first `bids` and `asks`: CRC32 of the top 10 asks then the
 /// top 10 bids, each as price then volume printed with the pair's decimals, the '.' removed and
 /// leading zeros stripped.
-pub fn kraken_checksum(bids: &[Level], asks: &[Level], price_decimals: u8, qty_decimals: u8) -> u32 {
-    kraken_checksum_into(&mut Vec::new(), bids.iter().copied(), asks.iter().copied(), price_decimals, qty_decimals)
+pub fn kraken_checksum(
+    bids: &[Level],
+    asks: &[Level],
+    price_decimals: u8,
+    qty_decimals: u8,
+) -> u32 {
+    kraken_checksum_into(
+        &mut Vec::new(),
+        bids.iter().copied(),
+        asks.iter().copied(),
+        price_decimals,
+        qty_decimals,
+    )
 }
 
 pub(crate) fn okx_checksum_into(
@@ -92,7 +103,11 @@ fn write_trimmed(buf: &mut Vec<u8>, units: i64) {
 fn write_scaled(buf: &mut Vec<u8>, units: i64, decimals: u8) {
     let decimals = u32::from(decimals);
     let v = i128::from(units);
-    let scaled = if decimals >= 8 { v * 10_i128.pow(decimals - 8) } else { v / 10_i128.pow(8 - decimals) };
+    let scaled = if decimals >= 8 {
+        v * 10_i128.pow(decimals - 8)
+    } else {
+        v / 10_i128.pow(8 - decimals)
+    };
     let _ = write!(buf, "{scaled}");
 }
 
@@ -114,7 +129,15 @@ mod tests {
 
     #[test]
     fn trimmed_text_matches_okx_strings() {
-        for s in ["30316", "5.16", "0.00047612", "30243.5", "1.44679", "0.1", "-2.5"] {
+        for s in [
+            "30316",
+            "5.16",
+            "0.00047612",
+            "30243.5",
+            "1.44679",
+            "0.1",
+            "-2.5",
+        ] {
             assert_eq!(text(parse_decimal(s).unwrap(), write_trimmed), s);
         }
     }
@@ -127,7 +150,10 @@ mod tests {
         // "3366.1:7:3366.8:9:3366:6:3368:8"
         assert_eq!(okx_checksum(&bids, &asks), 2_413_953_002);
         // "3366.1:7:3366.8:9:3366:6"
-        assert_eq!(okx_checksum(&bids, &asks[..1]), crc32fast::hash(b"3366.1:7:3366.8:9:3366:6"));
+        assert_eq!(
+            okx_checksum(&bids, &asks[..1]),
+            crc32fast::hash(b"3366.1:7:3366.8:9:3366:6")
+        );
     }
 
     #[test]

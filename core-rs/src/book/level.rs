@@ -23,7 +23,10 @@ impl Level {
 
     /// A level from the exchange's decimal strings, exactly (no float on the way).
     pub fn parse(price: &str, qty: &str) -> Result<Self, BookError> {
-        Ok(Self { price: Price(parse_decimal(price)?), qty: Qty(parse_decimal(qty)?) })
+        Ok(Self {
+            price: Price(parse_decimal(price)?),
+            qty: Qty(parse_decimal(qty)?),
+        })
     }
 }
 
@@ -57,11 +60,17 @@ pub fn parse_decimal(s: &str) -> Result<i64, BookError> {
                         }
                     }
                     Some(n) => {
-                        units = units.checked_mul(10).and_then(|u| u.checked_add(d)).ok_or_else(bad)?;
+                        units = units
+                            .checked_mul(10)
+                            .and_then(|u| u.checked_add(d))
+                            .ok_or_else(bad)?;
                         frac_digits = Some(n + 1);
                     }
                     None => {
-                        units = units.checked_mul(10).and_then(|u| u.checked_add(d)).ok_or_else(bad)?;
+                        units = units
+                            .checked_mul(10)
+                            .and_then(|u| u.checked_add(d))
+                            .ok_or_else(bad)?;
                     }
                 }
             }
@@ -94,8 +103,21 @@ mod tests {
 
     #[test]
     fn rejects_lossy_or_malformed_strings() {
-        for s in ["", "-", ".", "1.2.3", "1e5", "abc", " 1", "0.000000001", "99999999999999999999"] {
-            assert!(matches!(parse_decimal(s), Err(BookError::BadNumber(_))), "{s:?} should fail");
+        for s in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1e5",
+            "abc",
+            " 1",
+            "0.000000001",
+            "99999999999999999999",
+        ] {
+            assert!(
+                matches!(parse_decimal(s), Err(BookError::BadNumber(_))),
+                "{s:?} should fail"
+            );
         }
     }
 

@@ -208,15 +208,25 @@ impl OrderBook {
         if let (Some(b), Some(a)) = (self.bids.best(), self.asks.best()) {
             if b.price >= a.price {
                 self.stats.crossed += 1;
-                return Err(BookError::Crossed { bid: b.price, ask: a.price });
+                return Err(BookError::Crossed {
+                    bid: b.price,
+                    ask: a.price,
+                });
             }
         }
-        let Some(expected) = checksum else { return Ok(()) };
+        let Some(expected) = checksum else {
+            return Ok(());
+        };
         let computed = match self.rule {
-            SequenceRule::Okx => {
-                okx_checksum_into(&mut self.scratch, self.bids.iter_best_first(), self.asks.iter_best_first())
-            }
-            SequenceRule::Kraken { price_decimals, qty_decimals } => kraken_checksum_into(
+            SequenceRule::Okx => okx_checksum_into(
+                &mut self.scratch,
+                self.bids.iter_best_first(),
+                self.asks.iter_best_first(),
+            ),
+            SequenceRule::Kraken {
+                price_decimals,
+                qty_decimals,
+            } => kraken_checksum_into(
                 &mut self.scratch,
                 self.bids.iter_best_first(),
                 self.asks.iter_best_first(),
@@ -288,7 +298,8 @@ impl OrderBook {
     /// 0 when the book is invalid or one-sided; callers that must tell "unknown" from "empty" use
     /// [`OrderBook::imbalance`] or check [`OrderBook::is_valid`].
     pub fn depth_within_bps(&self, bps: f64) -> (f64, f64) {
-        self.depth_units(bps).map_or((0.0, 0.0), |(b, a)| (Qty(b).to_f64(), Qty(a).to_f64()))
+        self.depth_units(bps)
+            .map_or((0.0, 0.0), |(b, a)| (Qty(b).to_f64(), Qty(a).to_f64()))
     }
 
     /// Depth within `bps` of mid in 10⁻⁸ units, summed exactly; `None` when there is no mid.
@@ -315,7 +326,10 @@ impl OrderBook {
 
     /// The best `n` levels of each side, best first: `(bids, asks)`.
     pub fn top(&self, n: usize) -> (Vec<Level>, Vec<Level>) {
-        (self.bids.iter_best_first().take(n).collect(), self.asks.iter_best_first().take(n).collect())
+        (
+            self.bids.iter_best_first().take(n).collect(),
+            self.asks.iter_best_first().take(n).collect(),
+        )
     }
 
     /// The displayed bid quantity at `price` (zero when no level is there).
@@ -380,11 +394,19 @@ fn check_level(l: &Level) -> Result<(), BookError> {
     } else {
         return Ok(());
     };
-    Err(BookError::InvalidLevel { price: l.price, qty_units: l.qty.units(), reason })
+    Err(BookError::InvalidLevel {
+        price: l.price,
+        qty_units: l.qty.units(),
+        reason,
+    })
 }
 
 fn duplicate(price: Price) -> BookError {
-    BookError::InvalidLevel { price, qty_units: 0, reason: "price repeated in snapshot" }
+    BookError::InvalidLevel {
+        price,
+        qty_units: 0,
+        reason: "price repeated in snapshot",
+    }
 }
 
 #[cfg(test)]
@@ -396,13 +418,34 @@ mod tests {
         Level::parse(p, q).unwrap()
     }
 
-    fn upd<'a>(first: u64, last: u64, prev: u64, bids: &'a [Level], asks: &'a [Level]) -> DepthUpdate<'a> {
-        DepthUpdate { ts_event: 1, ts_recv: 2, first_id: first, last_id: last, prev_id: prev, bids, asks, checksum: None }
+    fn upd<'a>(
+        first: u64,
+        last: u64,
+        prev: u64,
+        bids: &'a [Level],
+        asks: &'a [Level],
+    ) -> DepthUpdate<'a> {
+        DepthUpdate {
+            ts_event: 1,
+            ts_recv: 2,
+            first_id: first,
+            last_id: last,
+            prev_id: prev,
+            bids,
+            asks,
+            checksum: None,
+        }
     }
 
     fn book(rule: SequenceRule) -> OrderBook {
         let mut b = OrderBook::new(rule);
-        b.apply_snapshot(100, &[lv("99", "1"), lv("98", "2")], &[lv("101", "3"), lv("102", "4")], None).unwrap();
+        b.apply_snapshot(
+            100,
+            &[lv("99", "1"), lv("98", "2")],
+            &[lv("101", "3"), lv("102", "4")],
+            None,
+        )
+        .unwrap();
         b
     }
 
@@ -410,7 +453,10 @@ mod tests {
     fn update_before_snapshot_is_not_synced() {
         let mut b = OrderBook::new(SequenceRule::None);
         assert!(!b.is_valid());
-        assert_eq!(b.apply_update(&upd(1, 1, 0, &[], &[])), Err(BookError::NotSynced));
+        assert_eq!(
+            b.apply_update(&upd(1, 1, 0, &[], &[])),
+            Err(BookError::NotSynced)
+        );
         assert_eq!(b.mid(), None);
     }
 
@@ -419,7 +465,10 @@ mod tests {
         let mut b = book(SequenceRule::None);
         let bids = [lv("99", "0"), lv("99.5", "7")];
         let asks = [lv("101", "0"), lv("103", "1")];
-        assert_eq!(b.apply_update(&upd(1, 1, 0, &bids, &asks)), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(1, 1, 0, &bids, &asks)),
+            Ok(Applied::Applied)
+        );
         let (tb, ta) = b.top(5);
         assert_eq!(tb, vec![lv("99.5", "7"), lv("98", "2")]);
         assert_eq!(ta, vec![lv("102", "4"), lv("103", "1")]);
@@ -430,12 +479,15 @@ mod tests {
     #[test]
     fn crossed_snapshot_is_rejected_and_leaves_book_invalid() {
         let mut b = OrderBook::new(SequenceRule::None);
-        let err = b.apply_snapshot(1, &[lv("101", "1")], &[lv("100", "1")], None).unwrap_err();
+        let err = b
+            .apply_snapshot(1, &[lv("101", "1")], &[lv("100", "1")], None)
+            .unwrap_err();
         assert!(matches!(err, BookError::Crossed { .. }));
         assert!(!b.is_valid());
         assert_eq!(b.stats().crossed, 1);
         // A good snapshot afterwards is a resync.
-        b.apply_snapshot(2, &[lv("99", "1")], &[lv("100", "1")], None).unwrap();
+        b.apply_snapshot(2, &[lv("99", "1")], &[lv("100", "1")], None)
+            .unwrap();
         assert!(b.is_valid());
         assert_eq!(b.stats().resyncs, 1);
     }
@@ -443,7 +495,9 @@ mod tests {
     #[test]
     fn update_that_crosses_the_book_invalidates_it() {
         let mut b = book(SequenceRule::None);
-        let err = b.apply_update(&upd(1, 1, 0, &[lv("101.5", "1")], &[])).unwrap_err();
+        let err = b
+            .apply_update(&upd(1, 1, 0, &[lv("101.5", "1")], &[]))
+            .unwrap_err();
         assert!(matches!(err, BookError::Crossed { .. }));
         assert!(!b.is_valid());
         assert_eq!(b.mid(), None);
@@ -453,12 +507,21 @@ mod tests {
     fn bad_levels_are_rejected() {
         let mut b = OrderBook::new(SequenceRule::None);
         let neg = Level::new(Price(100), Qty(-1));
-        assert!(matches!(b.apply_snapshot(1, &[neg], &[], None), Err(BookError::InvalidLevel { .. })));
+        assert!(matches!(
+            b.apply_snapshot(1, &[neg], &[], None),
+            Err(BookError::InvalidLevel { .. })
+        ));
         let dup = [lv("99", "1"), lv("99", "2")];
-        assert!(matches!(b.apply_snapshot(1, &dup, &[], None), Err(BookError::InvalidLevel { .. })));
+        assert!(matches!(
+            b.apply_snapshot(1, &dup, &[], None),
+            Err(BookError::InvalidLevel { .. })
+        ));
         let mut b = book(SequenceRule::None);
         let zero_px = Level::new(Price(0), Qty(1));
-        assert!(matches!(b.apply_update(&upd(1, 1, 0, &[zero_px], &[])), Err(BookError::InvalidLevel { .. })));
+        assert!(matches!(
+            b.apply_update(&upd(1, 1, 0, &[zero_px], &[])),
+            Err(BookError::InvalidLevel { .. })
+        ));
         assert!(!b.is_valid());
     }
 
@@ -466,12 +529,21 @@ mod tests {
     fn binance_futures_skips_stale_straddles_then_chains_pu() {
         let mut b = book(SequenceRule::BinanceFutures);
         // u < lastUpdateId: stale.
-        assert_eq!(b.apply_update(&upd(90, 99, 80, &[lv("99", "5")], &[])), Ok(Applied::Stale));
+        assert_eq!(
+            b.apply_update(&upd(90, 99, 80, &[lv("99", "5")], &[])),
+            Ok(Applied::Stale)
+        );
         assert_eq!(b.best_bid(), Some(lv("99", "1")));
         // First applied: U <= 100 <= u.
-        assert_eq!(b.apply_update(&upd(95, 105, 99, &[lv("99", "5")], &[])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(95, 105, 99, &[lv("99", "5")], &[])),
+            Ok(Applied::Applied)
+        );
         // Next: pu == previous u.
-        assert_eq!(b.apply_update(&upd(106, 110, 105, &[], &[lv("101", "0")])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(106, 110, 105, &[], &[lv("101", "0")])),
+            Ok(Applied::Applied)
+        );
         assert_eq!(b.best_ask(), Some(lv("102", "4")));
         assert_eq!(b.last_update_id(), 110);
         let s = b.stats();
@@ -483,61 +555,127 @@ mod tests {
         let mut b = book(SequenceRule::BinanceFutures);
         b.apply_update(&upd(95, 105, 99, &[], &[])).unwrap();
         // pu 107 != last u 105: a message was lost.
-        assert_eq!(b.apply_update(&upd(108, 112, 107, &[], &[])), Err(BookError::Gap { expected: 105, got: 107 }));
+        assert_eq!(
+            b.apply_update(&upd(108, 112, 107, &[], &[])),
+            Err(BookError::Gap {
+                expected: 105,
+                got: 107
+            })
+        );
         assert!(!b.is_valid());
         assert_eq!(b.stats().gaps, 1);
-        assert_eq!(b.apply_update(&upd(113, 114, 112, &[], &[])), Err(BookError::NotSynced));
-        b.apply_snapshot(200, &[lv("99", "1")], &[lv("100", "1")], None).unwrap();
+        assert_eq!(
+            b.apply_update(&upd(113, 114, 112, &[], &[])),
+            Err(BookError::NotSynced)
+        );
+        b.apply_snapshot(200, &[lv("99", "1")], &[lv("100", "1")], None)
+            .unwrap();
         assert!(b.is_valid());
         assert_eq!(b.stats().resyncs, 1);
-        assert_eq!(b.apply_update(&upd(199, 201, 190, &[], &[])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(199, 201, 190, &[], &[])),
+            Ok(Applied::Applied)
+        );
     }
 
     #[test]
     fn binance_futures_first_update_must_straddle_the_snapshot() {
         let mut b = book(SequenceRule::BinanceFutures);
         // U = 101 > lastUpdateId = 100: updates between were missed.
-        assert_eq!(b.apply_update(&upd(101, 105, 100, &[], &[])), Err(BookError::Gap { expected: 100, got: 101 }));
+        assert_eq!(
+            b.apply_update(&upd(101, 105, 100, &[], &[])),
+            Err(BookError::Gap {
+                expected: 100,
+                got: 101
+            })
+        );
         assert!(!b.is_valid());
     }
 
     #[test]
     fn binance_spot_rules() {
         let mut b = book(SequenceRule::BinanceSpot);
-        assert_eq!(b.apply_update(&upd(90, 100, 0, &[], &[])), Ok(Applied::Stale));
-        assert_eq!(b.apply_update(&upd(98, 103, 0, &[], &[])), Ok(Applied::Applied));
-        assert_eq!(b.apply_update(&upd(104, 104, 0, &[], &[])), Ok(Applied::Applied));
-        assert_eq!(b.apply_update(&upd(100, 104, 0, &[], &[])), Ok(Applied::Stale));
-        assert_eq!(b.apply_update(&upd(106, 107, 0, &[], &[])), Err(BookError::Gap { expected: 105, got: 106 }));
+        assert_eq!(
+            b.apply_update(&upd(90, 100, 0, &[], &[])),
+            Ok(Applied::Stale)
+        );
+        assert_eq!(
+            b.apply_update(&upd(98, 103, 0, &[], &[])),
+            Ok(Applied::Applied)
+        );
+        assert_eq!(
+            b.apply_update(&upd(104, 104, 0, &[], &[])),
+            Ok(Applied::Applied)
+        );
+        assert_eq!(
+            b.apply_update(&upd(100, 104, 0, &[], &[])),
+            Ok(Applied::Stale)
+        );
+        assert_eq!(
+            b.apply_update(&upd(106, 107, 0, &[], &[])),
+            Err(BookError::Gap {
+                expected: 105,
+                got: 106
+            })
+        );
         assert!(!b.is_valid());
         let mut b = book(SequenceRule::BinanceSpot);
-        assert_eq!(b.apply_update(&upd(102, 103, 0, &[], &[])), Err(BookError::Gap { expected: 101, got: 102 }));
+        assert_eq!(
+            b.apply_update(&upd(102, 103, 0, &[], &[])),
+            Err(BookError::Gap {
+                expected: 101,
+                got: 102
+            })
+        );
     }
 
     #[test]
     fn bybit_requires_consecutive_u_and_snapshot_resets() {
         let mut b = book(SequenceRule::Bybit);
-        assert_eq!(b.apply_update(&upd(101, 101, 0, &[lv("99", "9")], &[])), Ok(Applied::Applied));
-        assert_eq!(b.apply_update(&upd(103, 103, 0, &[], &[])), Err(BookError::Gap { expected: 102, got: 103 }));
+        assert_eq!(
+            b.apply_update(&upd(101, 101, 0, &[lv("99", "9")], &[])),
+            Ok(Applied::Applied)
+        );
+        assert_eq!(
+            b.apply_update(&upd(103, 103, 0, &[], &[])),
+            Err(BookError::Gap {
+                expected: 102,
+                got: 103
+            })
+        );
         assert!(!b.is_valid());
         // Bybit's restart snapshot carries u = 1; it replaces the book.
-        b.apply_snapshot(1, &[lv("50", "1")], &[lv("51", "1")], None).unwrap();
+        b.apply_snapshot(1, &[lv("50", "1")], &[lv("51", "1")], None)
+            .unwrap();
         assert_eq!(b.top(10), (vec![lv("50", "1")], vec![lv("51", "1")]));
-        assert_eq!(b.apply_update(&upd(2, 2, 0, &[], &[])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(2, 2, 0, &[], &[])),
+            Ok(Applied::Applied)
+        );
     }
 
     #[test]
     fn okx_checksum_passes_and_mismatch_invalidates() {
         let mut b = OrderBook::new(SequenceRule::Okx);
-        let (bids, asks) = ([lv("3366.1", "7"), lv("3366", "6")], [lv("3366.8", "9"), lv("3368", "8")]);
-        b.apply_snapshot(0, &bids, &asks, Some(okx_checksum(&bids, &asks))).unwrap();
+        let (bids, asks) = (
+            [lv("3366.1", "7"), lv("3366", "6")],
+            [lv("3366.8", "9"), lv("3368", "8")],
+        );
+        b.apply_snapshot(0, &bids, &asks, Some(okx_checksum(&bids, &asks)))
+            .unwrap();
         let ub = [lv("3366.1", "8")];
         let good = okx_checksum(&[lv("3366.1", "8"), lv("3366", "6")], &asks);
         let mut u = upd(0, 0, 0, &ub, &[]);
         u.checksum = Some(good);
         assert_eq!(b.apply_update(&u), Ok(Applied::Applied));
         u.checksum = Some(good ^ 1);
-        assert_eq!(b.apply_update(&u), Err(BookError::ChecksumMismatch { expected: good ^ 1, computed: good }));
+        assert_eq!(
+            b.apply_update(&u),
+            Err(BookError::ChecksumMismatch {
+                expected: good ^ 1,
+                computed: good
+            })
+        );
         assert!(!b.is_valid());
         assert_eq!(b.stats().checksum_failures, 1);
         // A snapshot with a wrong checksum is refused too.
@@ -549,17 +687,35 @@ mod tests {
     #[test]
     fn okx_seq_ids_chain_and_heartbeat_repeats() {
         let mut b = book(SequenceRule::Okx);
-        assert_eq!(b.apply_update(&upd(101, 101, 100, &[], &[])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(101, 101, 100, &[], &[])),
+            Ok(Applied::Applied)
+        );
         // Heartbeat: no change, seqId == prevSeqId == last.
-        assert_eq!(b.apply_update(&upd(101, 101, 101, &[], &[])), Ok(Applied::Applied));
+        assert_eq!(
+            b.apply_update(&upd(101, 101, 101, &[], &[])),
+            Ok(Applied::Applied)
+        );
         // Sequence reset after maintenance: seqId smaller, prevSeqId still the last one.
-        assert_eq!(b.apply_update(&upd(5, 5, 101, &[], &[])), Ok(Applied::Applied));
-        assert_eq!(b.apply_update(&upd(9, 9, 7, &[], &[])), Err(BookError::Gap { expected: 5, got: 7 }));
+        assert_eq!(
+            b.apply_update(&upd(5, 5, 101, &[], &[])),
+            Ok(Applied::Applied)
+        );
+        assert_eq!(
+            b.apply_update(&upd(9, 9, 7, &[], &[])),
+            Err(BookError::Gap {
+                expected: 5,
+                got: 7
+            })
+        );
     }
 
     #[test]
     fn kraken_checksum_and_depth_truncation() {
-        let rule = SequenceRule::Kraken { price_decimals: 1, qty_decimals: 8 };
+        let rule = SequenceRule::Kraken {
+            price_decimals: 1,
+            qty_decimals: 8,
+        };
         let mut b = OrderBook::new(rule).with_max_depth(2);
         let bids = [lv("99", "1"), lv("98", "1"), lv("97", "1")];
         let asks = [lv("100", "1"), lv("101", "1")];
@@ -572,7 +728,10 @@ mod tests {
         u.checksum = Some(expected);
         assert_eq!(b.apply_update(&u), Ok(Applied::Applied));
         u.checksum = Some(expected.wrapping_add(1));
-        assert!(matches!(b.apply_update(&u), Err(BookError::ChecksumMismatch { .. })));
+        assert!(matches!(
+            b.apply_update(&u),
+            Err(BookError::ChecksumMismatch { .. })
+        ));
         assert!(!b.is_valid());
     }
 
@@ -594,7 +753,10 @@ mod tests {
         let mut b = book(SequenceRule::None);
         b.invalidate();
         assert!(!b.is_valid());
-        assert_eq!((b.mid(), b.microprice(), b.imbalance(10.0)), (None, None, None));
+        assert_eq!(
+            (b.mid(), b.microprice(), b.imbalance(10.0)),
+            (None, None, None)
+        );
         assert_eq!(b.depth_within_bps(10.0), (0.0, 0.0));
         // The content stays visible for display and debugging.
         assert_eq!(b.best_bid(), Some(lv("99", "1")));

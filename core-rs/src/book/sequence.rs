@@ -57,7 +57,12 @@ impl SequenceRule {
     /// Checks `u` against the book's `last` id; `first` is true until an update has been applied
     /// on top of the current snapshot.
     #[inline]
-    pub(crate) fn check(self, last: u64, first: bool, u: &DepthUpdate<'_>) -> Result<SeqCheck, BookError> {
+    pub(crate) fn check(
+        self,
+        last: u64,
+        first: bool,
+        u: &DepthUpdate<'_>,
+    ) -> Result<SeqCheck, BookError> {
         match self {
             SequenceRule::None | SequenceRule::Kraken { .. } => Ok(SeqCheck::Apply(u.last_id)),
             SequenceRule::BinanceFutures => {
@@ -65,14 +70,20 @@ impl SequenceRule {
                     if u.last_id < last {
                         Ok(SeqCheck::Stale)
                     } else if u.first_id > last {
-                        Err(BookError::Gap { expected: last, got: u.first_id })
+                        Err(BookError::Gap {
+                            expected: last,
+                            got: u.first_id,
+                        })
                     } else {
                         Ok(SeqCheck::Apply(u.last_id))
                     }
                 } else if u.prev_id == last {
                     Ok(SeqCheck::Apply(u.last_id))
                 } else {
-                    Err(BookError::Gap { expected: last, got: u.prev_id })
+                    Err(BookError::Gap {
+                        expected: last,
+                        got: u.prev_id,
+                    })
                 }
             }
             SequenceRule::BinanceSpot => {
@@ -82,14 +93,20 @@ impl SequenceRule {
                 } else if (first && u.first_id <= next) || u.first_id == next {
                     Ok(SeqCheck::Apply(u.last_id))
                 } else {
-                    Err(BookError::Gap { expected: next, got: u.first_id })
+                    Err(BookError::Gap {
+                        expected: next,
+                        got: u.first_id,
+                    })
                 }
             }
             SequenceRule::Bybit => {
                 if u.last_id == last + 1 {
                     Ok(SeqCheck::Apply(u.last_id))
                 } else {
-                    Err(BookError::Gap { expected: last + 1, got: u.last_id })
+                    Err(BookError::Gap {
+                        expected: last + 1,
+                        got: u.last_id,
+                    })
                 }
             }
             SequenceRule::Okx => {
@@ -98,7 +115,10 @@ impl SequenceRule {
                 } else if last == 0 || u.prev_id == last {
                     Ok(SeqCheck::Apply(u.last_id))
                 } else {
-                    Err(BookError::Gap { expected: last, got: u.prev_id })
+                    Err(BookError::Gap {
+                        expected: last,
+                        got: u.prev_id,
+                    })
                 }
             }
         }
@@ -110,7 +130,16 @@ mod tests {
     use super::*;
 
     fn u(first_id: u64, last_id: u64, prev_id: u64) -> DepthUpdate<'static> {
-        DepthUpdate { ts_event: 0, ts_recv: 0, first_id, last_id, prev_id, bids: &[], asks: &[], checksum: None }
+        DepthUpdate {
+            ts_event: 0,
+            ts_recv: 0,
+            first_id,
+            last_id,
+            prev_id,
+            bids: &[],
+            asks: &[],
+            checksum: None,
+        }
     }
 
     fn gap(expected: u64, got: u64) -> Result<SeqCheck, BookError> {
@@ -122,11 +151,17 @@ mod tests {
         let r = SequenceRule::BinanceFutures;
         // Before the first applied update, against snapshot id 100.
         assert_eq!(r.check(100, true, &u(90, 99, 0)), Ok(SeqCheck::Stale));
-        assert_eq!(r.check(100, true, &u(100, 100, 0)), Ok(SeqCheck::Apply(100)));
+        assert_eq!(
+            r.check(100, true, &u(100, 100, 0)),
+            Ok(SeqCheck::Apply(100))
+        );
         assert_eq!(r.check(100, true, &u(95, 120, 0)), Ok(SeqCheck::Apply(120)));
         assert_eq!(r.check(100, true, &u(101, 120, 0)), gap(100, 101));
         // Afterwards, only `pu` matters.
-        assert_eq!(r.check(120, false, &u(125, 130, 120)), Ok(SeqCheck::Apply(130)));
+        assert_eq!(
+            r.check(120, false, &u(125, 130, 120)),
+            Ok(SeqCheck::Apply(130))
+        );
         assert_eq!(r.check(120, false, &u(125, 130, 119)), gap(120, 119));
         assert_eq!(r.check(120, false, &u(90, 99, 80)), gap(120, 80));
     }
@@ -136,9 +171,15 @@ mod tests {
         let r = SequenceRule::BinanceSpot;
         assert_eq!(r.check(100, true, &u(90, 100, 0)), Ok(SeqCheck::Stale));
         assert_eq!(r.check(100, true, &u(95, 101, 0)), Ok(SeqCheck::Apply(101)));
-        assert_eq!(r.check(100, true, &u(101, 105, 0)), Ok(SeqCheck::Apply(105)));
+        assert_eq!(
+            r.check(100, true, &u(101, 105, 0)),
+            Ok(SeqCheck::Apply(105))
+        );
         assert_eq!(r.check(100, true, &u(102, 105, 0)), gap(101, 102));
-        assert_eq!(r.check(105, false, &u(106, 110, 0)), Ok(SeqCheck::Apply(110)));
+        assert_eq!(
+            r.check(105, false, &u(106, 110, 0)),
+            Ok(SeqCheck::Apply(110))
+        );
         // Overlapping after the first update is not the exchange's continuous stream: a gap.
         assert_eq!(r.check(105, false, &u(104, 110, 0)), gap(106, 104));
         assert_eq!(r.check(105, false, &u(100, 105, 0)), Ok(SeqCheck::Stale));
@@ -164,7 +205,13 @@ mod tests {
 
     #[test]
     fn none_and_kraken_accept_everything() {
-        for r in [SequenceRule::None, SequenceRule::Kraken { price_decimals: 1, qty_decimals: 8 }] {
+        for r in [
+            SequenceRule::None,
+            SequenceRule::Kraken {
+                price_decimals: 1,
+                qty_decimals: 8,
+            },
+        ] {
             assert_eq!(r.check(10, false, &u(3, 3, 0)), Ok(SeqCheck::Apply(3)));
         }
     }

@@ -36,7 +36,11 @@ pub(crate) struct BookSide<const IS_BID: bool> {
 
 impl<const IS_BID: bool> Default for BookSide<IS_BID> {
     fn default() -> Self {
-        Self { chunks: vec![Vec::with_capacity(CHUNK_MAX + 1)], firsts: vec![i64::MIN], len: 0 }
+        Self {
+            chunks: vec![Vec::with_capacity(CHUNK_MAX + 1)],
+            firsts: vec![i64::MIN],
+            len: 0,
+        }
     }
 }
 
@@ -57,7 +61,10 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
 
     #[inline(always)]
     fn level(e: &Entry) -> Level {
-        Level { price: Price(if IS_BID { e.key } else { -e.key }), qty: Qty(e.qty) }
+        Level {
+            price: Price(if IS_BID { e.key } else { -e.key }),
+            qty: Qty(e.qty),
+        }
     }
 
     /// The chunk that holds `key` or would receive it: the last one whose first key is <= `key`
@@ -86,7 +93,13 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
             Ok(i) => chunk[i].qty = qty.units(),
             Err(_) if qty.is_zero() => {}
             Err(i) => {
-                chunk.insert(i, Entry { key, qty: qty.units() });
+                chunk.insert(
+                    i,
+                    Entry {
+                        key,
+                        qty: qty.units(),
+                    },
+                );
                 self.len += 1;
                 if i == 0 {
                     self.firsts[ci] = key;
@@ -118,7 +131,11 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
         self.firsts[ci] = self.chunks[ci][0].key;
         if n < CHUNK_MIN && self.chunks.len() > 1 {
             // Merge with the next chunk (or into the previous one for the last chunk) if they fit.
-            let (lo, hi) = if ci + 1 < self.chunks.len() { (ci, ci + 1) } else { (ci - 1, ci) };
+            let (lo, hi) = if ci + 1 < self.chunks.len() {
+                (ci, ci + 1)
+            } else {
+                (ci - 1, ci)
+            };
             if self.chunks[lo].len() + self.chunks[hi].len() <= CHUNK_MAX {
                 let moved = self.chunks.remove(hi);
                 self.firsts.remove(hi);
@@ -132,7 +149,10 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
         let mut sorted: Vec<Entry> = levels
             .iter()
             .filter(|l| !l.qty.is_zero())
-            .map(|l| Entry { key: Self::key(l.price), qty: l.qty.units() })
+            .map(|l| Entry {
+                key: Self::key(l.price),
+                qty: l.qty.units(),
+            })
             .collect();
         sorted.sort_unstable_by_key(|e| e.key);
         self.clear();
@@ -204,7 +224,11 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
     /// Levels from the best outward.
     #[inline]
     pub(crate) fn iter_best_first(&self) -> impl Iterator<Item = Level> + '_ {
-        self.chunks.iter().rev().flat_map(|c| c.iter().rev()).map(Self::level)
+        self.chunks
+            .iter()
+            .rev()
+            .flat_map(|c| c.iter().rev())
+            .map(Self::level)
     }
 
     /// The quantity at `price` (zero when no level is there).
@@ -227,7 +251,12 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
                 // The whole chunk is in range: a plain sum the compiler can vectorise.
                 Some(first) if first.key >= limit => total += c.iter().map(|e| e.qty).sum::<i64>(),
                 _ => {
-                    total += c.iter().rev().take_while(|e| e.key >= limit).map(|e| e.qty).sum::<i64>();
+                    total += c
+                        .iter()
+                        .rev()
+                        .take_while(|e| e.key >= limit)
+                        .map(|e| e.qty)
+                        .sum::<i64>();
                     break;
                 }
             }
@@ -247,7 +276,10 @@ impl<const IS_BID: bool> BookSide<IS_BID> {
         assert_eq!(self.chunks.len(), self.firsts.len());
         assert!(!self.chunks.is_empty());
         if self.chunks.len() > 1 {
-            assert!(self.chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK_MAX));
+            assert!(self
+                .chunks
+                .iter()
+                .all(|c| !c.is_empty() && c.len() <= CHUNK_MAX));
         }
         for (c, &f) in self.chunks.iter().zip(&self.firsts) {
             if let Some(e) = c.first() {
@@ -307,7 +339,10 @@ mod tests {
         let mut a = Asks::default();
         let lv = |p, q| Level::new(px(p), Qty(q));
         a.replace(&[lv(3, 1), lv(1, 1), lv(2, 0)]).unwrap();
-        assert_eq!(a.iter_best_first().map(|l| l.price.0).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(
+            a.iter_best_first().map(|l| l.price.0).collect::<Vec<_>>(),
+            vec![1, 3]
+        );
         assert_eq!(a.replace(&[lv(3, 1), lv(3, 2)]), Err(px(3)));
         assert_eq!(a.len(), 0);
         a.assert_invariants();

@@ -7,13 +7,21 @@ use crate::sanitizer::SCREEN_CHUNK;
 use crate::tick::{Tick, TickColumns};
 
 /// Ticks per chunk: the chunk's rows (about 18 KB at 128), prices and flags stay in L1.
-const BATCH_CHUNK: usize = if SCREEN_CHUNK < 128 { SCREEN_CHUNK } else { 128 };
+const BATCH_CHUNK: usize = if SCREEN_CHUNK < 128 {
+    SCREEN_CHUNK
+} else {
+    128
+};
 
 impl Engine {
     /// Runs a whole batch through the pipeline of [`process`](Self::process), in order. The
     /// sanitizer's stateless checks run over the columns a chunk at a time first
     /// ([`Sanitizer::screen`](crate::sanitizer::Sanitizer::screen)).
-    pub fn run<S: EventSink>(&mut self, cols: &TickColumns<'_>, sink: &mut S) -> Result<(), EngineError> {
+    pub fn run<S: EventSink>(
+        &mut self,
+        cols: &TickColumns<'_>,
+        sink: &mut S,
+    ) -> Result<(), EngineError> {
         cols.validate()?;
         if !self.books.is_empty() || !self.feed.is_recorded() {
             // Ticks seen through a book change before the sanitizer sees them, and a modelled
@@ -30,7 +38,8 @@ impl Engine {
         while start < cols.len() {
             let m = BATCH_CHUNK.min(cols.len() - start);
             cols.write_rows(start, &mut ticks[..m]);
-            self.sanitizer.screen(cols, start, &mut price[..m], &mut clean[..m]);
+            self.sanitizer
+                .screen(cols, start, &mut price[..m], &mut clean[..m]);
             for k in 0..m {
                 let t = &ticks[k];
                 self.begin_tick(t.symbol)?;

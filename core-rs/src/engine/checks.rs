@@ -28,7 +28,8 @@ pub(super) fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     if e.min_hold_ns < 0 {
         return bad("execution.min_hold_ns must be >= 0");
     }
-    if !(e.taker_fee_bps.is_finite() && e.maker_fee_bps.is_finite() && e.liquidation_fee_bps >= 0.0) {
+    if !(e.taker_fee_bps.is_finite() && e.maker_fee_bps.is_finite() && e.liquidation_fee_bps >= 0.0)
+    {
         return bad("execution fees must be finite (liquidation_fee_bps >= 0)");
     }
     if c.equity_sample_ns <= 0 {
@@ -38,7 +39,8 @@ pub(super) fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     if f.rsi_period == 0 || f.tr_window == 0 || f.liquidity_window == 0 {
         return bad("feature windows must be > 0");
     }
-    if f.tr_window > crate::strategy::MAX_WINDOW || f.liquidity_window > crate::strategy::MAX_WINDOW {
+    if f.tr_window > crate::strategy::MAX_WINDOW || f.liquidity_window > crate::strategy::MAX_WINDOW
+    {
         return bad("feature windows must be <= 256");
     }
     if f.bar_ns < 0 {
@@ -51,7 +53,10 @@ pub(super) fn check_config(c: &EngineConfig) -> Result<Money, EngineError> {
     if !(r.max_drawdown > 0.0 && r.max_drawdown <= 1.0 && r.max_position_notional > 0.0) {
         return bad("risk.max_drawdown must be in (0, 1] and max_position_notional > 0");
     }
-    if c.risk.fixed_qty.is_some_and(|q| !(q > 0.0 && q.is_finite())) {
+    if c.risk
+        .fixed_qty
+        .is_some_and(|q| !(q > 0.0 && q.is_finite()))
+    {
         return bad("risk.fixed_qty must be a positive number when set");
     }
     if !(c.book.depth_bps > 0.0) {

@@ -7,7 +7,8 @@ use crate::portfolio::ExecutionConfig;
 use crate::risk::RiskConfig;
 use crate::sanitizer::SanitizerConfig;
 use crate::strategy::{
-    EmaCrossConfig, FeatureConfig, LiquidationHunterConfig, MarketMakerConfig, OrderFlowConfig, VolatilityFaderConfig,
+    EmaCrossConfig, FeatureConfig, LiquidationHunterConfig, MarketMakerConfig, OrderFlowConfig,
+    VolatilityFaderConfig,
 };
 use crate::types::{UnixNanos, NANOS_PER_SECOND};
 

@@ -29,7 +29,10 @@ pub struct BookConfig {
 
 impl Default for BookConfig {
     fn default() -> Self {
-        BookConfig { rule: "binance_futures".into(), depth_bps: 10.0 }
+        BookConfig {
+            rule: "binance_futures".into(),
+            depth_bps: 10.0,
+        }
     }
 }
 
@@ -98,23 +101,42 @@ impl DepthColumns<'_> {
         ];
         for (column, len) in per_msg {
             if len != n {
-                return Err(ColumnsError::Length { column, len, expected: n });
+                return Err(ColumnsError::Length {
+                    column,
+                    len,
+                    expected: n,
+                });
             }
         }
         if self.level_offsets.len() != n + 1 {
-            return Err(ColumnsError::Length { column: "level_offsets", len: self.level_offsets.len(), expected: n + 1 });
+            return Err(ColumnsError::Length {
+                column: "level_offsets",
+                len: self.level_offsets.len(),
+                expected: n + 1,
+            });
         }
         let levels = self.price.len();
         for (column, len) in [("side", self.side.len()), ("qty", self.qty.len())] {
             if len != levels {
-                return Err(ColumnsError::Length { column, len, expected: levels });
+                return Err(ColumnsError::Length {
+                    column,
+                    len,
+                    expected: levels,
+                });
             }
         }
         let ok = self.level_offsets.first() == Some(&0)
             && self.level_offsets.windows(2).all(|w| w[0] <= w[1])
-            && self.level_offsets.last().is_some_and(|&l| l as usize == levels);
+            && self
+                .level_offsets
+                .last()
+                .is_some_and(|&l| l as usize == levels);
         if !ok {
-            return Err(ColumnsError::Length { column: "level_offsets", len: levels, expected: levels });
+            return Err(ColumnsError::Length {
+                column: "level_offsets",
+                len: levels,
+                expected: levels,
+            });
         }
         Ok(())
     }
@@ -161,7 +183,11 @@ pub struct BookSlot {
 impl BookSlot {
     /// An empty, unsynced book.
     pub fn new(rule: SequenceRule) -> Self {
-        BookSlot { book: OrderBook::new(rule), synced_once: false, buffer: Default::default() }
+        BookSlot {
+            book: OrderBook::new(rule),
+            synced_once: false,
+            buffer: Default::default(),
+        }
     }
 
     /// The book.
@@ -181,10 +207,20 @@ impl BookSlot {
     }
 
     /// Applies message `i` of `d`.
-    pub fn apply(&mut self, d: &DepthColumns<'_>, i: usize, bids: &mut Vec<Level>, asks: &mut Vec<Level>) {
+    pub fn apply(
+        &mut self,
+        d: &DepthColumns<'_>,
+        i: usize,
+        bids: &mut Vec<Level>,
+        asks: &mut Vec<Level>,
+    ) {
         levels(d, i, bids, asks);
         if d.is_snapshot[i] != 0 {
-            if self.book.apply_snapshot(d.last_id[i], bids, asks, None).is_ok() {
+            if self
+                .book
+                .apply_snapshot(d.last_id[i], bids, asks, None)
+                .is_ok()
+            {
                 self.synced_once = true;
                 while let Some(u) = self.buffer.pop_front() {
                     let upd = DepthUpdate {
@@ -279,7 +315,12 @@ mod tests {
     #[test]
     fn updates_before_the_snapshot_are_buffered_and_replayed() {
         // Updates 8..10 and 11..12 arrive before the snapshot with lastUpdateId 9.
-        let slot = run(&[(0, 5, 7, 4, 99.0, 1.0), (0, 8, 10, 7, 99.5, 2.0), (0, 11, 12, 10, 99.6, 3.0), (1, 0, 9, 0, 99.0, 5.0)]);
+        let slot = run(&[
+            (0, 5, 7, 4, 99.0, 1.0),
+            (0, 8, 10, 7, 99.5, 2.0),
+            (0, 11, 12, 10, 99.6, 3.0),
+            (1, 0, 9, 0, 99.0, 5.0),
+        ]);
         assert!(slot.is_valid());
         let s = slot.stats();
         assert_eq!((s.stale_skipped, s.updates_applied, s.gaps), (1, 2, 0));
@@ -288,10 +329,18 @@ mod tests {
 
     #[test]
     fn a_gap_invalidates_until_the_next_snapshot() {
-        let slot = run(&[(1, 0, 9, 0, 99.0, 5.0), (0, 8, 10, 7, 99.5, 2.0), (0, 13, 14, 12, 99.6, 3.0)]);
+        let slot = run(&[
+            (1, 0, 9, 0, 99.0, 5.0),
+            (0, 8, 10, 7, 99.5, 2.0),
+            (0, 13, 14, 12, 99.6, 3.0),
+        ]);
         assert!(!slot.is_valid());
         assert_eq!(slot.stats().gaps, 1);
-        let slot = run(&[(1, 0, 9, 0, 99.0, 5.0), (0, 13, 14, 12, 99.6, 3.0), (1, 0, 20, 0, 98.0, 1.0)]);
+        let slot = run(&[
+            (1, 0, 9, 0, 99.0, 5.0),
+            (0, 13, 14, 12, 99.6, 3.0),
+            (1, 0, 20, 0, 98.0, 1.0),
+        ]);
         assert!(slot.is_valid());
         assert_eq!(slot.stats().resyncs, 1);
     }

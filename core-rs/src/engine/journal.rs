@@ -29,7 +29,10 @@ pub struct Journal {
 impl Journal {
     /// An empty journal that records when `enabled`.
     pub fn new(enabled: bool) -> Self {
-        Journal { enabled, ..Journal::default() }
+        Journal {
+            enabled,
+            ..Journal::default()
+        }
     }
 
     #[inline]

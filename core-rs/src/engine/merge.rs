@@ -5,9 +5,9 @@ use super::core::{Engine, EngineError};
 use super::depth::{BookSlot, DepthColumns};
 use super::event::EventSink;
 use super::fills::Books;
-use crate::sim::BookSource;
 use crate::book::BookStats;
 use crate::sanitizer::RejectReason;
+use crate::sim::BookSource;
 use crate::tick::{Tick, TickColumns};
 use crate::types::{Price, Qty, SymbolId};
 
@@ -102,14 +102,21 @@ impl Engine {
             let mut ours = std::mem::take(&mut self.resting_scratch);
             self.venue.resting_levels(symbol, &mut ours);
             if let (Some(Some(slot)), false) = (self.books.get(idx), ours.is_empty()) {
-                let (a, b) = (depth.level_offsets[i] as usize, depth.level_offsets[i + 1] as usize);
+                let (a, b) = (
+                    depth.level_offsets[i] as usize,
+                    depth.level_offsets[i + 1] as usize,
+                );
                 for j in a..b {
                     let is_bid = depth.side[j] > 0;
                     let Ok(price) = Price::from_f64(depth.price[j]) else {
                         continue;
                     };
                     if ours.iter().any(|&(b, p)| b == is_bid && p == price) {
-                        let prev = if is_bid { slot.book().bid_qty_at(price) } else { slot.book().ask_qty_at(price) };
+                        let prev = if is_bid {
+                            slot.book().bid_qty_at(price)
+                        } else {
+                            slot.book().ask_qty_at(price)
+                        };
                         changed.push((is_bid, price, prev));
                     }
                 }
@@ -122,7 +129,11 @@ impl Engine {
         if slot.is_valid() && watch {
             let book = slot.book();
             for (is_bid, price, prev) in changed {
-                let new = if is_bid { book.bid_qty_at(price) } else { book.ask_qty_at(price) };
+                let new = if is_bid {
+                    book.bid_qty_at(price)
+                } else {
+                    book.ask_qty_at(price)
+                };
                 if new != prev {
                     self.venue.on_depth_level(symbol, is_bid, price, prev, new);
                 }
@@ -134,7 +145,12 @@ impl Engine {
         if self.venue.next_arrival().is_some_and(|a| a <= ts_event) {
             self.venue.deliver(ts_event, &books, None);
         }
-        if shadow_active && self.shadow_venue.next_arrival().is_some_and(|a| a <= ts_event) {
+        if shadow_active
+            && self
+                .shadow_venue
+                .next_arrival()
+                .is_some_and(|a| a <= ts_event)
+        {
             self.shadow_venue.deliver(ts_event, &books, None);
         }
         if let Some(book) = books.valid_book(symbol) {

@@ -165,7 +165,8 @@ impl Engine {
             let finished = matches!(
                 e,
                 OrderEvent::Filled(_) | OrderEvent::Canceled(_) | OrderEvent::Expired(_)
-            ) || (matches!(&e, OrderEvent::Rejected(r) if r.request == "new") && !refusal);
+            ) || (matches!(&e, OrderEvent::Rejected(r) if r.request == "new")
+                && !refusal);
             if finished {
                 self.desk.owner.remove(&h.client_id);
             }
@@ -240,7 +241,8 @@ impl Engine {
     /// their own local time, not the event's.
     #[inline(always)]
     pub(super) fn hear_before(&mut self, ts_recv: UnixNanos) -> Result<(), EngineError> {
-        if self.has_order_strategies() && self.venue.next_event_at().is_some_and(|at| at < ts_recv) {
+        if self.has_order_strategies() && self.venue.next_event_at().is_some_and(|at| at < ts_recv)
+        {
             return self.deliver_order_events(ts_recv - 1);
         }
         Ok(())

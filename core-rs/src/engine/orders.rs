@@ -242,9 +242,7 @@ impl Engine {
             let qty = crate::sim::floor_qty(o.qty, step).unwrap_or(Qty::ZERO);
             if price.is_finite() && qty.units() > 0 {
                 let lev = o.leverage.unwrap_or(self.open_params.leverage);
-                if let Err(reason) =
-                    self.guard_order(o.symbol, o.side, qty, price, lev, ts_event)
-                {
+                if let Err(reason) = self.guard_order(o.symbol, o.side, qty, price, lev, ts_event) {
                     self.stats.orders_rejected[reason as usize] += 1;
                     self.venue
                         .refuse_new(&o, OrderRejectReason::Risk(reason), ts_local, seq);
@@ -260,7 +258,11 @@ impl Engine {
     /// Asks the venue to cancel the working order `client_id`; the answer (canceled, or
     /// rejected `unknown_order` when the venue no longer has it) comes as an order event.
     /// Returns the order the id names now, if any.
-    pub fn cancel_order(&mut self, client_id: &ClientOrderId, ts_local: UnixNanos) -> Option<OrderId> {
+    pub fn cancel_order(
+        &mut self,
+        client_id: &ClientOrderId,
+        ts_local: UnixNanos,
+    ) -> Option<OrderId> {
         self.venue.cancel(client_id, ts_local)
     }
 

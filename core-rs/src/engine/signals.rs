@@ -307,7 +307,14 @@ impl Engine {
             // DRB-Guard's first checks answer a zero size (the kill switch and equity first).
             self.guard.check_basics(&self.risk, equity, notional)?;
         }
-        self.guard_order(symbol, OrderSide::opening(side), q, price, leverage, ts_event)?;
+        self.guard_order(
+            symbol,
+            OrderSide::opening(side),
+            q,
+            price,
+            leverage,
+            ts_event,
+        )?;
         Ok(q)
     }
 }

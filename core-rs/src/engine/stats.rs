@@ -158,7 +158,12 @@ impl EquityTracker {
                 self.max_drawdown_duration_ns = self.max_drawdown_duration_ns.max(self.last_ts - p);
             }
         }
-        if self.first_ts.is_some() && self.curve.last().is_none_or(|&(ts, e)| ts != self.last_ts || e != equity) {
+        if self.first_ts.is_some()
+            && self
+                .curve
+                .last()
+                .is_none_or(|&(ts, e)| ts != self.last_ts || e != equity)
+        {
             if self.curve.last().is_some_and(|&(ts, _)| ts == self.last_ts) {
                 self.curve.pop();
             }
@@ -184,7 +189,9 @@ impl EquityTracker {
     /// Fraction of event time with at least one position open.
     pub fn exposure(&self) -> f64 {
         match self.first_ts {
-            Some(first) if self.last_ts > first => self.exposed_ns as f64 / (self.last_ts - first) as f64,
+            Some(first) if self.last_ts > first => {
+                self.exposed_ns as f64 / (self.last_ts - first) as f64
+            }
             _ => 0.0,
         }
     }
@@ -203,8 +210,20 @@ mod tests {
     #[allow(clippy::type_complexity)]
     fn state(
         t: &EquityTracker,
-    ) -> (UnixNanos, usize, Option<(UnixNanos, Money)>, Money, Money, Option<UnixNanos>, u64, UnixNanos, Option<UnixNanos>, UnixNanos, UnixNanos, Money)
-    {
+    ) -> (
+        UnixNanos,
+        usize,
+        Option<(UnixNanos, Money)>,
+        Money,
+        Money,
+        Option<UnixNanos>,
+        u64,
+        UnixNanos,
+        Option<UnixNanos>,
+        UnixNanos,
+        UnixNanos,
+        Money,
+    ) {
         (
             t.next_sample,
             t.curve.len(),
@@ -252,6 +271,8 @@ mod tests {
             assert_eq!(state(&a), state(&b), "tick {i}");
         }
         assert_eq!(a.curve(), b.curve());
-        assert!(a.curve().len() > 100 && a.max_drawdown() > 0.0 && a.max_drawdown_duration_ns() > 0);
+        assert!(
+            a.curve().len() > 100 && a.max_drawdown() > 0.0 && a.max_drawdown_duration_ns() > 0
+        );
     }
 }

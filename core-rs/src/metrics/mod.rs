@@ -77,8 +77,16 @@ pub fn sharpe_sortino(returns: &[f64]) -> (f64, f64) {
     let var = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let down = (returns.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / n as f64).sqrt();
     let ann = PERIODS_PER_YEAR.sqrt();
-    let sharpe = if var > 0.0 { mean / var.sqrt() * ann } else { f64::NAN };
-    let sortino = if down > 0.0 { mean / down * ann } else { f64::NAN };
+    let sharpe = if var > 0.0 {
+        mean / var.sqrt() * ann
+    } else {
+        f64::NAN
+    };
+    let sortino = if down > 0.0 {
+        mean / down * ann
+    } else {
+        f64::NAN
+    };
     (sharpe, sortino)
 }
 
@@ -111,7 +119,11 @@ impl Metrics {
             num_trades: n,
             wins,
             losses,
-            win_rate: if n > 0 { wins as f64 / n as f64 } else { f64::NAN },
+            win_rate: if n > 0 {
+                wins as f64 / n as f64
+            } else {
+                f64::NAN
+            },
             total_pnl: total,
             net_pnl: net,
             fees: a.fees,
@@ -132,7 +144,11 @@ impl Metrics {
             max_drawdown: eq.max_drawdown(),
             max_drawdown_duration_s: eq.max_drawdown_duration_ns() as f64 / NANOS_PER_SECOND as f64,
             exposure: eq.exposure(),
-            avg_trade_pnl: if n > 0 { net_closed.to_f64() / n as f64 } else { f64::NAN },
+            avg_trade_pnl: if n > 0 {
+                net_closed.to_f64() / n as f64
+            } else {
+                f64::NAN
+            },
         }
     }
 }
@@ -145,7 +161,11 @@ mod tests {
     #[test]
     fn daily_returns_use_the_last_point_of_each_day() {
         let m = |x: f64| Money::from_f64(x).unwrap();
-        let curve = [(0, m(100.0)), (NANOS_PER_DAY / 2, m(105.0)), (NANOS_PER_DAY, m(110.0))];
+        let curve = [
+            (0, m(100.0)),
+            (NANOS_PER_DAY / 2, m(105.0)),
+            (NANOS_PER_DAY, m(110.0)),
+        ];
         let r = daily_returns(m(100.0), &curve);
         assert_eq!(r.len(), 2);
         assert!((r[0] - 0.05).abs() < 1e-12 && (r[1] - (110.0 / 105.0 - 1.0)).abs() < 1e-12);
@@ -155,7 +175,9 @@ mod tests {
     fn sharpe_and_sortino_of_known_series() {
         let (s, so) = sharpe_sortino(&[0.01, -0.01, 0.02, 0.0]);
         let mean = 0.005;
-        let sd = ((0.005f64.powi(2) + 0.015f64.powi(2) + 0.015f64.powi(2) + 0.005f64.powi(2)) / 3.0).sqrt();
+        let sd = ((0.005f64.powi(2) + 0.015f64.powi(2) + 0.015f64.powi(2) + 0.005f64.powi(2))
+            / 3.0)
+            .sqrt();
         assert!((s - mean / sd * 365f64.sqrt()).abs() < 1e-9);
         let dd = (0.0001f64 / 4.0).sqrt();
         assert!((so - mean / dd * 365f64.sqrt()).abs() < 1e-9);

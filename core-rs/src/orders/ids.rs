@@ -70,7 +70,11 @@ mod tests {
         assert!(ClientOrderId::new(&"x".repeat(37)).is_err());
         assert!(ClientOrderId::new("has space").is_err());
         assert_eq!(ClientOrderId::generated(OrderId(7)).to_string(), "q-7");
-        assert_eq!(ClientOrderId::new("q-7").unwrap(), ClientOrderId::generated(OrderId(7)), "one id, one spelling");
+        assert_eq!(
+            ClientOrderId::new("q-7").unwrap(),
+            ClientOrderId::generated(OrderId(7)),
+            "one id, one spelling"
+        );
         assert_eq!(ClientOrderId::new("q-x").unwrap().to_string(), "q-x");
     }
 }

@@ -211,7 +211,12 @@ impl NativeBatch {
 
     /// Adds one parsed message (`line` is its index in the input); see [`Self::parse`] for
     /// `snapshot_symbol`.
-    pub fn push(&mut self, line: i64, parsed: Result<NativeEvent<'_>, ParseError>, snapshot_symbol: Option<&str>) {
+    pub fn push(
+        &mut self,
+        line: i64,
+        parsed: Result<NativeEvent<'_>, ParseError>,
+        snapshot_symbol: Option<&str>,
+    ) {
         match parsed {
             Ok(NativeEvent::Tick(t)) => {
                 let sid = self.intern(&t.symbol);
@@ -224,7 +229,12 @@ impl NativeBatch {
                     None => match (snapshot_symbol, self.last_symbol) {
                         (Some(name), _) => self.intern(name),
                         (None, Some(sid)) => sid,
-                        (None, None) => return self.rejects.push(Reject { line, error: ParseError::NoSymbol }),
+                        (None, None) => {
+                            return self.rejects.push(Reject {
+                                line,
+                                error: ParseError::NoSymbol,
+                            })
+                        }
                     },
                 };
                 self.last_symbol = Some(sid);
@@ -273,7 +283,11 @@ mod tests {
     ];
 
     fn run(snapshot_symbol: Option<&str>) -> NativeBatch {
-        NativeBatch::parse(LINES.iter().zip(100..).map(|(l, ts)| (l.as_bytes(), ts)), snapshot_symbol, parse_message)
+        NativeBatch::parse(
+            LINES.iter().zip(100..).map(|(l, ts)| (l.as_bytes(), ts)),
+            snapshot_symbol,
+            parse_message,
+        )
     }
 
     #[test]
@@ -281,16 +295,45 @@ mod tests {
         let b = run(None);
         assert_eq!(b.symbols, ["BTCUSDT", "ETHUSDT"]);
         // The first snapshot has no symbol before it; the second takes ETHUSDT's (the last seen).
-        assert_eq!(b.rejects.iter().map(|r| (r.line, r.error.reason())).collect::<Vec<_>>(), [(0, "no_symbol"), (5, "json")]);
-        assert_eq!(b.reject_counts().into_iter().collect::<Vec<_>>(), [("json", 1), ("no_symbol", 1)]);
+        assert_eq!(
+            b.rejects
+                .iter()
+                .map(|r| (r.line, r.error.reason()))
+                .collect::<Vec<_>>(),
+            [(0, "no_symbol"), (5, "json")]
+        );
+        assert_eq!(
+            b.reject_counts().into_iter().collect::<Vec<_>>(),
+            [("json", 1), ("no_symbol", 1)]
+        );
         assert_eq!(b.ignored, 1);
-        assert_eq!((b.ticks.line.as_slice(), b.ticks.symbol.as_slice()), ([1, 6].as_slice(), [0, 0].as_slice()));
+        assert_eq!(
+            (b.ticks.line.as_slice(), b.ticks.symbol.as_slice()),
+            ([1, 6].as_slice(), [0, 0].as_slice())
+        );
         assert_eq!(b.ticks.ts_recv, [101, 106]);
-        assert_eq!((b.ticks.bid[0], b.ticks.ask_qty[0], b.ticks.sell_volume[1]), (1.5, 4.0, 0.5));
-        assert!(b.ticks.price[0].is_nan() && b.ticks.buy_volume[1].is_nan() && b.ticks.liq_side == [0, 0]);
+        assert_eq!(
+            (b.ticks.bid[0], b.ticks.ask_qty[0], b.ticks.sell_volume[1]),
+            (1.5, 4.0, 0.5)
+        );
+        assert!(
+            b.ticks.price[0].is_nan()
+                && b.ticks.buy_volume[1].is_nan()
+                && b.ticks.liq_side == [0, 0]
+        );
         let d = &b.depth;
-        assert_eq!((d.line.as_slice(), d.symbol.as_slice()), ([2, 3].as_slice(), [1, 1].as_slice()));
-        assert_eq!((d.first_id.as_slice(), d.last_id.as_slice(), d.prev_id.as_slice()), ([9, 12].as_slice(), [11, 12].as_slice(), [8, 0].as_slice()));
+        assert_eq!(
+            (d.line.as_slice(), d.symbol.as_slice()),
+            ([2, 3].as_slice(), [1, 1].as_slice())
+        );
+        assert_eq!(
+            (
+                d.first_id.as_slice(),
+                d.last_id.as_slice(),
+                d.prev_id.as_slice()
+            ),
+            ([9, 12].as_slice(), [11, 12].as_slice(), [8, 0].as_slice())
+        );
         assert_eq!(d.is_snapshot, [false, true]);
         assert_eq!(d.level_offsets, [0, 3, 4]);
         assert_eq!(d.side, [1, -1, -1, 1]);
@@ -304,7 +347,11 @@ mod tests {
         assert_eq!(b.rejects.len(), 1);
         assert_eq!(b.depth.symbol, [0, 1, 0]);
         let none = NativeBatch::parse([(LINES[2].as_bytes(), 0)], Some("XRPUSDT"), parse_message);
-        assert_eq!(none.symbols, ["ETHUSDT"], "the snapshot symbol is named only when a snapshot needs it");
+        assert_eq!(
+            none.symbols,
+            ["ETHUSDT"],
+            "the snapshot symbol is named only when a snapshot needs it"
+        );
         assert_eq!(b.depth.level_offsets, [0, 0, 3, 4]);
     }
 }

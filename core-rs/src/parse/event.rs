@@ -75,13 +75,22 @@ impl NativeTick<'_> {
     pub fn to_tick(&self, symbol: SymbolId) -> Tick {
         let mut t = Tick::empty(self.ts_event, self.ts_recv, symbol);
         match self.kind {
-            TickKind::Quote { bid, ask, bid_qty, ask_qty } => {
+            TickKind::Quote {
+                bid,
+                ask,
+                bid_qty,
+                ask_qty,
+            } => {
                 t.bid = units_to_f64(bid.units());
                 t.ask = units_to_f64(ask.units());
                 t.bid_qty = units_to_f64(bid_qty.units());
                 t.ask_qty = units_to_f64(ask_qty.units());
             }
-            TickKind::Trade { price, qty, aggressor } => {
+            TickKind::Trade {
+                price,
+                qty,
+                aggressor,
+            } => {
                 let q = units_to_f64(qty.units());
                 t.price = units_to_f64(price.units());
                 t.volume = q;
@@ -168,7 +177,9 @@ pub fn units_to_f64(units: i64) -> f64 {
         let s = SCALE.unsigned_abs();
         let abs = units.unsigned_abs();
         let sign = if units < 0 { "-" } else { "" };
-        format!("{sign}{}.{:08}", abs / s, abs % s).parse().unwrap_or(f64::NAN)
+        format!("{sign}{}.{:08}", abs / s, abs % s)
+            .parse()
+            .unwrap_or(f64::NAN)
     }
 }
 
@@ -178,10 +189,21 @@ mod tests {
 
     #[test]
     fn units_to_f64_matches_parsing_the_decimal_text() {
-        for text in ["61800.20", "0.001", "2.507", "0.00000001", "90071992.54740991", "92233720368.54775807"] {
+        for text in [
+            "61800.20",
+            "0.001",
+            "2.507",
+            "0.00000001",
+            "90071992.54740991",
+            "92233720368.54775807",
+        ] {
             let units = crate::book::parse_decimal(text).unwrap();
             assert_eq!(units_to_f64(units), text.parse::<f64>().unwrap(), "{text}");
-            assert_eq!(units_to_f64(-units), -text.parse::<f64>().unwrap(), "-{text}");
+            assert_eq!(
+                units_to_f64(-units),
+                -text.parse::<f64>().unwrap(),
+                "-{text}"
+            );
         }
     }
 
@@ -191,7 +213,11 @@ mod tests {
             ts_event: 1,
             ts_recv: 2,
             symbol: "BTCUSDT".into(),
-            kind: TickKind::Trade { price: Price(100 * SCALE), qty: Qty(SCALE / 2), aggressor: Aggressor::Sell },
+            kind: TickKind::Trade {
+                price: Price(100 * SCALE),
+                qty: Qty(SCALE / 2),
+                aggressor: Aggressor::Sell,
+            },
         }
         .to_tick(3);
         assert_eq!((t.ts_event, t.ts_recv, t.symbol), (1, 2, 3));

@@ -105,7 +105,11 @@ fn book(positions: &mut Positions, x: Execution, shadow: bool) -> (Booked, Flows
         Some(p) => {
             let r = x.qty.min(p.qty);
             // Each part of a fill that goes through flat pays its own notional's fee.
-            let fee_r = if r == x.qty { total_fee } else { r.notional(price).mul_bps(x.fee_bps) };
+            let fee_r = if r == x.qty {
+                total_fee
+            } else {
+                r.notional(price).mul_bps(x.fee_bps)
+            };
             let exit = ExitFill {
                 price: x.price,
                 at: x.at,
@@ -606,7 +610,11 @@ mod tests {
         let mut closed = Money::ZERO;
         for i in 0..20_000u64 {
             let symbol = rnd(3) as SymbolId;
-            let side = if rnd(2) == 0 { OrderSide::Buy } else { OrderSide::Sell };
+            let side = if rnd(2) == 0 {
+                OrderSide::Buy
+            } else {
+                OrderSide::Sell
+            };
             let qty = Qty(1 + rnd(300_000) as i64);
             let price = 90.0 + rnd(2_000_000) as f64 * 1e-5;
             let fee_bps = [5.0, 2.0, -0.5, 0.0][rnd(4) as usize];
@@ -624,7 +632,10 @@ mod tests {
                 strategy: "t".into(),
                 signal_id: None,
             });
-            assert_eq!(booked.fills.iter().map(|f| f.qty.units()).sum::<i64>(), qty.units());
+            assert_eq!(
+                booked.fills.iter().map(|f| f.qty.units()).sum::<i64>(),
+                qty.units()
+            );
             if let Some(t) = booked.trade {
                 closed += t.pnl;
             }
@@ -636,7 +647,9 @@ mod tests {
             assert_eq!(a.equity(), ledger, "after fill {i}");
         }
         // Every round trip closed so far plus what is still open accounts for all of it.
-        let open_pnl: Money = a.positions().fold(Money::ZERO, |s, p| s + p.realized - p.entry_fee - p.exit_fees - p.funding);
+        let open_pnl: Money = a.positions().fold(Money::ZERO, |s, p| {
+            s + p.realized - p.entry_fee - p.exit_fees - p.funding
+        });
         assert_eq!(a.realized - a.fees - a.funding, closed + open_pnl);
     }
 }

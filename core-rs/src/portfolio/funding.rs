@@ -42,6 +42,10 @@ mod tests {
         let h8 = 8 * 3_600 * 1_000_000_000;
         assert_eq!(next_funding_time(0, h8), h8);
         assert_eq!(next_funding_time(h8 - 1, h8), h8);
-        assert_eq!(next_funding_time(h8, h8), 2 * h8, "a position opened at a funding time does not pay it");
+        assert_eq!(
+            next_funding_time(h8, h8),
+            2 * h8,
+            "a position opened at a funding time does not pay it"
+        );
     }
 }

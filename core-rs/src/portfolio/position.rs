@@ -286,7 +286,12 @@ pub(crate) fn mark_of(x: f64) -> Price {
 
 /// The isolated-margin liquidation price of a position on `side` with average entry `avg`:
 /// avg × (1 − 1/leverage + maintenance margin) for a long, mirrored for a short.
-pub(crate) fn liquidation_price(side: Side, avg: f64, leverage: f64, maintenance_margin: f64) -> Price {
+pub(crate) fn liquidation_price(
+    side: Side,
+    avg: f64,
+    leverage: f64,
+    maintenance_margin: f64,
+) -> Price {
     let s = side.sign() as f64;
     price_of((avg * (1.0 - s * (1.0 / leverage - maintenance_margin))).max(1e-8))
 }

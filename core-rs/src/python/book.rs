@@ -17,7 +17,9 @@ fn book_error(e: BookError) -> PyErr {
         BookError::Gap { .. } => "SequenceGap",
         BookError::ChecksumMismatch { .. } => "ChecksumMismatch",
         BookError::BadNumber(_) => "DataError",
-        BookError::Crossed { .. } | BookError::InvalidLevel { .. } | BookError::NotSynced => "BookError",
+        BookError::Crossed { .. } | BookError::InvalidLevel { .. } | BookError::NotSynced => {
+            "BookError"
+        }
     };
     quantum_error(class, (e.to_string(),))
 }
@@ -38,18 +40,20 @@ fn levels(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Level>> {
         let view = array.readonly();
         let shape = view.shape();
         if shape[1] != 2 {
-            return Err(data_error(format!("levels array must be N×2 (price, qty), got {shape:?}")));
+            return Err(data_error(format!(
+                "levels array must be N×2 (price, qty), got {shape:?}"
+            )));
         }
         let a = view.as_array();
         return a.rows().into_iter().map(|r| level(r[0], r[1])).collect();
     }
-    let iter = obj
-        .try_iter()
-        .map_err(|_| data_error("levels must be an N×2 float64 array or (price, qty) pairs".to_owned()))?;
+    let iter = obj.try_iter().map_err(|_| {
+        data_error("levels must be an N×2 float64 array or (price, qty) pairs".to_owned())
+    })?;
     iter.map(|item| {
-        let (p, q): (f64, f64) = item?
-            .extract()
-            .map_err(|_| data_error("each level must be a (price, qty) pair of numbers".to_owned()))?;
+        let (p, q): (f64, f64) = item?.extract().map_err(|_| {
+            data_error("each level must be a (price, qty) pair of numbers".to_owned())
+        })?;
         level(p, q)
     })
     .collect()
@@ -75,7 +79,9 @@ fn pair(l: Option<Level>) -> Option<(f64, f64)> {
 type Pairs = Vec<(f64, f64)>;
 
 fn pairs(ls: Vec<Level>) -> Pairs {
-    ls.into_iter().map(|l| (l.price.to_f64(), l.qty.to_f64())).collect()
+    ls.into_iter()
+        .map(|l| (l.price.to_f64(), l.qty.to_f64()))
+        .collect()
 }
 
 /// An L2 order book with one exchange's sequence/checksum rule.
@@ -92,7 +98,12 @@ pub(crate) struct PyOrderBook {
 impl PyOrderBook {
     #[new]
     #[pyo3(signature = (rule, price_decimals=None, qty_decimals=None, max_depth=None))]
-    fn new(rule: &str, price_decimals: Option<u8>, qty_decimals: Option<u8>, max_depth: Option<usize>) -> PyResult<Self> {
+    fn new(
+        rule: &str,
+        price_decimals: Option<u8>,
+        qty_decimals: Option<u8>,
+        max_depth: Option<usize>,
+    ) -> PyResult<Self> {
         let config = |msg: String| quantum_error("ConfigError", (msg,));
         let rule = match rule {
             "binance_futures" => SequenceRule::BinanceFutures,
@@ -101,8 +112,15 @@ impl PyOrderBook {
             "okx" => SequenceRule::Okx,
             "none" => SequenceRule::None,
             "kraken" => match (price_decimals, qty_decimals) {
-                (Some(p), Some(q)) if p <= 18 && q <= 18 => SequenceRule::Kraken { price_decimals: p, qty_decimals: q },
-                _ => return Err(config("kraken needs price_decimals and qty_decimals (0..=18)".to_owned())),
+                (Some(p), Some(q)) if p <= 18 && q <= 18 => SequenceRule::Kraken {
+                    price_decimals: p,
+                    qty_decimals: q,
+                },
+                _ => {
+                    return Err(config(
+                        "kraken needs price_decimals and qty_decimals (0..=18)".to_owned(),
+                    ))
+                }
             },
             other => return Err(config(format!("unknown book rule {other:?}"))),
         };
@@ -127,7 +145,9 @@ impl PyOrderBook {
         checksum: Option<i64>,
     ) -> PyResult<()> {
         let (bids, asks, checksum) = (levels(bids)?, levels(asks)?, self::checksum(checksum)?);
-        self.inner.apply_snapshot(last_update_id, &bids, &asks, checksum).map_err(book_error)
+        self.inner
+            .apply_snapshot(last_update_id, &bids, &asks, checksum)
+            .map_err(book_error)
     }
 
     /// Applies one update; returns False when it was stale (skipped as the exchange says).

@@ -53,7 +53,9 @@ pub(crate) fn parse_units(text: &str, field: &str) -> PyResult<i64> {
     let err = || {
         crate::python::errors::quantum_error(
             "DataError",
-            (format!("field '{field}' is not a decimal with at most 8 places: {text:?}"),),
+            (format!(
+                "field '{field}' is not a decimal with at most 8 places: {text:?}"
+            ),),
         )
     };
     let t = text.trim();
@@ -69,8 +71,19 @@ pub(crate) fn parse_units(text: &str, field: &str) -> PyResult<i64> {
     if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err());
     }
-    let int: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| err())? };
-    let frac_units: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<8}").parse().map_err(|_| err())? };
-    let units = int.checked_mul(100_000_000).and_then(|v| v.checked_add(frac_units)).ok_or_else(err)?;
+    let int: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| err())?
+    };
+    let frac_units: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<8}").parse().map_err(|_| err())?
+    };
+    let units = int
+        .checked_mul(100_000_000)
+        .and_then(|v| v.checked_add(frac_units))
+        .ok_or_else(err)?;
     Ok(if neg { -units } else { units })
 }

@@ -194,7 +194,9 @@ impl PyEngine {
         if self.order_strategies.contains(&name) {
             return Err(quantum_error(
                 "ConfigError",
-                (format!("an order strategy named {name:?} was already added"),),
+                (format!(
+                    "an order strategy named {name:?} was already added"
+                ),),
             ));
         }
         for method in ["on_market", "on_order"] {

@@ -241,12 +241,34 @@ fn to_py(py: Python<'_>, e: Event) -> PyResult<Option<Bound<'_, PyAny>>> {
             )?
             .into_any()
         }
-        Event::TickRejected { ts_event, symbol, reason } => {
-            Bound::new(py, TickRejectedEvent { ts_event, symbol, reason: reason.as_str() })?.into_any()
-        }
-        Event::OrderRejected { ts_recv, symbol, side, reason, signal_id } => Bound::new(
+        Event::TickRejected {
+            ts_event,
+            symbol,
+            reason,
+        } => Bound::new(
             py,
-            OrderRejectedEvent { ts_recv, symbol, side: side.as_str(), reason: reason.as_str(), signal_id },
+            TickRejectedEvent {
+                ts_event,
+                symbol,
+                reason: reason.as_str(),
+            },
+        )?
+        .into_any(),
+        Event::OrderRejected {
+            ts_recv,
+            symbol,
+            side,
+            reason,
+            signal_id,
+        } => Bound::new(
+            py,
+            OrderRejectedEvent {
+                ts_recv,
+                symbol,
+                side: side.as_str(),
+                reason: reason.as_str(),
+                signal_id,
+            },
         )?
         .into_any(),
         Event::Fill(f) => Bound::new(py, fill_event(py, f)?)?.into_any(),
@@ -268,9 +290,19 @@ fn to_py(py: Python<'_>, e: Event) -> PyResult<Option<Bound<'_, PyAny>>> {
             },
         )?
         .into_any(),
-        Event::Halted { ts_event, reason, equity, drawdown } => Bound::new(
+        Event::Halted {
+            ts_event,
+            reason,
+            equity,
+            drawdown,
+        } => Bound::new(
             py,
-            HaltedEvent { ts_event, reason: reason.as_str(), equity: money(py, equity)?.unbind(), drawdown },
+            HaltedEvent {
+                ts_event,
+                reason: reason.as_str(),
+                equity: money(py, equity)?.unbind(),
+                drawdown,
+            },
         )?
         .into_any(),
     }))

@@ -22,9 +22,12 @@ fn parse_binance_usdm<'py>(
     snapshot_symbol: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let data_error = |msg: &str| quantum_error("DataError", (msg.to_owned(),));
-    let lines: Vec<Bound<'py, PyBytes>> =
-        lines.extract().map_err(|_| data_error("lines must be a sequence of bytes objects"))?;
-    let ts = ts_recv.as_slice().map_err(|_| data_error("ts_recv must be a contiguous int64 array"))?;
+    let lines: Vec<Bound<'py, PyBytes>> = lines
+        .extract()
+        .map_err(|_| data_error("lines must be a sequence of bytes objects"))?;
+    let ts = ts_recv
+        .as_slice()
+        .map_err(|_| data_error("ts_recv must be a contiguous int64 array"))?;
     if ts.len() != lines.len() {
         let msg = format!("ts_recv has {} entries for {} lines", ts.len(), lines.len());
         return Err(quantum_error("ColumnError", (msg, "ts_recv")));
@@ -32,7 +35,11 @@ fn parse_binance_usdm<'py>(
     // Borrowed views of the bytes objects, which `lines` keeps alive (and bytes are immutable).
     let raw: Vec<&[u8]> = lines.iter().map(|b| b.as_bytes()).collect();
     let batch = py.detach(|| {
-        NativeBatch::parse(raw.iter().copied().zip(ts.iter().copied()), snapshot_symbol, binance_usdm::parse_message)
+        NativeBatch::parse(
+            raw.iter().copied().zip(ts.iter().copied()),
+            snapshot_symbol,
+            binance_usdm::parse_message,
+        )
     });
     batch_dict(py, batch)
 }

@@ -13,7 +13,8 @@ use crate::risk::{HaltReason, StrategyStats};
 use crate::types::{Money, Price, Qty};
 
 fn item<'py>(d: &Bound<'py, PyDict>, k: &str) -> PyResult<Bound<'py, PyAny>> {
-    d.get_item(k)?.ok_or_else(|| quantum_error("DataError", (format!("engine state is missing '{k}'"),)))
+    d.get_item(k)?
+        .ok_or_else(|| quantum_error("DataError", (format!("engine state is missing '{k}'"),)))
 }
 
 fn units_of(d: &Bound<'_, PyDict>, k: &str) -> PyResult<i64> {
@@ -29,7 +30,10 @@ fn optional_units(d: &Bound<'_, PyDict>, k: &str) -> PyResult<Option<i64>> {
     }
 }
 
-fn optional<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, k: &str) -> PyResult<Option<T>> {
+fn optional<'py, T: FromPyObjectOwned<'py>>(
+    d: &Bound<'py, PyDict>,
+    k: &str,
+) -> PyResult<Option<T>> {
     match d.get_item(k)? {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),

@@ -104,7 +104,11 @@ pub(crate) struct PyStrategy {
 }
 
 fn fail(name: &str, err: PyErr) -> StrategyError {
-    StrategyError { strategy: name.to_string(), message: err.to_string(), source: Some(Box::new(err)) }
+    StrategyError {
+        strategy: name.to_string(),
+        message: err.to_string(),
+        source: Some(Box::new(err)),
+    }
 }
 
 impl CustomStrategy for PyStrategy {
@@ -112,7 +116,11 @@ impl CustomStrategy for PyStrategy {
         &self.name
     }
 
-    fn on_tick(&mut self, t: &Tick, f: &FeatureSnapshot) -> Result<Option<SignalDraft>, StrategyError> {
+    fn on_tick(
+        &mut self,
+        t: &Tick,
+        f: &FeatureSnapshot,
+    ) -> Result<Option<SignalDraft>, StrategyError> {
         Python::attach(|py| {
             let tick = tick_view(t);
             let feats = FeatureView {
@@ -126,7 +134,11 @@ impl CustomStrategy for PyStrategy {
                 liquidity: f.liquidity,
                 ema: f.ema,
             };
-            let out = self.obj.bind(py).call_method1("on_tick", (tick, feats)).map_err(|e| fail(&self.name, e))?;
+            let out = self
+                .obj
+                .bind(py)
+                .call_method1("on_tick", (tick, feats))
+                .map_err(|e| fail(&self.name, e))?;
             if out.is_none() {
                 return Ok(None);
             }
@@ -141,7 +153,11 @@ impl CustomStrategy for PyStrategy {
                     ));
                 }
                 let reason: String = out.getattr("reason")?.extract()?;
-                Ok(SignalDraft { target, confidence, reason: reason.into() })
+                Ok(SignalDraft {
+                    target,
+                    confidence,
+                    reason: reason.into(),
+                })
             };
             read().map(Some).map_err(|e| fail(&self.name, e))
         })

@@ -4,7 +4,7 @@
 mod reason;
 mod screen;
 
-pub use reason::{RejectReason, RejectCounts};
+pub use reason::{RejectCounts, RejectReason};
 pub use screen::SCREEN_CHUNK;
 
 use serde::Deserialize;
@@ -91,7 +91,10 @@ impl Default for Sanitizer {
 impl Sanitizer {
     /// A sanitizer with these limits.
     pub fn new(config: SanitizerConfig) -> Self {
-        Sanitizer { jump_sigmas_sq: config.max_jump_sigmas * config.max_jump_sigmas, config }
+        Sanitizer {
+            jump_sigmas_sq: config.max_jump_sigmas * config.max_jump_sigmas,
+            config,
+        }
     }
 
     /// The limits in force.
@@ -144,7 +147,9 @@ impl Sanitizer {
             return Err(RejectReason::MissingPrice);
         }
         // `!(x > 0)` also catches the NaN-free zero and negative cases in one comparison.
-        let prices = [tick.price, tick.bid, tick.ask, tick.open, tick.high, tick.low, tick.close];
+        let prices = [
+            tick.price, tick.bid, tick.ask, tick.open, tick.high, tick.low, tick.close,
+        ];
         if prices.iter().any(|&p| p <= 0.0) {
             return Err(RejectReason::NonPositivePrice);
         }
@@ -187,7 +192,12 @@ impl Sanitizer {
     /// [`check_stateless`](Self::check_stateless) with reference price `price`; on acceptance
     /// the guard advances.
     #[inline]
-    pub fn check_stateful(&self, ts_event: UnixNanos, price: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
+    pub fn check_stateful(
+        &self,
+        ts_event: UnixNanos,
+        price: f64,
+        guard: &mut SymbolGuard,
+    ) -> Result<(), RejectReason> {
         if ts_event < guard.last_ts_event {
             return Err(RejectReason::TimeBackwards);
         }
@@ -209,7 +219,11 @@ impl Sanitizer {
         if guard.accepted > c.jump_warmup {
             let floor = c.min_jump_sigma * guard.last_price;
             let floor = floor * floor;
-            let var = if guard.variance > floor { guard.variance } else { floor };
+            let var = if guard.variance > floor {
+                guard.variance
+            } else {
+                floor
+            };
             let limit = self.jump_sigmas_sq * var;
             if d2 > limit {
                 self.on_jump(price, d2, limit, guard)?;
@@ -231,7 +245,13 @@ impl Sanitizer {
     /// A run of rejections near one level is a real gap, not a bad print: after enough of them
     /// the level is accepted and the volatility estimate restarts from that move.
     #[cold]
-    fn on_jump(&self, price: f64, d2: f64, limit: f64, guard: &mut SymbolGuard) -> Result<(), RejectReason> {
+    fn on_jump(
+        &self,
+        price: f64,
+        d2: f64,
+        limit: f64,
+        guard: &mut SymbolGuard,
+    ) -> Result<(), RejectReason> {
         let step = price - guard.jump_candidate;
         let near = guard.jump_streak > 0 && step * step <= limit;
         guard.jump_streak = if near { guard.jump_streak + 1 } else { 1 };
@@ -271,11 +291,26 @@ mod tests {
         let mut late = quote(0, 100.0, 100.1);
         late.ts_recv = 101 * NANOS_PER_MILLI;
         assert_eq!(check(&late), Err(RejectReason::Latency));
-        assert_eq!(check(&quote(1, 100.0, 100.6)), Err(RejectReason::WideSpread));
-        assert_eq!(check(&quote(1, 100.2, 100.1)), Err(RejectReason::CrossedQuote));
-        assert_eq!(check(&quote(1, 0.0, 100.1)), Err(RejectReason::NonPositivePrice));
-        assert_eq!(check(&quote(1, f64::INFINITY, 100.1)), Err(RejectReason::NonFinite));
-        assert_eq!(check(&Tick::empty(1, 1, 0)), Err(RejectReason::MissingPrice));
+        assert_eq!(
+            check(&quote(1, 100.0, 100.6)),
+            Err(RejectReason::WideSpread)
+        );
+        assert_eq!(
+            check(&quote(1, 100.2, 100.1)),
+            Err(RejectReason::CrossedQuote)
+        );
+        assert_eq!(
+            check(&quote(1, 0.0, 100.1)),
+            Err(RejectReason::NonPositivePrice)
+        );
+        assert_eq!(
+            check(&quote(1, f64::INFINITY, 100.1)),
+            Err(RejectReason::NonFinite)
+        );
+        assert_eq!(
+            check(&Tick::empty(1, 1, 0)),
+            Err(RejectReason::MissingPrice)
+        );
         let mut neg = quote(1, 100.0, 100.1);
         neg.volume = -1.0;
         assert_eq!(check(&neg), Err(RejectReason::NegativeVolume));
@@ -285,9 +320,17 @@ mod tests {
         (bar.high, bar.low, bar.close) = (11.0, 10.0, 10.5);
         assert_eq!(check(&bar), Ok(()));
         bar.open = 11.5;
-        assert_eq!(check(&bar), Err(RejectReason::InconsistentBar), "open above the high");
+        assert_eq!(
+            check(&bar),
+            Err(RejectReason::InconsistentBar),
+            "open above the high"
+        );
         bar.open = 9.5;
-        assert_eq!(check(&bar), Err(RejectReason::InconsistentBar), "open below the low");
+        assert_eq!(
+            check(&bar),
+            Err(RejectReason::InconsistentBar),
+            "open below the low"
+        );
     }
 
     #[test]
@@ -302,10 +345,16 @@ mod tests {
         let s = Sanitizer::default();
         let mut g = SymbolGuard::default();
         assert_eq!(s.check(&quote(10, 100.0, 100.1), &mut g), Ok(()));
-        assert_eq!(s.check(&quote(9, 100.0, 100.1), &mut g), Err(RejectReason::TimeBackwards));
+        assert_eq!(
+            s.check(&quote(9, 100.0, 100.1), &mut g),
+            Err(RejectReason::TimeBackwards)
+        );
         assert_eq!(s.check(&quote(10, 100.0, 100.1), &mut g), Ok(()));
         // Another symbol has its own clock.
-        assert_eq!(s.check(&quote(5, 100.0, 100.1), &mut SymbolGuard::default()), Ok(()));
+        assert_eq!(
+            s.check(&quote(5, 100.0, 100.1), &mut SymbolGuard::default()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -316,11 +365,18 @@ mod tests {
             let p = 100.0 + if i % 2 == 0 { 0.01 } else { -0.01 };
             assert_eq!(s.check(&quote(i, p, p + 0.01), &mut g), Ok(()));
         }
-        assert_eq!(s.check(&quote(100, 150.0, 150.01), &mut g), Err(RejectReason::PriceJump));
+        assert_eq!(
+            s.check(&quote(100, 150.0, 150.01), &mut g),
+            Err(RejectReason::PriceJump)
+        );
         assert_eq!(s.check(&quote(101, 100.0, 100.01), &mut g), Ok(()));
         // A real gap to 130 repeats: rejected until the re-anchor count, then accepted.
-        let results: Vec<_> = (0..5).map(|i| s.check(&quote(102 + i, 130.0, 130.01), &mut g)).collect();
-        assert!(results[..4].iter().all(|r| *r == Err(RejectReason::PriceJump)));
+        let results: Vec<_> = (0..5)
+            .map(|i| s.check(&quote(102 + i, 130.0, 130.01), &mut g))
+            .collect();
+        assert!(results[..4]
+            .iter()
+            .all(|r| *r == Err(RejectReason::PriceJump)));
         assert_eq!(results[4], Ok(()));
         assert_eq!(s.check(&quote(110, 130.02, 130.03), &mut g), Ok(()));
     }

@@ -89,6 +89,9 @@ impl RejectCounts {
 
     /// Non-zero counts with their names.
     pub fn nonzero(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        RejectReason::ALL.iter().map(|r| (r.as_str(), self.0[*r as usize])).filter(|(_, n)| *n > 0)
+        RejectReason::ALL
+            .iter()
+            .map(|r| (r.as_str(), self.0[*r as usize]))
+            .filter(|(_, n)| *n > 0)
     }
 }

@@ -68,8 +68,12 @@ fn extremes(col: &[f64]) -> (f64, f64) {
         lo[0] = if x < lo[0] { x } else { lo[0] };
         hi[0] = if x > hi[0] { x } else { hi[0] };
     }
-    let lo = lo.iter().fold(f64::INFINITY, |a, &x| if x < a { x } else { a });
-    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &x| if x > a { x } else { a });
+    let lo = lo
+        .iter()
+        .fold(f64::INFINITY, |a, &x| if x < a { x } else { a });
+    let hi = hi
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &x| if x > a { x } else { a });
     (lo, hi)
 }
 
@@ -140,7 +144,13 @@ impl Sanitizer {
     /// Panics if the range is beyond the batch, the two outputs differ in length or are longer
     /// than [`SCREEN_CHUNK`].
     #[inline(never)]
-    pub fn screen(&self, cols: &TickColumns<'_>, start: usize, price: &mut [f64], clean: &mut [bool]) {
+    pub fn screen(
+        &self,
+        cols: &TickColumns<'_>,
+        start: usize,
+        price: &mut [f64],
+        clean: &mut [bool],
+    ) {
         let n = clean.len();
         assert_eq!(price.len(), n, "screen outputs must have one slot per tick");
         self.reference_prices(cols, start, price);
@@ -166,7 +176,11 @@ impl Sanitizer {
         let end = start + price.len();
         if let (Some(bid), Some(ask)) = (cols.bid, cols.ask) {
             for ((p, &b), &a) in price.iter_mut().zip(&bid[start..end]).zip(&ask[start..end]) {
-                *p = if b.is_finite() & a.is_finite() { 0.5 * (b + a) } else { f64::NAN };
+                *p = if b.is_finite() & a.is_finite() {
+                    0.5 * (b + a)
+                } else {
+                    f64::NAN
+                };
             }
         } else {
             price.fill(f64::NAN);
@@ -182,13 +196,21 @@ impl Sanitizer {
     /// Every stateless rule over ticks `start..start + price.len()` (`price`: their reference
     /// prices), flagging the ticks that break one into `flags`.
     #[inline(always)]
-    fn flag_rules<'a, F: Flags + ?Sized>(&self, cols: &TickColumns<'a>, start: usize, price: &[f64], flags: &mut F) {
+    fn flag_rules<'a, F: Flags + ?Sized>(
+        &self,
+        cols: &TickColumns<'a>,
+        start: usize,
+        price: &[f64],
+        flags: &mut F,
+    ) {
         let end = start + price.len();
         let part = |c: Option<&'a [f64]>| c.map(|c| &c[start..end]);
         let c = &self.config;
 
         // Prices: finite (NaN is "not provided") and positive.
-        let prices = [cols.price, cols.bid, cols.ask, cols.open, cols.high, cols.low, cols.close];
+        let prices = [
+            cols.price, cols.bid, cols.ask, cols.open, cols.high, cols.low, cols.close,
+        ];
         for col in prices.into_iter().filter_map(part) {
             flags.check_column(col, ValueRule::Price);
         }
@@ -211,7 +233,11 @@ impl Sanitizer {
         flags.or_each(price.iter().map(|&p| u64::from(p.is_nan())));
 
         if let Some(side) = cols.liq_side {
-            flags.or_each(side[start..end].iter().map(|&s| u64::from(!(-1..=1).contains(&s))));
+            flags.or_each(
+                side[start..end]
+                    .iter()
+                    .map(|&s| u64::from(!(-1..=1).contains(&s))),
+            );
         }
         match cols.ts_recv {
             Some(recv) => {
@@ -255,7 +281,18 @@ mod tests {
 
     /// Small values with every kind of defect, so random rows hit each rule.
     fn pick(x: u64) -> f64 {
-        const V: [f64; 10] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0, 0.0, 99.0, 100.0, 100.2, 101.0, 0.5];
+        const V: [f64; 10] = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            0.0,
+            99.0,
+            100.0,
+            100.2,
+            101.0,
+            0.5,
+        ];
         V[(x % V.len() as u64) as usize]
     }
 
@@ -275,7 +312,13 @@ mod tests {
             for (k, col) in floats.iter_mut().enumerate() {
                 // Mostly clean quotes and bars, sometimes a defect.
                 let r = next();
-                let v = if r % 4 == 0 { pick(r >> 8) } else if (1..=2).contains(&k) || (8..=12).contains(&k) { 100.0 + (r >> 40) as f64 * 1e-9 } else { 1.0 };
+                let v = if r % 4 == 0 {
+                    pick(r >> 8)
+                } else if (1..=2).contains(&k) || (8..=12).contains(&k) {
+                    100.0 + (r >> 40) as f64 * 1e-9
+                } else {
+                    1.0
+                };
                 col.push(v);
             }
             ts.push(i as i64 * 1_000);
@@ -307,7 +350,14 @@ mod tests {
                 open_interest: on(14),
             };
             cols.validate().unwrap();
-            for config in [SanitizerConfig::default(), SanitizerConfig { max_spread: 0.01, max_latency_ns: -1, ..Default::default() }] {
+            for config in [
+                SanitizerConfig::default(),
+                SanitizerConfig {
+                    max_spread: 0.01,
+                    max_latency_ns: -1,
+                    ..Default::default()
+                },
+            ] {
                 let s = Sanitizer::new(config);
                 let m = SCREEN_CHUNK;
                 let (mut price, mut clean) = (vec![0.0; m], vec![false; m]);
@@ -318,16 +368,28 @@ mod tests {
                     for k in 0..m {
                         let t = cols.tick(start + k);
                         let expected = s.check_stateless(&t);
-                        assert_eq!(clean[k], expected.is_ok(), "tick {} mask {mask:#x}: {t:?}", start + k);
+                        assert_eq!(
+                            clean[k],
+                            expected.is_ok(),
+                            "tick {} mask {mask:#x}: {t:?}",
+                            start + k
+                        );
                         passed += usize::from(clean[k]);
                         let want = t.reference_price();
-                        assert!(price[k] == want || (price[k].is_nan() && want.is_nan()), "price of {}", start + k);
+                        assert!(
+                            price[k] == want || (price[k].is_nan() && want.is_nan()),
+                            "price of {}",
+                            start + k
+                        );
                         if let Ok(p) = expected {
                             assert_eq!(p.to_bits(), price[k].to_bits());
                         }
                     }
                 }
-                assert!(mask == 0 || passed > 0 || s.config().max_latency_ns < 0, "mask {mask:#x}: some ticks must pass");
+                assert!(
+                    mask == 0 || passed > 0 || s.config().max_latency_ns < 0,
+                    "mask {mask:#x}: some ticks must pass"
+                );
             }
         }
     }
@@ -344,11 +406,26 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let mut floats: Vec<Vec<f64>> = (0..15).map(|k| vec![if k <= 2 || (8..=11).contains(&k) { 100.0 } else { 1.0 }; n]).collect();
+        let mut floats: Vec<Vec<f64>> = (0..15)
+            .map(|k| {
+                vec![
+                    if k <= 2 || (8..=11).contains(&k) {
+                        100.0
+                    } else {
+                        1.0
+                    };
+                    n
+                ]
+            })
+            .collect();
         floats[2].fill(100.01);
         floats[9].fill(100.5);
         floats[10].fill(99.5);
-        let (ts, mut recv, mut side) = ((0..n as i64).collect::<Vec<_>>(), (0..n as i64).collect::<Vec<_>>(), vec![0i8; n]);
+        let (ts, mut recv, mut side) = (
+            (0..n as i64).collect::<Vec<_>>(),
+            (0..n as i64).collect::<Vec<_>>(),
+            vec![0i8; n],
+        );
         for chunk in 0..n / 64 {
             let r = next();
             if r % 5 == 0 {
@@ -392,11 +469,24 @@ mod tests {
             let mut all = true;
             for (k, &screened) in clean.iter().enumerate() {
                 let ok = s.check_stateless(&cols.tick(start + k)).is_ok();
-                assert_eq!(screened, ok, "tick {}: {:?}", start + k, cols.tick(start + k));
+                assert_eq!(
+                    screened,
+                    ok,
+                    "tick {}: {:?}",
+                    start + k,
+                    cols.tick(start + k)
+                );
                 all &= ok;
             }
-            if all { clean_chunks += 1 } else { dirty_chunks += 1 }
+            if all {
+                clean_chunks += 1
+            } else {
+                dirty_chunks += 1
+            }
         }
-        assert!(clean_chunks > 50 && dirty_chunks > 100, "{clean_chunks} clean, {dirty_chunks} dirty");
+        assert!(
+            clean_chunks > 50 && dirty_chunks > 100,
+            "{clean_chunks} clean, {dirty_chunks} dirty"
+        );
     }
 }

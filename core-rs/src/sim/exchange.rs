@@ -427,7 +427,14 @@ impl Exchange {
         ts_local: UnixNanos,
     ) {
         let order = self.named(client_id);
-        self.reject_request(order.id, order.client_id, order.symbol, reason, "modify", ts_local);
+        self.reject_request(
+            order.id,
+            order.client_id,
+            order.symbol,
+            reason,
+            "modify",
+            ts_local,
+        );
     }
 
     /// What a cancel or modify sent now names.
@@ -624,7 +631,9 @@ impl Exchange {
 
     /// The symbol's position side and liquidation price, as the venue keeps them.
     pub fn liquidation(&self, symbol: SymbolId) -> Option<(Side, f64)> {
-        self.symbols.get(symbol as usize).and_then(|w| w.liquidation)
+        self.symbols
+            .get(symbol as usize)
+            .and_then(|w| w.liquidation)
     }
 
     /// Tells the venue the symbol's position liquidation price (None: flat).
@@ -949,7 +958,11 @@ impl Exchange {
     /// The header of an event of order `c` at exchange time `at`, answered after the response
     /// latency.
     pub(super) fn header(&mut self, c: &OrderCore, at: UnixNanos) -> EventHeader {
-        let ts_local = if self.silent { at } else { at.saturating_add(self.latency.response(at)) };
+        let ts_local = if self.silent {
+            at
+        } else {
+            at.saturating_add(self.latency.response(at))
+        };
         EventHeader {
             order_id: c.id,
             client_id: c.client_id.clone(),
@@ -1559,7 +1572,11 @@ impl Exchange {
         // A reduce-only order never opens, adds or flips, however it fills.
         let qty = if o.core().reduce_only {
             let pos = self.position(o.core().symbol);
-            let room = if reduces(pos, o.core().side) { Qty(pos.abs()) } else { Qty::ZERO };
+            let room = if reduces(pos, o.core().side) {
+                Qty(pos.abs())
+            } else {
+                Qty::ZERO
+            };
             if room.is_zero() {
                 self.cancel_order(id, at, "flat");
                 return;

@@ -116,7 +116,6 @@ impl EmpiricalLatency {
         }
         Ok(out)
     }
-
 }
 
 impl LatencyModel for EmpiricalLatency {
@@ -185,8 +184,15 @@ impl From<LatencyFields> for LatencyConfig {
     fn from(f: LatencyFields) -> Self {
         match f.kind {
             LatencyKind::Recorded => LatencyConfig::Recorded,
-            LatencyKind::Constant => LatencyConfig::Constant { entry_ns: f.entry_ns, response_ns: f.response_ns },
-            LatencyKind::Empirical => LatencyConfig::Empirical { samples_ns: f.samples_ns, file: f.file, seed: f.seed },
+            LatencyKind::Constant => LatencyConfig::Constant {
+                entry_ns: f.entry_ns,
+                response_ns: f.response_ns,
+            },
+            LatencyKind::Empirical => LatencyConfig::Empirical {
+                samples_ns: f.samples_ns,
+                file: f.file,
+                seed: f.seed,
+            },
         }
     }
 }
@@ -319,16 +325,24 @@ mod tests {
         let samples = vec![(100, 1_000), (200, 2_000), (300, 3_000)];
         let run = |seed| {
             let mut m = EmpiricalLatency::new(samples.clone(), seed).unwrap();
-            (0..1_000).map(|_| (m.entry(0), m.response(0))).collect::<Vec<_>>()
+            (0..1_000)
+                .map(|_| (m.entry(0), m.response(0)))
+                .collect::<Vec<_>>()
         };
         let a = run(7);
         assert_eq!(a, run(7), "same seed, same draws");
         assert_ne!(a, run(8), "another seed, other draws");
         for s in &samples {
             let n = a.iter().filter(|p| p.0 == s.0).count();
-            assert!((250..420).contains(&n), "each entry sample about a third of the time: {n}");
+            assert!(
+                (250..420).contains(&n),
+                "each entry sample about a third of the time: {n}"
+            );
             let n = a.iter().filter(|p| p.1 == s.1).count();
-            assert!((250..420).contains(&n), "each response sample about a third of the time: {n}");
+            assert!(
+                (250..420).contains(&n),
+                "each response sample about a third of the time: {n}"
+            );
         }
         // Drawing more answers does not move the entry draws (they decide the fills).
         let mut m = EmpiricalLatency::new(samples.clone(), 7).unwrap();

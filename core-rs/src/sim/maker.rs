@@ -17,7 +17,12 @@ use crate::types::{OrderSide, Price, Qty, Side, SymbolId, UnixNanos};
 #[inline(always)]
 pub(super) fn inside(t: &Tick, (lo, hi): (f64, f64)) -> bool {
     // A NaN compares false both ways: an unknown price never leaves the band.
-    !(t.bid <= lo) & !(t.price <= lo) & !(t.ask <= lo) & !(t.bid >= hi) & !(t.price >= hi) & !(t.ask >= hi)
+    !(t.bid <= lo)
+        & !(t.price <= lo)
+        & !(t.ask <= lo)
+        & !(t.bid >= hi)
+        & !(t.price >= hi)
+        & !(t.ask >= hi)
 }
 
 impl Exchange {
@@ -186,18 +191,24 @@ impl Exchange {
     /// still triggers them): the touch on the order's execution side, or the mid for mark-price
     /// triggers.
     fn fire_triggers_on_book(&mut self, symbol: SymbolId, book: &OrderBook, at: UnixNanos) {
-        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        let Some(w) = self.symbols.get(symbol as usize) else {
+            return;
+        };
         if w.triggers.is_empty() {
             return;
         }
         let mut fired: Vec<(bool, OrderId, Price)> = Vec::new();
         for &id in &w.triggers {
-            let Some(o) = self.orders.get(&id) else { continue };
+            let Some(o) = self.orders.get(&id) else {
+                continue;
+            };
             if o.core().armed_event == self.event_no {
                 continue;
             }
             let observed = self.trigger_price(symbol, o, Some(book));
-            let Ok(obs) = Price::from_f64(observed) else { continue };
+            let Ok(obs) = Price::from_f64(observed) else {
+                continue;
+            };
             if o.triggered_by(obs) {
                 fired.push((matches!(o, AnyOrder::StopMarket(_)), id, obs));
             }
@@ -273,7 +284,11 @@ impl Exchange {
                 l.queue_ahead = Some(q.ahead);
                 l.traded_since_update = q.traded;
                 let b = &mut blocked[usize::from(side == OrderSide::Sell)];
-                let f = if *b { 0.0 } else { reached.min(left).min(leaves.to_f64()) };
+                let f = if *b {
+                    0.0
+                } else {
+                    reached.min(left).min(leaves.to_f64())
+                };
                 let f = floor_units(f).min(leaves);
                 used_at_price += f.to_f64();
                 *b |= f < leaves;
@@ -407,7 +422,9 @@ impl Exchange {
     /// (cleared first).
     pub fn resting_levels(&self, symbol: SymbolId, out: &mut Vec<(bool, Price)>) {
         out.clear();
-        let Some(w) = self.symbols.get(symbol as usize) else { return };
+        let Some(w) = self.symbols.get(symbol as usize) else {
+            return;
+        };
         for id in &w.resting {
             if let Some(AnyOrder::Limit(l)) = self.orders.get(id) {
                 out.push((l.core.side == OrderSide::Buy, l.price));
@@ -434,7 +451,11 @@ struct Ids {
 
 impl Ids {
     fn of(ids: &[OrderId]) -> Self {
-        let mut out = Ids { inline: [OrderId(0); 8], len: ids.len(), heap: Vec::new() };
+        let mut out = Ids {
+            inline: [OrderId(0); 8],
+            len: ids.len(),
+            heap: Vec::new(),
+        };
         if ids.len() <= 8 {
             out.inline[..ids.len()].copy_from_slice(ids);
         } else {

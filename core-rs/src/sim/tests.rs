@@ -492,8 +492,17 @@ fn a_position_opened_at_a_bar_s_open_can_be_liquidated_on_that_bar_s_range() {
     let second = bar(60, 100.0, 102.0, 98.0, 101.0);
     x.deliver(second.ts_event, &NoBooks, Some((0, second.open)));
     x.on_tick(&second, &NoBooks);
-    let r: Vec<_> = x.take_reports().map(|r| (r.price.to_f64(), r.exit_reason)).collect();
-    assert_eq!(r, vec![(100.01, ExitReason::Order), (98.40984, ExitReason::Liquidation)]);
+    let r: Vec<_> = x
+        .take_reports()
+        .map(|r| (r.price.to_f64(), r.exit_reason))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (100.01, ExitReason::Order),
+            (98.40984, ExitReason::Liquidation)
+        ]
+    );
     assert_eq!(x.position(0), 0);
 }
 

@@ -106,14 +106,20 @@ impl OrderFlowConfig {
         if !(long | short) {
             return None;
         }
-        let (side, reason) = if long { (Side::Long, "exhausted selling") } else { (Side::Short, "exhausted buying") };
+        let (side, reason) = if long {
+            (Side::Long, "exhausted selling")
+        } else {
+            (Side::Short, "exhausted buying")
+        };
         // The RSI condition above holds: 0.5; |imbalance| > threshold, i.e.
         // |b − a| / (b + a) > threshold without dividing, adds 1.
         let imbalanced = (b - a).abs() > self.imbalance_threshold * (b + a);
         let mut score = if imbalanced { 1.5 } else { 0.5 };
         // The liquidity point (a rank count over the window) only matters when it can decide the
         // signal or its confidence: skip it when even with it the score stays below the minimum.
-        if score + 0.5 >= self.min_score && feats.liquidity_above(self.liquidity_threshold) == Some(true) {
+        if score + 0.5 >= self.min_score
+            && feats.liquidity_above(self.liquidity_threshold) == Some(true)
+        {
             score += 0.5;
         }
         (score >= self.min_score)
@@ -135,7 +141,11 @@ pub struct VolatilityFaderConfig {
 
 impl Default for VolatilityFaderConfig {
     fn default() -> Self {
-        VolatilityFaderConfig { enabled: true, multiple: 2.0, confidence: 0.75 }
+        VolatilityFaderConfig {
+            enabled: true,
+            multiple: 2.0,
+            confidence: 0.75,
+        }
     }
 }
 
@@ -155,7 +165,11 @@ impl VolatilityFaderConfig {
         if !(up | down) {
             return None;
         }
-        let (side, reason) = if up { (Side::Short, "fade spike up") } else { (Side::Long, "fade spike down") };
+        let (side, reason) = if up {
+            (Side::Short, "fade spike up")
+        } else {
+            (Side::Long, "fade spike down")
+        };
         Some(SignalDraft::new(side, self.confidence, reason))
     }
 }
@@ -175,7 +189,11 @@ pub struct EmaCrossConfig {
 
 impl Default for EmaCrossConfig {
     fn default() -> Self {
-        EmaCrossConfig { enabled: false, short_below: false, confidence: 0.5 }
+        EmaCrossConfig {
+            enabled: false,
+            short_below: false,
+            confidence: 0.5,
+        }
     }
 }
 
@@ -187,7 +205,11 @@ impl EmaCrossConfig {
         // A cold (NaN) EMA is neither above nor below.
         let ema = f.ema;
         if f.price > ema {
-            Some(SignalDraft::new(Side::Long, self.confidence, "price above EMA"))
+            Some(SignalDraft::new(
+                Side::Long,
+                self.confidence,
+                "price above EMA",
+            ))
         } else if f.price < ema {
             Some(if self.short_below {
                 SignalDraft::new(Side::Short, self.confidence, "price below EMA")
@@ -236,11 +258,29 @@ mod tests {
     #[test]
     fn liquidation_hunter_follows_the_flush() {
         let c = LiquidationHunterConfig::default();
-        let r = |ratio: f64, side: Side, events: u32| LiqReading { ratio, side, events };
-        assert_eq!(c.evaluate(&r(0.9, Side::Long, 1)).unwrap().side(), Some(Side::Long));
-        assert_eq!(c.evaluate(&r(f64::INFINITY, Side::Short, 3)).unwrap().side(), Some(Side::Short));
-        assert!(c.evaluate(&r(0.8, Side::Long, 4)).is_none(), "ratio must be strictly above 0.8");
-        assert!(c.evaluate(&r(f64::NAN, Side::Long, 4)).is_none(), "unknown volume is silence");
+        let r = |ratio: f64, side: Side, events: u32| LiqReading {
+            ratio,
+            side,
+            events,
+        };
+        assert_eq!(
+            c.evaluate(&r(0.9, Side::Long, 1)).unwrap().side(),
+            Some(Side::Long)
+        );
+        assert_eq!(
+            c.evaluate(&r(f64::INFINITY, Side::Short, 3))
+                .unwrap()
+                .side(),
+            Some(Side::Short)
+        );
+        assert!(
+            c.evaluate(&r(0.8, Side::Long, 4)).is_none(),
+            "ratio must be strictly above 0.8"
+        );
+        assert!(
+            c.evaluate(&r(f64::NAN, Side::Long, 4)).is_none(),
+            "unknown volume is silence"
+        );
         let cluster = LiquidationHunterConfig { min_events: 3, ..c };
         assert!(cluster.evaluate(&r(0.9, Side::Long, 2)).is_none());
         assert!(cluster.evaluate(&r(0.9, Side::Long, 3)).is_some());
@@ -252,21 +292,46 @@ mod tests {
         let feats = SymbolFeatures::new(&FeatureConfig::default());
         let s = c.evaluate(&v(snap()), &feats).unwrap();
         assert_eq!(s.side(), Some(Side::Long));
-        assert!((s.confidence - 0.6).abs() < 1e-12, "1.5 / 2.5 without liquidity");
-        let short = FeatureSnapshot { rsi_parts: rsi(70.0), volumes: imb(0.2), ..snap() };
-        assert_eq!(c.evaluate(&v(short), &feats).unwrap().side(), Some(Side::Short));
-        let weak = FeatureSnapshot { volumes: imb(-0.1), ..snap() };
+        assert!(
+            (s.confidence - 0.6).abs() < 1e-12,
+            "1.5 / 2.5 without liquidity"
+        );
+        let short = FeatureSnapshot {
+            rsi_parts: rsi(70.0),
+            volumes: imb(0.2),
+            ..snap()
+        };
+        assert_eq!(
+            c.evaluate(&v(short), &feats).unwrap().side(),
+            Some(Side::Short)
+        );
+        let weak = FeatureSnapshot {
+            volumes: imb(-0.1),
+            ..snap()
+        };
         assert!(c.evaluate(&v(weak), &feats).is_none(), "score 0.5 < 1.5");
-        let neutral = FeatureSnapshot { rsi_parts: rsi(50.0), ..snap() };
+        let neutral = FeatureSnapshot {
+            rsi_parts: rsi(50.0),
+            ..snap()
+        };
         assert!(c.evaluate(&v(neutral), &feats).is_none());
-        let no_book = FeatureSnapshot { volumes: None, ..snap() };
-        assert!(c.evaluate(&v(no_book), &feats).is_none(), "unknown imbalance is silence");
+        let no_book = FeatureSnapshot {
+            volumes: None,
+            ..snap()
+        };
+        assert!(
+            c.evaluate(&v(no_book), &feats).is_none(),
+            "unknown imbalance is silence"
+        );
     }
 
     #[test]
     fn order_flow_adds_liquidity_to_confidence() {
         let c = OrderFlowConfig::default();
-        let mut feats = SymbolFeatures::new(&FeatureConfig { bar_ns: 0, ..Default::default() });
+        let mut feats = SymbolFeatures::new(&FeatureConfig {
+            bar_ns: 0,
+            ..Default::default()
+        });
         let mut t = crate::tick::Tick::empty(0, 0, 0);
         (t.price, t.bid_qty, t.ask_qty) = (100.0, 5.0, 5.0);
         feats.on_tick(&t, 100.0);
@@ -278,19 +343,53 @@ mod tests {
 
     #[test]
     fn ema_cross_is_long_above_and_flat_or_short_below() {
-        let c = EmaCrossConfig { enabled: true, ..Default::default() };
-        assert_eq!(c.evaluate(&v(snap())).unwrap().target, crate::strategy::Target::Flat);
-        let above = FeatureSnapshot { price: 101.0, ..snap() };
+        let c = EmaCrossConfig {
+            enabled: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            c.evaluate(&v(snap())).unwrap().target,
+            crate::strategy::Target::Flat
+        );
+        let above = FeatureSnapshot {
+            price: 101.0,
+            ..snap()
+        };
         assert_eq!(c.evaluate(&v(above)).unwrap().side(), Some(Side::Long));
-        let short = EmaCrossConfig { short_below: true, ..c.clone() };
-        assert_eq!(short.evaluate(&v(snap())).unwrap().side(), Some(Side::Short));
-        assert!(c.evaluate(&v(FeatureSnapshot { ema: None, ..snap() })).is_none(), "warming up");
+        let short = EmaCrossConfig {
+            short_below: true,
+            ..c.clone()
+        };
+        assert_eq!(
+            short.evaluate(&v(snap())).unwrap().side(),
+            Some(Side::Short)
+        );
+        assert!(
+            c.evaluate(&v(FeatureSnapshot {
+                ema: None,
+                ..snap()
+            }))
+            .is_none(),
+            "warming up"
+        );
     }
 
     /// The branching forms the selects replaced, kept as the reference.
     fn reference_order_flow_side(c: &OrderFlowConfig, f: &BarFeatures) -> Option<Side> {
-        let below = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 < x } else { 100.0 * g < x * (g + l) };
-        let above = |g: f64, l: f64, x: f64| if g + l == 0.0 { 50.0 > x } else { 100.0 * g > x * (g + l) };
+        let below = |g: f64, l: f64, x: f64| {
+            if g + l == 0.0 {
+                50.0 < x
+            } else {
+                100.0 * g < x * (g + l)
+            }
+        };
+        let above = |g: f64, l: f64, x: f64| {
+            if g + l == 0.0 {
+                50.0 > x
+            } else {
+                100.0 * g > x * (g + l)
+            }
+        };
         let (b, a) = (f.bid_volume, f.ask_volume);
         if b < a && below(f.rsi_gain, f.rsi_loss, c.rsi_low) {
             Some(Side::Long)
@@ -317,7 +416,11 @@ mod tests {
 
     #[test]
     fn branch_free_decisions_match_the_branching_ones() {
-        let of = OrderFlowConfig { imbalance_threshold: -1.0, min_score: 0.0, ..Default::default() };
+        let of = OrderFlowConfig {
+            imbalance_threshold: -1.0,
+            min_score: 0.0,
+            ..Default::default()
+        };
         let fader = VolatilityFaderConfig::default();
         let feats = SymbolFeatures::new(&FeatureConfig::default());
         let vals = [f64::NAN, 0.0, -0.0, 1.0, 2.0, 3.0, 60.0, f64::INFINITY];
@@ -327,7 +430,11 @@ mod tests {
                 for &b in &vals[..6] {
                     for &a in &vals[..6] {
                         for (lo, hi) in [(40.0, 60.0), (50.0, 50.0), (60.0, 40.0)] {
-                            let c = OrderFlowConfig { rsi_low: lo, rsi_high: hi, ..of.clone() };
+                            let c = OrderFlowConfig {
+                                rsi_low: lo,
+                                rsi_high: hi,
+                                ..of.clone()
+                            };
                             let f = BarFeatures {
                                 rsi_gain: g,
                                 rsi_loss: l,
@@ -335,7 +442,10 @@ mod tests {
                                 ask_volume: a,
                                 ..v(snap())
                             };
-                            assert_eq!(c.evaluate(&f, &feats).and_then(|d| d.side()), reference_order_flow_side(&c, &f));
+                            assert_eq!(
+                                c.evaluate(&f, &feats).and_then(|d| d.side()),
+                                reference_order_flow_side(&c, &f)
+                            );
                             checked += 1;
                         }
                     }
@@ -343,8 +453,17 @@ mod tests {
                 // Fader: g, l stand for the true-range ratio and mean; b for the price move.
                 for &m in &vals {
                     for moved in [f64::NAN, 0.0, -1.0, 1.0] {
-                        let f = BarFeatures { tr_ratio: g, tr_mean: l * m, price: 100.0 + moved, prev_price: 100.0, ..v(snap()) };
-                        assert_eq!(fader.evaluate(&f).and_then(|d| d.side()), reference_fader_side(&fader, &f));
+                        let f = BarFeatures {
+                            tr_ratio: g,
+                            tr_mean: l * m,
+                            price: 100.0 + moved,
+                            prev_price: 100.0,
+                            ..v(snap())
+                        };
+                        assert_eq!(
+                            fader.evaluate(&f).and_then(|d| d.side()),
+                            reference_fader_side(&fader, &f)
+                        );
                     }
                 }
             }
@@ -355,12 +474,25 @@ mod tests {
     #[test]
     fn fader_fades_the_last_move() {
         let c = VolatilityFaderConfig::default();
-        assert_eq!(c.evaluate(&v(snap())).unwrap().side(), Some(Side::Long), "price fell → LONG");
-        let up = FeatureSnapshot { prev_price: 99.0, ..snap() };
+        assert_eq!(
+            c.evaluate(&v(snap())).unwrap().side(),
+            Some(Side::Long),
+            "price fell → LONG"
+        );
+        let up = FeatureSnapshot {
+            prev_price: 99.0,
+            ..snap()
+        };
         assert_eq!(c.evaluate(&v(up)).unwrap().side(), Some(Side::Short));
-        let calm = FeatureSnapshot { tr_ratio: Some(0.02), ..snap() };
+        let calm = FeatureSnapshot {
+            tr_ratio: Some(0.02),
+            ..snap()
+        };
         assert!(c.evaluate(&v(calm)).is_none(), "exactly 2× is not above 2×");
-        let young = FeatureSnapshot { tr_mean: None, ..snap() };
+        let young = FeatureSnapshot {
+            tr_mean: None,
+            ..snap()
+        };
         assert!(c.evaluate(&v(young)).is_none());
     }
 }

@@ -8,8 +8,14 @@ use super::features::MAX_WINDOW;
 /// Slots per block of the rank count: four AVX2 registers of `f64`.
 const COUNT_BLOCK: usize = 16;
 
-const _: () = assert!(MAX_WINDOW.is_power_of_two(), "window slots are masked with MAX_WINDOW - 1");
-const _: () = assert!(MAX_WINDOW % COUNT_BLOCK == 0, "rounding the window up to a block stays in the buffer");
+const _: () = assert!(
+    MAX_WINDOW.is_power_of_two(),
+    "window slots are masked with MAX_WINDOW - 1"
+);
+const _: () = assert!(
+    MAX_WINDOW % COUNT_BLOCK == 0,
+    "rounding the window up to a block stays in the buffer"
+);
 
 /// A fixed-capacity window of the last `cap` depths. The buffer is always [`MAX_WINDOW`] long;
 /// slots not yet written, and those past `cap`, hold +∞, which is below nothing, so a rank
@@ -47,13 +53,19 @@ impl DepthWindow {
         let next = self.next;
         // `next < cap <= MAX_WINDOW`: the mask changes nothing but proves the index in bounds.
         self.buf[next & (MAX_WINDOW - 1)] = x;
-        self.max_bound = if x > self.max_bound { x } else { self.max_bound };
+        self.max_bound = if x > self.max_bound {
+            x
+        } else {
+            self.max_bound
+        };
         // Wrapping is once per lap: a branch that predicts well, and no length to keep.
         if next + 1 == self.cap {
             self.next = 0;
             self.full = true;
             // The window is all real values now: its exact maximum, so old peaks age out.
-            self.max_bound = self.buf[..self.cap].iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+            self.max_bound = self.buf[..self.cap]
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
         } else {
             self.next = next + 1;
         }
@@ -62,7 +74,11 @@ impl DepthWindow {
     /// How many values the window holds.
     #[inline]
     fn len(&self) -> usize {
-        if self.full { self.cap } else { self.next }
+        if self.full {
+            self.cap
+        } else {
+            self.next
+        }
     }
 
     /// Whether the window holds any value.
@@ -97,7 +113,10 @@ impl DepthWindow {
         if x > self.max_bound {
             return Some(true);
         }
-        let below = self.buf[..self.blocks_len].iter().filter(|&&v| v < x).count();
+        let below = self.buf[..self.blocks_len]
+            .iter()
+            .filter(|&&v| v < x)
+            .count();
         Some(below > len / 2)
     }
 }
@@ -121,21 +140,38 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for (cap, lots) in [(1, true), (2, true), (9, true), (16, true), (100, true), (256, true), (9, false), (100, false)] {
+        for (cap, lots) in [
+            (1, true),
+            (2, true),
+            (9, true),
+            (16, true),
+            (100, true),
+            (256, true),
+            (9, false),
+            (100, false),
+        ] {
             let mut w = DepthWindow::new(cap);
             let mut vals = Vec::new();
             for i in 0..4_000 {
                 // In lots: few distinct values (ties), zeros, and a drifting median. Otherwise
                 // all distinct.
                 let r = rnd();
-                let v = if lots { ((r % 9) + (i / 500) as u64) as f64 * 0.5 } else { (r >> 11) as f64 / (1u64 << 50) as f64 };
+                let v = if lots {
+                    ((r % 9) + (i / 500) as u64) as f64 * 0.5
+                } else {
+                    (r >> 11) as f64 / (1u64 << 50) as f64
+                };
                 for q in 0..3 {
                     let probe = match q {
                         0 => v * 2.0,
                         1 => ((rnd() % 13) as f64) * 0.5,
                         _ => w.median().unwrap_or(1.0),
                     };
-                    assert_eq!(w.median_below(probe), reference(&vals, cap, probe), "cap {cap} tick {i} x {probe}");
+                    assert_eq!(
+                        w.median_below(probe),
+                        reference(&vals, cap, probe),
+                        "cap {cap} tick {i} x {probe}"
+                    );
                 }
                 w.push(v);
                 vals.push(v);

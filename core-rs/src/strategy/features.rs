@@ -70,12 +70,22 @@ struct Ring {
     cap_f64: f64,
 }
 
-const _: () = assert!(MAX_WINDOW.is_power_of_two(), "ring slots are masked with MAX_WINDOW - 1");
+const _: () = assert!(
+    MAX_WINDOW.is_power_of_two(),
+    "ring slots are masked with MAX_WINDOW - 1"
+);
 
 impl Ring {
     fn new(cap: usize) -> Self {
         let cap = cap.clamp(1, MAX_WINDOW);
-        Ring { buf: Box::new([0.0; MAX_WINDOW]), cap, next: 0, full: false, sum: 0.0, cap_f64: cap as f64 }
+        Ring {
+            buf: Box::new([0.0; MAX_WINDOW]),
+            cap,
+            next: 0,
+            full: false,
+            sum: 0.0,
+            cap_f64: cap as f64,
+        }
     }
 
     /// Pushes `x`, evicting the oldest value once the ring is full.
@@ -99,7 +109,11 @@ impl Ring {
 
     /// The mean of a full ring, or NaN until it is full.
     fn full_mean(&self) -> f64 {
-        if self.full { self.sum / self.cap_f64 } else { f64::NAN }
+        if self.full {
+            self.sum / self.cap_f64
+        } else {
+            f64::NAN
+        }
     }
 }
 
@@ -131,7 +145,11 @@ impl Rsi {
     }
 
     fn update(&mut self, change: f64) {
-        let (gain, loss) = if change > 0.0 { (change, 0.0) } else { (0.0, -change) };
+        let (gain, loss) = if change > 0.0 {
+            (change, 0.0)
+        } else {
+            (0.0, -change)
+        };
         let k = self.inv_period;
         if self.seen < self.period {
             self.seed_gain += gain * k;
@@ -175,7 +193,13 @@ impl FeatureSnapshot {
     /// RSI on price in [0, 100]; 50 for a perfectly flat market.
     #[inline]
     pub fn rsi(&self) -> Option<f64> {
-        self.rsi_parts.map(|(g, l)| if g + l == 0.0 { 50.0 } else { 100.0 * g / (g + l) })
+        self.rsi_parts.map(|(g, l)| {
+            if g + l == 0.0 {
+                50.0
+            } else {
+                100.0 * g / (g + l)
+            }
+        })
     }
 
     /// `rsi < level`, without dividing.
@@ -237,7 +261,12 @@ impl BarFeatures {
 
     /// The snapshot custom strategies see, with the liquidation ratio and liquidity given.
     pub fn snapshot(&self, liq_ratio: f64, liquidity: Option<f64>) -> FeatureSnapshot {
-        let (g, l, b, a) = (self.rsi_gain, self.rsi_loss, self.bid_volume, self.ask_volume);
+        let (g, l, b, a) = (
+            self.rsi_gain,
+            self.rsi_loss,
+            self.bid_volume,
+            self.ask_volume,
+        );
         FeatureSnapshot {
             price: self.price,
             prev_price: self.prev_price,
@@ -288,7 +317,11 @@ fn known(x: f64) -> Option<f64> {
 #[inline(always)]
 pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
     let s = g + l;
-    let (lhs, rhs) = if s == 0.0 { (50.0, level) } else { (100.0 * g, level * s) };
+    let (lhs, rhs) = if s == 0.0 {
+        (50.0, level)
+    } else {
+        (100.0 * g, level * s)
+    };
     lhs < rhs
 }
 
@@ -296,7 +329,11 @@ pub(crate) fn rsi_below(g: f64, l: f64, level: f64) -> bool {
 #[inline(always)]
 pub(crate) fn rsi_above(g: f64, l: f64, level: f64) -> bool {
     let s = g + l;
-    let (lhs, rhs) = if s == 0.0 { (50.0, level) } else { (100.0 * g, level * s) };
+    let (lhs, rhs) = if s == 0.0 {
+        (50.0, level)
+    } else {
+        (100.0 * g, level * s)
+    };
     lhs > rhs
 }
 
@@ -417,7 +454,11 @@ impl SymbolFeatures {
         }
         self.bar_seq += 1;
         let (b, a) = imbalance_volumes(t, self.source);
-        let (b, a) = if b + a > 0.0 { (b, a) } else { (f64::NAN, f64::NAN) };
+        let (b, a) = if b + a > 0.0 {
+            (b, a)
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         let mut bar = Bar::of_bar_tick(t, price, b, a);
         if !t.is_bar() {
             (bar.high, bar.low) = (price, price);
@@ -436,15 +477,27 @@ impl SymbolFeatures {
         // (a single tick) has no range yet.
         let hi = if prev > bar.high { prev } else { bar.high };
         let lo = if prev < bar.low { prev } else { bar.low };
-        let ratio = if finite(prev) || bar.high > bar.low { (hi - lo) / close } else { f64::NAN };
+        let ratio = if finite(prev) || bar.high > bar.low {
+            (hi - lo) / close
+        } else {
+            f64::NAN
+        };
         self.cur_tr = if finite(ratio) { ratio } else { f64::NAN };
         self.cur_depth = bar.depth;
         self.cur_close = close;
         self.staged = true;
         let ema = if self.ema_on {
-            self.ema = if self.ema_seen == 0 { close } else { self.ema + self.ema_alpha * (close - self.ema) };
+            self.ema = if self.ema_seen == 0 {
+                close
+            } else {
+                self.ema + self.ema_alpha * (close - self.ema)
+            };
             self.ema_seen += 1;
-            if self.ema_seen >= self.ema_period { self.ema } else { f64::NAN }
+            if self.ema_seen >= self.ema_period {
+                self.ema
+            } else {
+                f64::NAN
+            }
         } else {
             f64::NAN
         };
@@ -519,7 +572,10 @@ mod tests {
     }
 
     fn per_tick() -> FeatureConfig {
-        FeatureConfig { bar_ns: 0, ..Default::default() }
+        FeatureConfig {
+            bar_ns: 0,
+            ..Default::default()
+        }
     }
 
     /// Feeds `t` and commits; returns the completed bar's features, if any.
@@ -536,11 +592,16 @@ mod tests {
         let mut p = 100.0;
         let mut last = None;
         for _ in 0..15 {
-            last = feed(&mut f, &px(p)).map(|b| b.snapshot(f64::NAN, None)).and_then(|s| s.rsi());
+            last = feed(&mut f, &px(p))
+                .map(|b| b.snapshot(f64::NAN, None))
+                .and_then(|s| s.rsi());
             p += 1.0;
         }
         assert_eq!(last, Some(100.0));
-        let snap = f.on_tick(&px(p - 2.0), p - 2.0).unwrap().snapshot(f64::NAN, None);
+        let snap = f
+            .on_tick(&px(p - 2.0), p - 2.0)
+            .unwrap()
+            .snapshot(f64::NAN, None);
         let expected = 100.0 * (13.0 / 14.0) / (13.0 / 14.0 + 1.0 / 14.0);
         assert!((snap.rsi().unwrap() - expected).abs() < 1e-12);
         assert_eq!(snap.rsi_below(92.8), Some(false));
@@ -575,12 +636,18 @@ mod tests {
         let done = f.on_tick(&tick(3 * s, 90.0, 1.0, 1.0), 90.0).unwrap();
         assert_eq!(f.bar_key(), 2, "the completing tick is in the next bar");
         // The bar [1 s, 2 s): close 101, range 100..102, volumes summed, nothing of the 90 tick.
-        assert_eq!((done.price, done.bid_volume, done.ask_volume), (101.0, 6.0, 6.0));
+        assert_eq!(
+            (done.price, done.bid_volume, done.ask_volume),
+            (101.0, 6.0, 6.0)
+        );
         assert!((done.tr_ratio - 2.0 / 101.0).abs() < 1e-15);
         f.commit();
         let next = feed(&mut f, &tick(4 * s, 91.0, 1.0, 1.0)).unwrap();
         assert_eq!((next.price, next.prev_price), (90.0, 101.0));
-        assert!((next.tr_ratio - 11.0 / 90.0).abs() < 1e-15, "extended to the previous close");
+        assert!(
+            (next.tr_ratio - 11.0 / 90.0).abs() < 1e-15,
+            "extended to the previous close"
+        );
     }
 
     #[test]
@@ -595,7 +662,10 @@ mod tests {
 
     #[test]
     fn liquidity_above_agrees_with_the_median_score() {
-        let mut f = SymbolFeatures::new(&FeatureConfig { liquidity_window: 9, ..per_tick() });
+        let mut f = SymbolFeatures::new(&FeatureConfig {
+            liquidity_window: 9,
+            ..per_tick()
+        });
         let mut x: u64 = 1;
         for i in 0..3_000 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
@@ -604,7 +674,11 @@ mod tests {
             (t.price, t.bid_qty, t.ask_qty) = (100.0, q, (x >> 50) as f64 % 3.0);
             f.on_tick(&t, 100.0);
             for th in [0.0, 0.25, 0.5, 0.75, 1.0] {
-                assert_eq!(f.liquidity_above(th), f.liquidity().map(|l| l > th), "tick {i} t {th}");
+                assert_eq!(
+                    f.liquidity_above(th),
+                    f.liquidity().map(|l| l > th),
+                    "tick {i} t {th}"
+                );
             }
             f.commit();
         }
@@ -613,8 +687,14 @@ mod tests {
     #[test]
     fn unknown_inputs_stay_unknown() {
         let mut f = SymbolFeatures::new(&per_tick());
-        let s = f.on_tick(&px(100.0), 100.0).unwrap().snapshot(f64::NAN, None);
-        assert_eq!((s.imbalance(), s.liq_ratio, f.liquidity()), (None, None, None));
+        let s = f
+            .on_tick(&px(100.0), 100.0)
+            .unwrap()
+            .snapshot(f64::NAN, None);
+        assert_eq!(
+            (s.imbalance(), s.liq_ratio, f.liquidity()),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -634,7 +714,20 @@ mod tests {
 
     #[test]
     fn finite_is_is_finite() {
-        for x in [0.0, -0.0, 1.0, -1.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN] {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ] {
             assert_eq!(finite(x), x.is_finite(), "{x}");
         }
     }

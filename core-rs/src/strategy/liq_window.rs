@@ -136,7 +136,11 @@ impl LiqWindow {
             shorts += s.shorts;
             events += s.events;
         }
-        let (side, liq) = if longs >= shorts { (Side::Long, longs) } else { (Side::Short, shorts) };
+        let (side, liq) = if longs >= shorts {
+            (Side::Long, longs)
+        } else {
+            (Side::Short, shorts)
+        };
         let ratio = if !self.volume_seen {
             f64::NAN
         } else if volume > 0.0 {
@@ -146,7 +150,11 @@ impl LiqWindow {
         } else {
             0.0
         };
-        LiqReading { ratio, side, events }
+        LiqReading {
+            ratio,
+            side,
+            events,
+        }
     }
 }
 
@@ -159,7 +167,10 @@ mod tests {
     #[test]
     fn liquidations_against_trades_in_the_window() {
         let mut w = LiqWindow::new(1_000 * MS);
-        assert!(w.reading().ratio.is_nan(), "no traded volume seen yet: unknown");
+        assert!(
+            w.reading().ratio.is_nan(),
+            "no traded volume seen yet: unknown"
+        );
         w.push(0, 10.0, f64::NAN, 0);
         w.push(100 * MS, f64::NAN, 2.0, 1);
         let r = w.reading();
@@ -175,9 +186,23 @@ mod tests {
         assert_eq!((r.ratio, r.side, r.events), (9.0 / 2.5, Side::Short, 1));
         // At 1.25 s it is [0.25 s, 1.375 s): the 2.0 trade is out too.
         w.push(1_250 * MS, 0.5, f64::NAN, 0);
-        assert_eq!(w.reading(), LiqReading { ratio: 9.0, side: Side::Short, events: 1 });
+        assert_eq!(
+            w.reading(),
+            LiqReading {
+                ratio: 9.0,
+                side: Side::Short,
+                events: 1
+            }
+        );
         w.push(5_000 * MS, 1.0, f64::NAN, 0);
-        assert_eq!(w.reading(), LiqReading { ratio: 0.0, side: Side::Long, events: 0 });
+        assert_eq!(
+            w.reading(),
+            LiqReading {
+                ratio: 0.0,
+                side: Side::Long,
+                events: 0
+            }
+        );
     }
 
     #[test]
@@ -190,15 +215,26 @@ mod tests {
         let mut x: u64 = 7;
         let mut ts = 0;
         for _ in 0..5_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ts += ((x >> 33) % 300) as i64 * MS;
             let v = 1.0 + (x >> 50) as f64;
             w.push(ts, v, f64::NAN, 0);
             pushed.push((ts, v));
-            let sum = |from: i64| pushed.iter().filter(|(t, _)| *t > from).map(|(_, v)| v).sum::<f64>();
+            let sum = |from: i64| {
+                pushed
+                    .iter()
+                    .filter(|(t, _)| *t > from)
+                    .map(|(_, v)| v)
+                    .sum::<f64>()
+            };
             let (within, older) = (sum(ts - 7 * span / 8), sum(ts - span));
             let got = w.slices.iter().map(|s| s.volume).sum::<f64>();
-            assert!(got >= within - 1e-6 && got <= older + 1e-6, "{ts}: {got} not in [{within}, {older}]");
+            assert!(
+                got >= within - 1e-6 && got <= older + 1e-6,
+                "{ts}: {got} not in [{within}, {older}]"
+            );
         }
     }
 

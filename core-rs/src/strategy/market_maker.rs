@@ -144,7 +144,11 @@ pub struct MarketMaker {
 impl MarketMaker {
     /// A market maker with `c`.
     pub fn new(c: MarketMakerConfig) -> Self {
-        MarketMaker { c, books: Vec::new(), next_id: 0 }
+        MarketMaker {
+            c,
+            books: Vec::new(),
+            next_id: 0,
+        }
     }
 
     fn book(&mut self, symbol: SymbolId) -> &mut Book {
@@ -225,10 +229,22 @@ impl MarketMaker {
             }
         }
         let cap = c.max_position + 1e-12;
-        let tif = if c.post_only { TimeInForce::PostOnly } else { TimeInForce::Gtc };
+        let tif = if c.post_only {
+            TimeInForce::PostOnly
+        } else {
+            TimeInForce::Gtc
+        };
         let sends = [
-            (OrderSide::Buy, want_bid, !live_buy && book.position + open_buy + c.order_qty <= cap),
-            (OrderSide::Sell, want_ask, !live_sell && -book.position + open_sell + c.order_qty <= cap),
+            (
+                OrderSide::Buy,
+                want_bid,
+                !live_buy && book.position + open_buy + c.order_qty <= cap,
+            ),
+            (
+                OrderSide::Sell,
+                want_ask,
+                !live_sell && -book.position + open_sell + c.order_qty <= cap,
+            ),
         ];
         for (side, price, go) in sends {
             if !(go && price.is_finite()) {
@@ -238,7 +254,15 @@ impl MarketMaker {
             let id = ClientOrderId::new(&format!("mm-{next_id}")).expect("a valid client id");
             let mut o = NewOrder::limit(symbol, side, c.order_qty, price, tif, "market_maker");
             o.client_id = Some(id.clone());
-            book.quotes.push((id, Quote { side, price, leaves: c.order_qty, stage: Stage::Sent }));
+            book.quotes.push((
+                id,
+                Quote {
+                    side,
+                    price,
+                    leaves: c.order_qty,
+                    stage: Stage::Sent,
+                },
+            ));
             ctx.submit(o);
         }
     }
@@ -254,7 +278,11 @@ impl OrderStrategy for MarketMaker {
         Ok(())
     }
 
-    fn on_order_event(&mut self, ctx: &mut OrderContext<'_>, e: &OrderEvent) -> Result<(), StrategyError> {
+    fn on_order_event(
+        &mut self,
+        ctx: &mut OrderContext<'_>,
+        e: &OrderEvent,
+    ) -> Result<(), StrategyError> {
         let h = e.header();
         let book = self.book(h.symbol);
         if let Some(f) = e.fill() {
@@ -292,7 +320,13 @@ mod tests {
     use crate::sim::MarketMemory;
 
     fn ctx(bid: f64, ask: f64, ts: UnixNanos) -> OrderContext<'static> {
-        let m = MarketMemory { bid, ask, bid_qty: 1.0, ask_qty: 1.0, last: bid };
+        let m = MarketMemory {
+            bid,
+            ask,
+            bid_qty: 1.0,
+            ask_qty: 1.0,
+            last: bid,
+        };
         OrderContext::new(ts, ts, 0, 0.0, None, m)
     }
 
@@ -311,7 +345,13 @@ mod tests {
 
     #[test]
     fn avellaneda_stoikov_quotes_around_a_reservation_price_that_leans_on_inventory() {
-        let cfg = MarketMakerConfig { enabled: true, gamma: 0.1, kappa: 1.5, tick_size: 0.1, ..Default::default() };
+        let cfg = MarketMakerConfig {
+            enabled: true,
+            gamma: 0.1,
+            kappa: 1.5,
+            tick_size: 0.1,
+            ..Default::default()
+        };
         let mut mm = MarketMaker::new(cfg.clone());
         let mut c = ctx(100.0, 100.2, 0);
         mm.quote(&mut c);
@@ -319,7 +359,10 @@ mod tests {
         // No volatility yet: spread = (2/γ)·ln(1 + γ/κ) ≈ 1.29, around the mid 100.1.
         let spread = (2.0 / 0.1) * (1.0f64 + 0.1 / 1.5).ln();
         assert_eq!(q.len(), 2);
-        assert!((q[0].1 - ((100.1 - spread / 2.0) / 0.1).floor() * 0.1).abs() < 1e-9, "{q:?}");
+        assert!(
+            (q[0].1 - ((100.1 - spread / 2.0) / 0.1).floor() * 0.1).abs() < 1e-9,
+            "{q:?}"
+        );
         assert!(q[0].1 < 100.1 && q[1].1 > 100.1);
         // Long inventory moves both quotes down (it wants to sell).
         let mut long = MarketMaker::new(cfg);
@@ -333,11 +376,19 @@ mod tests {
 
     #[test]
     fn the_inventory_cap_counts_every_order_that_can_still_fill() {
-        let cfg = MarketMakerConfig { enabled: true, rule: QuoteRule::Touch, max_position: 0.002, ..Default::default() };
+        let cfg = MarketMakerConfig {
+            enabled: true,
+            rule: QuoteRule::Touch,
+            max_position: 0.002,
+            ..Default::default()
+        };
         let mut mm = MarketMaker::new(cfg);
         let mut c = ctx(100.0, 100.1, 0);
         mm.quote(&mut c);
-        assert_eq!(sent(&mut c), vec![(OrderSide::Buy, 100.0), (OrderSide::Sell, 100.1)]);
+        assert_eq!(
+            sent(&mut c),
+            vec![(OrderSide::Buy, 100.0), (OrderSide::Sell, 100.1)]
+        );
         // Long 0.001 with a bid still working: a new bid would make 0.003 > 0.002.
         let b = mm.book(0);
         b.position = 0.001;

@@ -156,12 +156,20 @@ impl SignalDraft {
             Side::Long => Target::Long,
             Side::Short => Target::Short,
         };
-        SignalDraft { target, confidence, reason: Cow::Borrowed(reason) }
+        SignalDraft {
+            target,
+            confidence,
+            reason: Cow::Borrowed(reason),
+        }
     }
 
     /// A wish to hold nothing.
     pub const fn flat(confidence: f64, reason: &'static str) -> Self {
-        SignalDraft { target: Target::Flat, confidence, reason: Cow::Borrowed(reason) }
+        SignalDraft {
+            target: Target::Flat,
+            confidence,
+            reason: Cow::Borrowed(reason),
+        }
     }
 
     /// The side wanted, None for flat.

@@ -106,11 +106,24 @@ impl BarBuilder {
     /// Starts the bar of a tick at `ts_event` with that tick; returns the bar it completes, if
     /// one was in progress.
     #[inline(never)]
-    pub fn start(&mut self, ts_event: UnixNanos, price: f64, depth: f64, b: f64, a: f64) -> Option<Bar> {
+    pub fn start(
+        &mut self,
+        ts_event: UnixNanos,
+        price: f64,
+        depth: f64,
+        b: f64,
+        a: f64,
+    ) -> Option<Bar> {
         let done = self.take();
         self.end = (ts_event.div_euclid(self.span_ns) + 1).saturating_mul(self.span_ns);
         (self.open, self.high, self.low, self.close) = (price, price, price, price);
-        (self.depth_sum, self.depth_n, self.bid_sum, self.ask_sum, self.flow_known) = (0.0, 0, 0.0, 0.0, false);
+        (
+            self.depth_sum,
+            self.depth_n,
+            self.bid_sum,
+            self.ask_sum,
+            self.flow_known,
+        ) = (0.0, 0, 0.0, 0.0, false);
         self.add(price, depth, b, a);
         done
     }
@@ -126,9 +139,21 @@ impl BarBuilder {
             high: self.high,
             low: self.low,
             close: self.close,
-            depth: if self.depth_n > 0 { self.depth_sum / self.depth_n as f64 } else { f64::NAN },
-            bid_volume: if self.flow_known { self.bid_sum } else { f64::NAN },
-            ask_volume: if self.flow_known { self.ask_sum } else { f64::NAN },
+            depth: if self.depth_n > 0 {
+                self.depth_sum / self.depth_n as f64
+            } else {
+                f64::NAN
+            },
+            bid_volume: if self.flow_known {
+                self.bid_sum
+            } else {
+                f64::NAN
+            },
+            ask_volume: if self.flow_known {
+                self.ask_sum
+            } else {
+                f64::NAN
+            },
         })
     }
 }
@@ -149,7 +174,10 @@ mod tests {
         }
         assert!(!b.contains(11 * S), "the span is [10 s, 11 s)");
         let bar = b.start(12 * S + 5, 200.0, 1.0, 1.0, 1.0).unwrap();
-        assert_eq!((bar.open, bar.high, bar.low, bar.close), (100.0, 101.0, 99.5, 99.5));
+        assert_eq!(
+            (bar.open, bar.high, bar.low, bar.close),
+            (100.0, 101.0, 99.5, 99.5)
+        );
         assert_eq!((bar.depth, bar.bid_volume, bar.ask_volume), (4.0, 3.0, 1.0));
         assert!(b.contains(12 * S + 999_999_999) && !b.contains(13 * S));
     }

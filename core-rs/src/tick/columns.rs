@@ -96,7 +96,13 @@ fn scatter_f64(out: &mut [Tick], col: &[f64], offset: usize) {
     for (t, &x) in out.iter_mut().zip(col) {
         // SAFETY: `offset` is the `offset_of!` of an `f64` field of `Tick` (checked in bounds and
         // aligned above), so the pointer is a valid, aligned `f64` inside the exclusive `t`.
-        unsafe { std::ptr::from_mut(t).cast::<u8>().add(offset).cast::<f64>().write(x) }
+        unsafe {
+            std::ptr::from_mut(t)
+                .cast::<u8>()
+                .add(offset)
+                .cast::<f64>()
+                .write(x)
+        }
     }
 }
 
@@ -126,7 +132,11 @@ impl<'a> TickColumns<'a> {
     pub fn validate(&self) -> Result<(), ColumnsError> {
         let n = self.len();
         let check = |column: &'static str, len: Option<usize>| match len {
-            Some(len) if len != n => Err(ColumnsError::Length { column, len, expected: n }),
+            Some(len) if len != n => Err(ColumnsError::Length {
+                column,
+                len,
+                expected: n,
+            }),
             _ => Ok(()),
         };
         check("ts_recv", self.ts_recv.map(<[_]>::len))?;
@@ -219,7 +229,9 @@ impl<'a> TickColumns<'a> {
         let ts_event = self.ts_event[i];
         // SAFETY (all unchecked reads): `validate` proved equal lengths and `i < len` was checked
         // by the indexing of `ts_event` above.
-        let ts_recv = self.ts_recv.map_or(ts_event, |c| unsafe { *c.get_unchecked(i) });
+        let ts_recv = self
+            .ts_recv
+            .map_or(ts_event, |c| unsafe { *c.get_unchecked(i) });
         Tick {
             ts_event,
             ts_recv,
@@ -252,7 +264,11 @@ mod tests {
     fn absent_columns_read_as_unknown() {
         let ts = [1, 2];
         let price = [10.0, 11.0];
-        let cols = TickColumns { ts_event: &ts, price: Some(&price), ..Default::default() };
+        let cols = TickColumns {
+            ts_event: &ts,
+            price: Some(&price),
+            ..Default::default()
+        };
         cols.validate().unwrap();
         let t = cols.tick(1);
         assert_eq!((t.ts_event, t.ts_recv, t.symbol, t.price), (2, 2, 0, 11.0));
@@ -265,8 +281,17 @@ mod tests {
         let recv = [4, 5, 6];
         let price = [10.0, 11.0, 12.0];
         let side = [0, 1, -1];
-        let with_recv = TickColumns { ts_event: &ts, ts_recv: Some(&recv), price: Some(&price), ..Default::default() };
-        let (funding, high, low) = ([1e-4, f64::NAN, -2e-4], [11.0, 12.0, 13.0], [9.0, 10.0, 11.0]);
+        let with_recv = TickColumns {
+            ts_event: &ts,
+            ts_recv: Some(&recv),
+            price: Some(&price),
+            ..Default::default()
+        };
+        let (funding, high, low) = (
+            [1e-4, f64::NAN, -2e-4],
+            [11.0, 12.0, 13.0],
+            [9.0, 10.0, 11.0],
+        );
         let without = TickColumns {
             ts_event: &ts,
             liq_side: Some(&side),
@@ -289,10 +314,18 @@ mod tests {
     fn length_mismatch_names_the_column() {
         let ts = [1, 2];
         let bid = [10.0];
-        let cols = TickColumns { ts_event: &ts, bid: Some(&bid), ..Default::default() };
+        let cols = TickColumns {
+            ts_event: &ts,
+            bid: Some(&bid),
+            ..Default::default()
+        };
         assert_eq!(
             cols.validate(),
-            Err(ColumnsError::Length { column: "bid", len: 1, expected: 2 })
+            Err(ColumnsError::Length {
+                column: "bid",
+                len: 1,
+                expected: 2
+            })
         );
     }
 }

@@ -39,7 +39,8 @@ pub fn units_from_f64(x: f64) -> Result<i64, FixedError> {
 /// value stays far inside the range, and from 2⁵² on every float is already an integer.
 #[inline]
 pub fn fits_units(x: f64) -> bool {
-    x.is_finite() && (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&(x * SCALE as f64))
+    x.is_finite()
+        && (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&(x * SCALE as f64))
 }
 
 /// Rounds an `i128` product at 10⁻¹⁶ back to 10⁻⁸, half away from zero. Products that fit an
@@ -54,7 +55,11 @@ pub fn round_product(raw: i128) -> i64 {
     }
     let s = SCALE as i128;
     let half = s / 2;
-    let q = if raw >= 0 { (raw + half) / s } else { (raw - half) / s };
+    let q = if raw >= 0 {
+        (raw + half) / s
+    } else {
+        (raw - half) / s
+    };
     q as i64
 }
 
@@ -62,8 +67,13 @@ pub fn round_product(raw: i128) -> i64 {
 #[inline(always)]
 fn round_small(r: i64) -> Option<i64> {
     const HALF: i64 = SCALE / 2;
-    (r.unsigned_abs() < (i64::MAX - HALF) as u64)
-        .then(|| if r >= 0 { (r + HALF) / SCALE } else { (r - HALF) / SCALE })
+    (r.unsigned_abs() < (i64::MAX - HALF) as u64).then(|| {
+        if r >= 0 {
+            (r + HALF) / SCALE
+        } else {
+            (r - HALF) / SCALE
+        }
+    })
 }
 
 macro_rules! fixed_type {
@@ -220,16 +230,42 @@ mod tests {
 
     #[test]
     fn non_finite_and_overflow_are_errors() {
-        assert!(matches!(Price::from_f64(f64::NAN), Err(FixedError::NotFinite(_))));
-        assert!(matches!(Price::from_f64(f64::INFINITY), Err(FixedError::NotFinite(_))));
-        assert!(matches!(Price::from_f64(1e12), Err(FixedError::OutOfRange(_))));
+        assert!(matches!(
+            Price::from_f64(f64::NAN),
+            Err(FixedError::NotFinite(_))
+        ));
+        assert!(matches!(
+            Price::from_f64(f64::INFINITY),
+            Err(FixedError::NotFinite(_))
+        ));
+        assert!(matches!(
+            Price::from_f64(1e12),
+            Err(FixedError::OutOfRange(_))
+        ));
     }
 
     #[test]
     fn fits_units_agrees_with_the_checked_conversion() {
         let edge = 9.223_372_036_854_775e10;
-        let mut xs = vec![0.0, -0.0, 1e-9, 4.9e-9, 5e-9, 64_000.5, 1e12, -1e12, f64::NAN, f64::INFINITY];
-        xs.extend([f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE, 4_503_599.627_370_496, -4_503_599.627_370_496]);
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1e-9,
+            4.9e-9,
+            5e-9,
+            64_000.5,
+            1e12,
+            -1e12,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        xs.extend([
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            4_503_599.627_370_496,
+            -4_503_599.627_370_496,
+        ]);
         for x in [edge, -edge, 2f64.powi(52) / 1e8, 2f64.powi(63) / 1e8] {
             let mut y = x;
             for _ in 0..4 {
@@ -251,7 +287,11 @@ mod tests {
     fn the_i64_path_rounds_as_the_i128_one() {
         let wide = |raw: i128| {
             let (s, half) = (SCALE as i128, SCALE as i128 / 2);
-            (if raw >= 0 { (raw + half) / s } else { (raw - half) / s }) as i64
+            (if raw >= 0 {
+                (raw + half) / s
+            } else {
+                (raw - half) / s
+            }) as i64
         };
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for i in 0..200_000 {
@@ -275,7 +315,13 @@ mod tests {
         let q = Qty(1);
         assert_eq!(q.notional(Price(50_000_000)).units(), 1);
         assert_eq!(Qty(-1).notional(Price(50_000_000)).units(), -1);
-        assert_eq!(Qty::from_f64(0.01).unwrap().notional(Price::from_f64(65_000.0).unwrap()).to_string(), "650.00000000");
+        assert_eq!(
+            Qty::from_f64(0.01)
+                .unwrap()
+                .notional(Price::from_f64(65_000.0).unwrap())
+                .to_string(),
+            "650.00000000"
+        );
     }
 
     #[test]

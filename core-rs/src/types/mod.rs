@@ -4,7 +4,9 @@ mod fixed;
 mod side;
 mod time;
 
-pub use fixed::{fits_units, round_product, units_from_f64, FixedError, Money, Price, Qty, DECIMALS, SCALE};
+pub use fixed::{
+    fits_units, round_product, units_from_f64, FixedError, Money, Price, Qty, DECIMALS, SCALE,
+};
 pub use side::{OrderSide, Side};
 pub use time::{utc_day, UnixNanos, NANOS_PER_DAY, NANOS_PER_MILLI, NANOS_PER_SECOND};
 

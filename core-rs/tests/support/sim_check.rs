@@ -480,7 +480,10 @@ impl Harness {
         price: Option<f64>,
         qty: Option<f64>,
     ) -> Option<OrderId> {
-        self.venue.modify(client_id, price, qty, self.now).ok().flatten()
+        self.venue
+            .modify(client_id, price, qty, self.now)
+            .ok()
+            .flatten()
     }
 
     /// Checked events whose local time is at most `now`, oldest first (with `keep_events`).

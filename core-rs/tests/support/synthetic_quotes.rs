@@ -47,7 +47,15 @@ pub fn quotes(n: usize) -> Quotes {
         q.vol.push(1.0 + (r >> 16 & 7) as f64);
         let burst = r >> 20 & 1023 == 0;
         q.liq.push(if burst { 9.0 } else { 0.0 });
-        q.side.push(if burst { if r >> 30 & 1 == 0 { 1 } else { -1 } } else { 0 });
+        q.side.push(if burst {
+            if r >> 30 & 1 == 0 {
+                1
+            } else {
+                -1
+            }
+        } else {
+            0
+        });
     }
     q
 }

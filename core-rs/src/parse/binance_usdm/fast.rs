@@ -18,7 +18,11 @@ const MAX_DEPTH: u8 = 3;
 
 /// Reads `raw` into `top` (and a combined message's `data` into `data`), or `None` when the
 /// message needs the general reader. On `None` the fields may be partly filled.
-pub(super) fn read<'a>(raw: &'a [u8], top: &mut Fields<'a>, data: &mut Fields<'a>) -> Option<Shape> {
+pub(super) fn read<'a>(
+    raw: &'a [u8],
+    top: &mut Fields<'a>,
+    data: &mut Fields<'a>,
+) -> Option<Shape> {
     // One UTF-8 check of the whole text; strings are then slices of it, cut at ASCII quotes.
     let text = std::str::from_utf8(raw).ok()?;
     let mut s = Scan { text, b: raw, i: 0 };
@@ -96,7 +100,9 @@ impl<'a> Scan<'a> {
             return Some(Val::UInt(v));
         }
         // -0 and i64::MIN are rare enough to leave to the general reader.
-        (1..=i64::MAX as u64).contains(&v).then(|| Val::Int(-(v as i64)))
+        (1..=i64::MAX as u64)
+            .contains(&v)
+            .then(|| Val::Int(-(v as i64)))
     }
 
     fn literal(&mut self, word: &[u8], v: Val<'a>) -> Option<Val<'a>> {
@@ -161,7 +167,12 @@ impl<'a> Scan<'a> {
     }
 
     /// An object into `f`; at the top level (`data` given) its `data` member goes to `data`.
-    fn object(&mut self, f: &mut Fields<'a>, mut data: Option<&mut Fields<'a>>, depth: u8) -> Option<Data> {
+    fn object(
+        &mut self,
+        f: &mut Fields<'a>,
+        mut data: Option<&mut Fields<'a>>,
+        depth: u8,
+    ) -> Option<Data> {
         self.eat(b'{')?;
         let mut shape = Data::Missing;
         if self.peek()? == b'}' {
@@ -217,7 +228,9 @@ mod tests {
     /// The fast reader's answer, checked against the general reader's whenever it has one.
     fn agree(raw: &[u8]) -> bool {
         let (mut top, mut data) = (Fields::default(), Fields::default());
-        let Some(shape) = read(raw, &mut top, &mut data) else { return false };
+        let Some(shape) = read(raw, &mut top, &mut data) else {
+            return false;
+        };
         let (mut top2, mut data2) = (Fields::default(), Fields::default());
         let general = fields::read(raw, &mut top2, &mut data2);
         let text = String::from_utf8_lossy(raw);
@@ -274,9 +287,13 @@ mod tests {
             Some(dir) => std::path::PathBuf::from(dir),
             None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"),
         };
-        for name in ["binance_usdm_btcusdt_20230404.jsonl.gz", "binance_usdm_btcusdt_20240808.jsonl.gz"] {
+        for name in [
+            "binance_usdm_btcusdt_20230404.jsonl.gz",
+            "binance_usdm_btcusdt_20240808.jsonl.gz",
+        ] {
             let path = dir.join("l2_book").join(name);
-            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let file =
+                std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             for line in BufReader::new(flate2::read::GzDecoder::new(file)).split(b'\n') {
                 let line = line.expect("gzip line");
                 let space = line.iter().position(|&b| b == b' ').expect("`<ts> <json>`");

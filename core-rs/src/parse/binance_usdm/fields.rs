@@ -60,7 +60,8 @@ fn plain_units(text: &[u8]) -> Option<i64> {
             i += 1;
         }
     }
-    let shape_ok = i == text.len() && int_digits <= 10 && frac <= 8 && int_digits + frac as usize > 0;
+    let shape_ok =
+        i == text.len() && int_digits <= 10 && frac <= 8 && int_digits + frac as usize > 0;
     shape_ok.then(|| units * 10_i64.pow(8 - frac))
 }
 
@@ -264,7 +265,11 @@ impl<'a> Fields<'a> {
     }
 
     /// Reads an object's entries into `f`; `data` (top level only) receives the `data` member.
-    fn from_map<A: MapAccess<'a>>(f: &mut Fields<'a>, mut map: A, mut data: Option<&mut Fields<'a>>) -> Result<Data, A::Error> {
+    fn from_map<A: MapAccess<'a>>(
+        f: &mut Fields<'a>,
+        mut map: A,
+        mut data: Option<&mut Fields<'a>>,
+    ) -> Result<Data, A::Error> {
         let mut shape = Data::Missing;
         while let Some(key) = map.next_key::<Key>()? {
             // A repeated key keeps its last value, as Python's JSON decoders do.
@@ -273,7 +278,10 @@ impl<'a> Fields<'a> {
                     match data.as_deref_mut() {
                         Some(inner) => {
                             *inner = Fields::default();
-                            shape = map.next_value_seed(ObjectSeed { fields: inner, data: None })?;
+                            shape = map.next_value_seed(ObjectSeed {
+                                fields: inner,
+                                data: None,
+                            })?;
                         }
                         None => map.next_value::<IgnoredAny>().map(drop)?,
                     }
@@ -320,7 +328,11 @@ impl<'de> Visitor<'de> for ValVisitor {
         Ok(Val::UInt(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Val<'de>, E> {
-        Ok(if v >= 0 { Val::UInt(v as u64) } else { Val::Int(v) })
+        Ok(if v >= 0 {
+            Val::UInt(v as u64)
+        } else {
+            Val::Int(v)
+        })
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Val<'de>, E> {
         Ok(Val::Float)
@@ -468,13 +480,28 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, 'de> {
 
 /// Reads the message `raw` into `top` and, for a combined-stream message, its `data` member into
 /// `data`. serde_json rejects trailing non-whitespace.
-pub(super) fn read<'a>(raw: &'a [u8], top: &mut Fields<'a>, data: &mut Fields<'a>) -> Result<Shape, serde_json::Error> {
+pub(super) fn read<'a>(
+    raw: &'a [u8],
+    top: &mut Fields<'a>,
+    data: &mut Fields<'a>,
+) -> Result<Shape, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(raw);
     // A top-level array or scalar is told apart from an object by a marker `data` never takes.
     let mut is_object = false;
-    let shape = de::DeserializeSeed::deserialize(TopSeed { top, data, is_object: &mut is_object }, &mut de)?;
+    let shape = de::DeserializeSeed::deserialize(
+        TopSeed {
+            top,
+            data,
+            is_object: &mut is_object,
+        },
+        &mut de,
+    )?;
     de.end()?;
-    Ok(if is_object { Shape::Object(shape) } else { Shape::NotObject })
+    Ok(if is_object {
+        Shape::Object(shape)
+    } else {
+        Shape::NotObject
+    })
 }
 
 /// [`ObjectSeed`] at the top level, also recording whether the value was an object at all.
@@ -503,7 +530,11 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         Fields::from_map(self.top, map, Some(self.data))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Data, A::Error> {
-        ObjectSeed { fields: self.top, data: None }.visit_seq(seq)
+        ObjectSeed {
+            fields: self.top,
+            data: None,
+        }
+        .visit_seq(seq)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
         Ok(Data::NotObject)
@@ -547,8 +578,21 @@ mod tests {
         assert_eq!(plain_units(b"0.00000001"), Some(1));
         assert_eq!(plain_units(b"5."), Some(500_000_000));
         assert_eq!(plain_units(b".5"), Some(50_000_000));
-        assert_eq!(plain_units(b"9999999999.99999999"), Some(999_999_999_999_999_999));
-        for text in ["", ".", "-1", "+1", "1e5", "0.000000001", "12345678901", "93000000000", "1.2.3"] {
+        assert_eq!(
+            plain_units(b"9999999999.99999999"),
+            Some(999_999_999_999_999_999)
+        );
+        for text in [
+            "",
+            ".",
+            "-1",
+            "+1",
+            "1e5",
+            "0.000000001",
+            "12345678901",
+            "93000000000",
+            "1.2.3",
+        ] {
             assert_eq!(plain_units(text.as_bytes()), None, "{text}");
         }
     }

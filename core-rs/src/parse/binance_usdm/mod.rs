@@ -69,7 +69,12 @@ pub fn parse_message(raw: &[u8], ts_recv: UnixNanos) -> Result<NativeEvent<'_>, 
             k => return Err(ParseError::UnknownKind(k.to_owned())),
         },
         Val::Missing | Val::Null => return Err(ParseError::MissingField("e")),
-        _ => return Err(ParseError::WrongType { field: "e", expected: "a string" }),
+        _ => {
+            return Err(ParseError::WrongType {
+                field: "e",
+                expected: "a string",
+            })
+        }
     };
     match kind {
         Kind::BookTicker => book_ticker(data, ts_recv).map(NativeEvent::Tick),
@@ -108,13 +113,22 @@ fn trade<'a>(d: &Fields<'a>, ts_recv: UnixNanos) -> Result<NativeTick<'a>, Parse
         Val::Bool(true) => Aggressor::Sell,
         Val::Bool(false) => Aggressor::Buy,
         Val::Missing | Val::Null => return Err(ParseError::MissingField("m")),
-        _ => return Err(ParseError::WrongType { field: "m", expected: "a boolean" }),
+        _ => {
+            return Err(ParseError::WrongType {
+                field: "m",
+                expected: "a boolean",
+            })
+        }
     };
     Ok(NativeTick {
         ts_event: event_time(d)?,
         ts_recv,
         symbol: symbol(&d.s)?,
-        kind: TickKind::Trade { price: Price(decimal(&d.p, "p")?), qty: Qty(decimal(&d.q, "q")?), aggressor },
+        kind: TickKind::Trade {
+            price: Price(decimal(&d.p, "p")?),
+            qty: Qty(decimal(&d.q, "q")?),
+            aggressor,
+        },
     })
 }
 
@@ -136,7 +150,12 @@ fn liquidation<'a>(d: &Fields<'a>, ts_recv: UnixNanos) -> Result<NativeTick<'a>,
     let o = match &d.o {
         Val::Object(o) => o,
         Val::Missing | Val::Null => return Err(ParseError::MissingField("o")),
-        _ => return Err(ParseError::WrongType { field: "o", expected: "an object" }),
+        _ => {
+            return Err(ParseError::WrongType {
+                field: "o",
+                expected: "an object",
+            })
+        }
     };
     let side = match string(&o.side, "S")? {
         "SELL" => 1,
@@ -157,7 +176,11 @@ fn liquidation<'a>(d: &Fields<'a>, ts_recv: UnixNanos) -> Result<NativeTick<'a>,
         ts_event: millis(&o.tx_time, "T")?,
         ts_recv,
         symbol: symbol(&o.s)?,
-        kind: TickKind::Liquidation { price: Price(price), qty: Qty(qty), side },
+        kind: TickKind::Liquidation {
+            price: Price(price),
+            qty: Qty(qty),
+            side,
+        },
     })
 }
 
@@ -208,9 +231,15 @@ fn millis(v: &Val<'_>, field: &'static str) -> Result<UnixNanos, ParseError> {
         Val::UInt(ms) => i64::try_from(ms).map_err(|_| ParseError::OutOfRange(field))?,
         Val::Int(ms) => ms,
         Val::Missing | Val::Null => return Err(ParseError::MissingField(field)),
-        _ => return Err(ParseError::WrongType { field, expected: "an integer" }),
+        _ => {
+            return Err(ParseError::WrongType {
+                field,
+                expected: "an integer",
+            })
+        }
     };
-    ms.checked_mul(NANOS_PER_MILLI).ok_or(ParseError::OutOfRange(field))
+    ms.checked_mul(NANOS_PER_MILLI)
+        .ok_or(ParseError::OutOfRange(field))
 }
 
 fn id(v: &Val<'_>, field: &'static str) -> Result<u64, ParseError> {
@@ -218,7 +247,10 @@ fn id(v: &Val<'_>, field: &'static str) -> Result<u64, ParseError> {
         Val::UInt(id) => Ok(id),
         Val::Int(_) => Err(ParseError::OutOfRange(field)),
         Val::Missing | Val::Null => Err(ParseError::MissingField(field)),
-        _ => Err(ParseError::WrongType { field, expected: "a non-negative integer" }),
+        _ => Err(ParseError::WrongType {
+            field,
+            expected: "a non-negative integer",
+        }),
     }
 }
 
@@ -226,7 +258,10 @@ fn string<'v>(v: &'v Val<'_>, field: &'static str) -> Result<&'v str, ParseError
     match v {
         Val::Str(s) => Ok(s),
         Val::Missing | Val::Null => Err(ParseError::MissingField(field)),
-        _ => Err(ParseError::WrongType { field, expected: "a string" }),
+        _ => Err(ParseError::WrongType {
+            field,
+            expected: "a string",
+        }),
     }
 }
 
@@ -234,17 +269,26 @@ fn symbol<'a>(v: &Val<'a>) -> Result<Cow<'a, str>, ParseError> {
     match v {
         Val::Str(s) => Ok(s.clone()),
         Val::Missing | Val::Null => Err(ParseError::MissingField("s")),
-        _ => Err(ParseError::WrongType { field: "s", expected: "a string" }),
+        _ => Err(ParseError::WrongType {
+            field: "s",
+            expected: "a string",
+        }),
     }
 }
 
 fn bad_number(field: &'static str, text: &str) -> ParseError {
-    ParseError::BadNumber { field, text: text.to_owned() }
+    ParseError::BadNumber {
+        field,
+        text: text.to_owned(),
+    }
 }
 
 fn fault(field: &'static str, f: LevelFault) -> ParseError {
     match f {
-        LevelFault::NotPair => ParseError::WrongType { field, expected: "a list of [price, qty] string pairs" },
+        LevelFault::NotPair => ParseError::WrongType {
+            field,
+            expected: "a list of [price, qty] string pairs",
+        },
         LevelFault::BadNumber(text) => ParseError::BadNumber { field, text },
         LevelFault::Negative(text) => ParseError::Negative { field, text },
     }
@@ -302,8 +346,14 @@ mod tests {
         let t = tick(
             r#"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507","a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256314}}"#,
         );
-        assert_eq!((t.ts_event, t.ts_recv, t.symbol.as_ref()), (1_723_161_256_313 * MS, 7, "BTCUSDT"));
-        assert!(matches!(t.symbol, Cow::Borrowed(_)), "symbol is borrowed from the text");
+        assert_eq!(
+            (t.ts_event, t.ts_recv, t.symbol.as_ref()),
+            (1_723_161_256_313 * MS, 7, "BTCUSDT")
+        );
+        assert!(
+            matches!(t.symbol, Cow::Borrowed(_)),
+            "symbol is borrowed from the text"
+        );
         let want = TickKind::Quote {
             bid: Price(units("61800.20")),
             ask: Price(units("61800.30")),
@@ -315,18 +365,33 @@ mod tests {
 
     #[test]
     fn trades_take_the_aggressor_from_m_and_fall_back_to_event_time() {
-        let sold = tick(r#"{"e":"trade","E":1000,"T":999,"s":"BTCUSDT","t":1,"p":"61800.30","q":"0.006","X":"MARKET","m":true}"#);
+        let sold = tick(
+            r#"{"e":"trade","E":1000,"T":999,"s":"BTCUSDT","t":1,"p":"61800.30","q":"0.006","X":"MARKET","m":true}"#,
+        );
         assert_eq!(sold.ts_event, 999 * MS);
         assert_eq!(
             sold.kind,
-            TickKind::Trade { price: Price(units("61800.30")), qty: Qty(600_000), aggressor: Aggressor::Sell }
+            TickKind::Trade {
+                price: Price(units("61800.30")),
+                qty: Qty(600_000),
+                aggressor: Aggressor::Sell
+            }
         );
         // aggTrade: `a` is an integer id here, not a price; no `T` means event time.
-        let bought = tick(r#"{"e":"aggTrade","E":1000,"a":26129,"s":"ETHUSDT","p":"0.001","q":"100","f":100,"l":105,"m":false}"#);
-        assert_eq!((bought.ts_event, bought.symbol.as_ref()), (1000 * MS, "ETHUSDT"));
+        let bought = tick(
+            r#"{"e":"aggTrade","E":1000,"a":26129,"s":"ETHUSDT","p":"0.001","q":"100","f":100,"l":105,"m":false}"#,
+        );
+        assert_eq!(
+            (bought.ts_event, bought.symbol.as_ref()),
+            (1000 * MS, "ETHUSDT")
+        );
         assert_eq!(
             bought.kind,
-            TickKind::Trade { price: Price(100_000), qty: Qty(100 * SCALE), aggressor: Aggressor::Buy }
+            TickKind::Trade {
+                price: Price(100_000),
+                qty: Qty(100 * SCALE),
+                aggressor: Aggressor::Buy
+            }
         );
     }
 
@@ -335,26 +400,59 @@ mod tests {
         let b = book(
             r#"{"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1723161256299,"T":1723161256298,"s":"BTCUSDT","U":5123107832006,"u":5123107837557,"pu":5123107831937,"b":[["58710.20","0.014"],["61510.90","0.000"]],"a":[]}}"#,
         );
-        assert_eq!((b.ts_event, b.symbol.as_deref(), b.is_snapshot), (1_723_161_256_298 * MS, Some("BTCUSDT"), false));
-        assert_eq!((b.first_id, b.last_id, b.prev_id), (5_123_107_832_006, 5_123_107_837_557, Some(5_123_107_831_937)));
-        assert_eq!(b.bids, vec![Level::parse("58710.20", "0.014").unwrap(), Level::parse("61510.90", "0").unwrap()]);
+        assert_eq!(
+            (b.ts_event, b.symbol.as_deref(), b.is_snapshot),
+            (1_723_161_256_298 * MS, Some("BTCUSDT"), false)
+        );
+        assert_eq!(
+            (b.first_id, b.last_id, b.prev_id),
+            (
+                5_123_107_832_006,
+                5_123_107_837_557,
+                Some(5_123_107_831_937)
+            )
+        );
+        assert_eq!(
+            b.bids,
+            vec![
+                Level::parse("58710.20", "0.014").unwrap(),
+                Level::parse("61510.90", "0").unwrap()
+            ]
+        );
         assert!(b.asks.is_empty());
         assert_eq!(b.depth_update().prev_id, 5_123_107_831_937);
     }
 
     #[test]
     fn rest_snapshot_uses_last_update_id_and_its_own_clock() {
-        let b = book(r#"{"lastUpdateId":42,"E":11,"T":10,"bids":[["100.5","1"]],"asks":[["100.6","2"],["100.7","3"]]}"#);
-        assert_eq!((b.symbol, b.is_snapshot, b.first_id, b.last_id, b.prev_id), (None, true, 42, 42, None));
+        let b = book(
+            r#"{"lastUpdateId":42,"E":11,"T":10,"bids":[["100.5","1"]],"asks":[["100.6","2"],["100.7","3"]]}"#,
+        );
+        assert_eq!(
+            (b.symbol, b.is_snapshot, b.first_id, b.last_id, b.prev_id),
+            (None, true, 42, 42, None)
+        );
         assert_eq!((b.ts_event, b.bids.len(), b.asks.len()), (10 * MS, 1, 2));
-        assert_eq!(book(r#"{"lastUpdateId":42,"E":11,"bids":[],"asks":[]}"#).ts_event, 11 * MS);
-        assert_eq!(book(r#"{"lastUpdateId":42,"bids":[],"asks":[]}"#).ts_event, 7, "no clock: ts_recv");
+        assert_eq!(
+            book(r#"{"lastUpdateId":42,"E":11,"bids":[],"asks":[]}"#).ts_event,
+            11 * MS
+        );
+        assert_eq!(
+            book(r#"{"lastUpdateId":42,"bids":[],"asks":[]}"#).ts_event,
+            7,
+            "no clock: ts_recv"
+        );
     }
 
     #[test]
     fn mark_price_is_a_funding_tick_at_event_time() {
-        let t = tick(r#"{"e":"markPriceUpdate","E":5,"s":"BTCUSDT","p":"28000.1","i":"28001","P":"28002","r":"0.00010000","T":1680681600000}"#);
-        assert_eq!((t.ts_event, t.kind), (5 * MS, TickKind::Funding { rate: 0.0001 }));
+        let t = tick(
+            r#"{"e":"markPriceUpdate","E":5,"s":"BTCUSDT","p":"28000.1","i":"28001","P":"28002","r":"0.00010000","T":1680681600000}"#,
+        );
+        assert_eq!(
+            (t.ts_event, t.kind),
+            (5 * MS, TickKind::Funding { rate: 0.0001 })
+        );
     }
 
     #[test]
@@ -363,12 +461,31 @@ mod tests {
             r#"{"e":"forceOrder","E":9,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910.5","X":"FILLED","l":"0.014","z":"0.010","T":8}}"#,
         );
         assert_eq!((longs.ts_event, longs.symbol.as_ref()), (8 * MS, "BTCUSDT"));
-        assert_eq!(longs.kind, TickKind::Liquidation { price: Price(units("9910.5")), qty: Qty(1_000_000), side: 1 });
-        let shorts = tick(r#"{"e":"forceOrder","E":9,"o":{"s":"BTCUSDT","S":"BUY","q":"0.014","p":"9910","ap":"0.00","z":"0","T":8}}"#);
-        assert_eq!(shorts.kind, TickKind::Liquidation { price: Price(units("9910")), qty: Qty(1_400_000), side: -1 });
+        assert_eq!(
+            longs.kind,
+            TickKind::Liquidation {
+                price: Price(units("9910.5")),
+                qty: Qty(1_000_000),
+                side: 1
+            }
+        );
+        let shorts = tick(
+            r#"{"e":"forceOrder","E":9,"o":{"s":"BTCUSDT","S":"BUY","q":"0.014","p":"9910","ap":"0.00","z":"0","T":8}}"#,
+        );
+        assert_eq!(
+            shorts.kind,
+            TickKind::Liquidation {
+                price: Price(units("9910")),
+                qty: Qty(1_400_000),
+                side: -1
+            }
+        );
         let t = shorts.to_tick(0);
         assert_eq!((t.price, t.liq_volume, t.liq_side), (9910.0, 0.014, -1));
-        assert!(t.volume.is_nan(), "a liquidation is not counted as traded volume");
+        assert!(
+            t.volume.is_nan(),
+            "a liquidation is not counted as traded volume"
+        );
     }
 
     #[test]
@@ -377,7 +494,11 @@ mod tests {
             r#"{"e":"kline","E":1,"s":"BTCUSDT","k":{"t":1,"o":"1","c":"2","x":false}}"#,
             r#"{"stream":"btcusdt@ticker","data":{"e":"24hrTicker","E":1,"s":"BTCUSDT","o":"1","q":"5"}}"#,
         ] {
-            assert_eq!(parse_message(raw.as_bytes(), 0), Ok(NativeEvent::Ignored), "{raw}");
+            assert_eq!(
+                parse_message(raw.as_bytes(), 0),
+                Ok(NativeEvent::Ignored),
+                "{raw}"
+            );
         }
     }
 
@@ -430,7 +551,10 @@ mod tests {
             }
         }
         assert_eq!(err("[1]"), ParseError::NotAnObject);
-        assert_eq!(err(r#"{"e":"bookTicker","E":1,"s":"X","b":"1","a":"2","B":"3"}"#), ParseError::MissingField("A"));
+        assert_eq!(
+            err(r#"{"e":"bookTicker","E":1,"s":"X","b":"1","a":"2","B":"3"}"#),
+            ParseError::MissingField("A")
+        );
         let e = err(r#"{"e":"trade","E":1,"s":"X","p":"6e4","q":"2","m":true}"#);
         assert_eq!(e.to_string(), r#"field 'p' is not a valid number: "6e4""#);
     }
@@ -438,7 +562,11 @@ mod tests {
     #[test]
     fn deep_nesting_and_huge_input_never_panic() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(err(&deep), ParseError::NotAnObject, "skipped without recursion");
+        assert_eq!(
+            err(&deep),
+            ParseError::NotAnObject,
+            "skipped without recursion"
+        );
         let deep_obj = format!("{}1{}", r#"{"o":"#.repeat(1_000), "}".repeat(1_000));
         assert_eq!(err(&deep_obj).reason(), "json");
         assert!(parse_message(&[0xff, 0xfe, b'{'], 0).is_err());
