@@ -64,7 +64,9 @@ def test_a_backtest_charges_the_real_funding_history(shared_data: Path) -> None:
     assert np.isnan(rates[after_last:]).all()
     # As of each bar: the rate that settles at the next event at or after it.
     i = 5_000
-    expected = schedule.rate[np.searchsorted(schedule.ts, ticks.columns["ts_event"][i], side="left")]
+    expected = schedule.rate[
+        np.searchsorted(schedule.ts, ticks.columns["ts_event"][i], side="left")
+    ]
     assert rates[i] == expected
 
     class HoldLong(quantum.Strategy):
@@ -88,7 +90,9 @@ def test_a_backtest_charges_the_real_funding_history(shared_data: Path) -> None:
     # on the position's mark.
     assert result.metrics["funding"] != 0
     paid = result.funding
-    held = schedule.between(int(result.fills["ts_event"].iloc[0]), int(ticks.columns["ts_event"][3 * day - 1]))
+    held = schedule.between(
+        int(result.fills["ts_event"].iloc[0]), int(ticks.columns["ts_event"][3 * day - 1])
+    )
     assert len(paid) == len(held) >= 8
     # Funding times are the 8-hour UTC marks; the file's events sit a few ms after them.
     assert (np.abs(held.ts - paid["funding_time"].to_numpy()) < 10_000_000).all()

@@ -54,7 +54,10 @@ def test_disabled_exits_keep_the_position_through_big_moves() -> None:
 
 def test_ema_cross_holds_long_above_and_flat_below() -> None:
     cfg = TARGETS.model_copy(
-        update={"ema_cross": EmaCrossConfig(enabled=True), "features": FeatureConfig(ema_period=3, bar_ns=0)}
+        update={
+            "ema_cross": EmaCrossConfig(enabled=True),
+            "features": FeatureConfig(ema_period=3, bar_ns=0),
+        }
     )
     up, down = [100 + i for i in range(10)], [109 - 2 * i for i in range(10)]
     result = quantum.backtest(prices(up + down), cfg)

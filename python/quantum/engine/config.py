@@ -164,7 +164,9 @@ class ExecutionConfig(_Frozen):
     impact_bps: float = Field(
         5.0, ge=0, description="beyond the touch's displayed size, on quotes only, bps"
     )
-    latency_ns: int = Field(0, ge=0, description="constant entry latency when order_latency is unset")
+    latency_ns: int = Field(
+        0, ge=0, description="constant entry latency when order_latency is unset"
+    )
     order_latency: LatencyConfig | None = Field(None, description="entry and response latency")
     feed_latency: LatencyConfig = LatencyConfig(kind="recorded")
     queue: QueueConfig = QueueConfig()
