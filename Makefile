@@ -24,7 +24,9 @@ setup: $(VENV)/.installed build ## Create the venv from requirements.lock and bu
 build: $(VENV)/.installed ## Build the Rust core into the venv (maturin develop --release)
 	$(BIN)/maturin develop --release -q
 
-lint: setup ## clippy (with and without Python), ruff, mypy, stubtest of the native module
+lint: setup ## formatting (cargo fmt, ruff format), clippy (with and without Python), ruff, mypy, stubtest
+	cargo fmt --check
+	$(BIN)/ruff format --check python tests api benches
 	cargo clippy --all-targets --locked -q -- -D warnings
 	cargo clippy --features python --locked -q -- -D warnings
 	$(BIN)/ruff check python tests api benches
