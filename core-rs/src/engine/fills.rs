@@ -103,27 +103,33 @@ impl Engine {
     #[inline(never)]
     pub(super) fn book_reports<S: EventSink>(&mut self, t: &Tick, sink: &mut S) {
         let real: Vec<ExecReport> = self.venue.take_reports().collect();
-        for r in &real {
-            self.book_one(t, r.clone(), false, sink);
-        }
         let shadow: Vec<ExecReport> = self.shadow_venue.take_reports().collect();
-        for r in &shadow {
-            self.book_one(t, r.clone(), true, sink);
-        }
         // The venues keep the liquidation price themselves, by the account's rules, as their
         // fills move the position (so it can act later on the same event): both must agree.
-        if cfg!(debug_assertions) {
-            for r in real.iter().chain(&shadow) {
-                let (venue, pos) = match r.shadow {
-                    false => (&self.venue, self.account.position(r.symbol)),
-                    true => (&self.shadow_venue, self.shadow.position(r.symbol)),
-                };
-                assert_eq!(
-                    venue.liquidation(r.symbol),
-                    pos.map(|p| (p.side, p.liquidation_price.to_f64())),
-                    "the venue and the account disagree on the liquidation price"
-                );
-            }
+        let touched: Vec<(SymbolId, bool)> = if cfg!(debug_assertions) {
+            let real_symbols = real.iter().map(|r| (r.symbol, false));
+            real_symbols
+                .chain(shadow.iter().map(|r| (r.symbol, true)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for r in real {
+            self.book_one(t, r, false, sink);
+        }
+        for r in shadow {
+            self.book_one(t, r, true, sink);
+        }
+        for (symbol, is_shadow) in touched {
+            let (venue, pos) = match is_shadow {
+                false => (&self.venue, self.account.position(symbol)),
+                true => (&self.shadow_venue, self.shadow.position(symbol)),
+            };
+            assert_eq!(
+                venue.liquidation(symbol),
+                pos.map(|p| (p.side, p.liquidation_price.to_f64())),
+                "the venue and the account disagree on the liquidation price"
+            );
         }
     }
 

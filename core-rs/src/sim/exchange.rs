@@ -835,13 +835,6 @@ impl Exchange {
             .sum()
     }
 
-    /// Whether `symbol` has an order not yet finished that is not reduce-only.
-    pub fn has_open_entry(&self, symbol: SymbolId) -> bool {
-        self.orders.values().any(|o| {
-            o.core().symbol == symbol && !o.core().reduce_only && o.core().parent.is_none()
-        })
-    }
-
     /// Orders not yet finished that may add exposure (not reduce-only, not a bracket's exit).
     pub fn entries_working(&self) -> u32 {
         self.orders
